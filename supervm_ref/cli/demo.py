@@ -1,0 +1,12 @@
+"""``supervm demo``: placeholder until implemented."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the ``demo`` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser("demo", help="(not yet implemented)")
+    p.set_defaults(func=lambda args: 2)

@@ -1,0 +1,56 @@
+"""Deterministic engine limits (spec/wasm.md, rules WASM-LIMIT-*).
+
+The WebAssembly specification leaves resource limits to the embedder (spec section A.2,
+"Implementation Limitations"). A blockchain reference must fix them, so that the same call
+traps at the same point on every machine. Every limit here is a count of WebAssembly entities,
+never a property of the host (Python's recursion limit, available memory, word size).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Size of a WebAssembly page in bytes (spec section 4.2.8).
+PAGE_SIZE = 65536
+
+DEFAULT_MAX_CALL_DEPTH = 1024
+DEFAULT_MAX_VALUE_STACK = 1 << 20
+DEFAULT_MAX_MEMORY_PAGES = 1024
+DEFAULT_MAX_TABLE_SIZE = 1 << 20
+DEFAULT_MAX_HOST_REENTRY = 8
+
+
+@dataclass(frozen=True, slots=True)
+class EngineLimits:
+    """The configurable limits of one `Store`.
+
+    - ``max_call_depth`` (WASM-LIMIT-1): the number of WebAssembly function activations (frames)
+      that may be live at once. Invoking a function when that many are live traps with
+      ``call stack exhausted``.
+    - ``max_value_stack`` (WASM-LIMIT-2): the number of value slots all live frames may reserve
+      together. A frame reserves its locals plus its function's maximum operand-stack height
+      (computed by validation). Exceeding it traps with ``call stack exhausted``.
+    - ``max_memory_pages`` (WASM-LIMIT-3): no memory grows beyond this many pages;
+      ``memory.grow`` past it returns -1, and a module whose memory minimum exceeds it fails
+      to instantiate with a LinkError.
+    - ``max_table_size`` (WASM-LIMIT-4): the same for table elements.
+    - ``max_host_reentry`` (WASM-LIMIT-5): how many invocations may be nested through host
+      functions that call back into WebAssembly.
+    """
+
+    max_call_depth: int = DEFAULT_MAX_CALL_DEPTH
+    max_value_stack: int = DEFAULT_MAX_VALUE_STACK
+    max_memory_pages: int = DEFAULT_MAX_MEMORY_PAGES
+    max_table_size: int = DEFAULT_MAX_TABLE_SIZE
+    max_host_reentry: int = DEFAULT_MAX_HOST_REENTRY
+
+    def __post_init__(self) -> None:
+        for name in ("max_call_depth", "max_value_stack", "max_memory_pages",
+                     "max_table_size", "max_host_reentry"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"EngineLimits.{name} must be a positive int, got {value!r}")
+        if self.max_memory_pages > 65536:
+            raise ValueError("EngineLimits.max_memory_pages cannot exceed 65536 (4 GiB)")
+        if self.max_table_size > 0xFFFFFFFF:
+            raise ValueError("EngineLimits.max_table_size cannot exceed 2**32 - 1")

@@ -1,0 +1,1 @@
+"""Structure (WebAssembly spec chapter 2): types, instructions and modules."""
