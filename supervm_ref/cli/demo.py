@@ -1,12 +1,45 @@
-"""``supervm demo``: placeholder until implemented."""
+"""``supervm demo``: the seed node's demos (seed README, "运行演示").
+
+``supervm demo --once`` runs every demo once and exits with status 0 (the seed's ``--once``
+flag for CI); without ``--once`` it runs them and then repeats every ``--interval`` seconds
+until interrupted, as the seed node did.
+"""
 
 from __future__ import annotations
 
 import argparse
+import time
 from typing import Any
+
+from ..demos import demo1_add
+
+DEMOS = (demo1_add,)
+
+
+def _log(line: str) -> None:
+    print(f"INFO supervm: {line}", flush=True)
+
+
+def run_demos(args: argparse.Namespace) -> int:
+    """Run the demos (once, or repeatedly until Ctrl-C)."""
+    _log("Starting node (reference) with the built-in demos")
+    while True:
+        for demo in DEMOS:
+            demo.run(_log)
+        if args.once:
+            return 0
+        try:
+            time.sleep(args.interval)
+        except KeyboardInterrupt:
+            return 0
 
 
 def register(sub: Any) -> None:
     """Add the ``demo`` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser("demo", help="(not yet implemented)")
-    p.set_defaults(func=lambda args: 2)
+    p: argparse.ArgumentParser = sub.add_parser(
+        "demo", help="run the seed demos (demo 1: add(7,8) through the engine)",
+        description="Run the seed node's demos through the reference engine.")
+    p.add_argument("--once", action="store_true", help="run every demo once and exit")
+    p.add_argument("--interval", type=float, default=5.0,
+                   help="seconds between rounds without --once (default 5)")
+    p.set_defaults(func=run_demos)

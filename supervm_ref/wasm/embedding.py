@@ -12,7 +12,8 @@ state (rule WASM-API-3).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .binary.module import decode_module
 from .errors import LinkError, Trap, TrapKind, WasmError
@@ -52,7 +53,7 @@ def _guard(fn: Callable[[], Any]) -> Any:
         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "host recursion") from e
     except MemoryError as e:
         raise Trap(TrapKind.HOST_ERROR, "out of host memory") from e
-    except Exception as e:  # noqa: BLE001 - the boundary: report, never leak
+    except Exception as e:  # the boundary: report, never leak
         raise EmbeddingError(f"{type(e).__name__}: {e}") from e
 
 

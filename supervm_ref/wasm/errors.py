@@ -9,10 +9,10 @@ no other Python exception escapes.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class TrapKind(str, Enum):
+class TrapKind(StrEnum):
     """The kinds of trap (rule WASM-ERR-5). The value is the message used by the official test
     suite where one exists, so a trap can be compared with an ``assert_trap`` text."""
 

@@ -50,7 +50,7 @@ def _enter(store: Store, f: WasmFuncInst) -> C.CompiledFunc:
     cf = f.compiled
     if cf is None:
         cf = f.compiled = compile_function(store, f)
-    return cf  # type: ignore[no-any-return]
+    return cf
 
 
 def execute(store: Store, func: FuncInst, args: list[Payload], meter: GasMeter, depth: int,

@@ -122,7 +122,7 @@ def call_host(store: Store, f: HostFuncInst, args: list[Payload], meter: GasMete
         raise Trap(TrapKind.HOST_ERROR, str(e)) from e
     except RecursionError as e:
         raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "host function recursion") from e
-    except Exception as e:  # noqa: BLE001 - WASM-HOST-1: a host failure is a trap
+    except Exception as e:  # WASM-HOST-1: a host failure is a trap
         raise Trap(TrapKind.HOST_ERROR, f"{type(e).__name__}: {e}") from e
     results = f.type.results
     if out is None:

@@ -7,8 +7,9 @@ module's index spaces to addresses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..limits import EngineLimits
 from ..structure.module import Func

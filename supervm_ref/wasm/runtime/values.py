@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Union
 
 from ..structure.types import ValType
 
@@ -33,7 +32,7 @@ class ExternRef:
 
 
 #: A payload: see the module docstring.
-Payload = Union[int, ExternRef, None]
+Payload = int | ExternRef | None
 
 
 @dataclass(frozen=True, slots=True)

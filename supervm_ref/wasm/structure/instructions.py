@@ -111,11 +111,15 @@ MEMORY_ACCESS: dict[str, tuple[ValType, int, bool | None]] = {
 }
 
 
-def _numeric() -> tuple[dict[int, str], dict[str, tuple[tuple[ValType, ...], tuple[ValType, ...]]]]:
-    codes: dict[int, str] = {}
-    sigs: dict[str, tuple[tuple[ValType, ...], tuple[ValType, ...]]] = {}
+Signature = tuple[tuple[ValType, ...], tuple[ValType, ...]]
 
-    def add(code: int, name: str, params: tuple[ValType, ...], results: tuple[ValType, ...]) -> None:
+
+def _numeric() -> tuple[dict[int, str], dict[str, Signature]]:
+    codes: dict[int, str] = {}
+    sigs: dict[str, Signature] = {}
+
+    def add(code: int, name: str, params: tuple[ValType, ...],
+            results: tuple[ValType, ...]) -> None:
         codes[code] = name
         sigs[name] = (params, results)
 

@@ -8,11 +8,10 @@ rejected by the decoder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
-from typing import Union
+from enum import StrEnum
 
 
-class ValType(str, Enum):
+class ValType(StrEnum):
     """Value types (spec 2.3.1-2.3.4): number types and reference types."""
 
     I32 = "i32"
@@ -88,7 +87,7 @@ class GlobalType:
 
 
 #: External types (spec 2.3.10): func (a FuncType), table, mem, global.
-ExternType = Union[FuncType, TableType, MemType, GlobalType]
+ExternType = FuncType | TableType | MemType | GlobalType
 
 
 def extern_kind(t: ExternType) -> str:
