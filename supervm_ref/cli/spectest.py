@@ -1,12 +1,107 @@
-"""``supervm spectest``: placeholder until implemented."""
+"""``supervm spectest``: run the official WebAssembly test suite (``wast2json`` output).
+
+Runs every subfolder ``NAME`` of the suite directory that holds ``NAME.json`` (sorted by name),
+prints a per-file table of passed and failed commands in the *execution* and *validation*
+groups (see `supervm_ref.wasm.script.report`) with totals and pass percentages, and exits with
+status 1 when a group's pass percentage is below its threshold (2 for a usage error).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+DEFAULT_MIN_EXECUTION = 99.5
+DEFAULT_MIN_VALIDATION = 99.0
+
+_EPILOG = f"""\
+groups:
+  execution   module, register, action, assert_return, assert_trap, assert_exhaustion,
+              assert_uninstantiable
+  validation  assert_malformed, assert_invalid, assert_unlinkable (binary modules)
+  n/a         commands on modules in the text format (.wat), which are not run and count
+              neither as passed nor as failed
+
+The exit status is 1 when a group's pass percentage is below its threshold:
+  --min-pass-exec   execution  (default {DEFAULT_MIN_EXECUTION})
+  --min-pass-valid  validation (default {DEFAULT_MIN_VALIDATION})
+--min-pass sets both. The status is 2 for a usage error (no such directory or script).
+"""
 
 
 def register(sub: Any) -> None:
     """Add the ``spectest`` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser("spectest", help="(not yet implemented)")
-    p.set_defaults(func=lambda args: 2)
+    p: argparse.ArgumentParser = sub.add_parser(
+        "spectest",
+        help="run the WebAssembly spec test suite (wast2json output)",
+        description="Run the official WebAssembly test suite, converted to JSON by wabt's "
+                    "wast2json, and report passed and failed commands per file.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("directory", metavar="DIR", type=Path,
+                   help="suite directory: one subfolder NAME per script, holding NAME.json "
+                        "and its .wasm modules")
+    p.add_argument("--min-pass", metavar="PCT", type=float, default=None,
+                   help="minimum pass percentage of both groups (sets the two options below)")
+    p.add_argument("--min-pass-exec", metavar="PCT", type=float, default=None,
+                   help=f"minimum execution pass percentage (default {DEFAULT_MIN_EXECUTION})")
+    p.add_argument("--min-pass-valid", metavar="PCT", type=float, default=None,
+                   help=f"minimum validation pass percentage (default "
+                        f"{DEFAULT_MIN_VALIDATION})")
+    p.add_argument("--json", action="store_true",
+                   help="print the report as JSON (per-file, per-kind counts and failures)")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="also list every failure, the failures by cause and the trap-text "
+                        "notes; show progress on stderr")
+    p.add_argument("--file", metavar="NAME", nargs="+", action="extend", dest="files",
+                   default=None, help="run only these scripts (subfolder names)")
+    p.set_defaults(func=run)
+
+
+def thresholds(args: argparse.Namespace) -> tuple[float, float]:
+    """The (execution, validation) minimum pass percentages from the options: the specific
+    option, else --min-pass, else the default."""
+    common = args.min_pass
+    execution = args.min_pass_exec if args.min_pass_exec is not None else common
+    validation = args.min_pass_valid if args.min_pass_valid is not None else common
+    return (DEFAULT_MIN_EXECUTION if execution is None else execution,
+            DEFAULT_MIN_VALIDATION if validation is None else validation)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the suite as the options say; returns the exit status."""
+    from ..wasm.script.report import format_table, threshold_failures, to_json, total
+    from ..wasm.script.runner import find_scripts, run_script
+
+    directory: Path = args.directory
+    if not directory.is_dir():
+        print(f"supervm spectest: no such directory: {directory}", file=sys.stderr)
+        return 2
+    names = sorted(set(args.files)) if args.files else None
+    scripts = find_scripts(directory, names)
+    missing = sorted(set(names or ()) - {name for name, _ in scripts})
+    if missing:
+        print(f"supervm spectest: no script {', '.join(missing)} in {directory}",
+              file=sys.stderr)
+        return 2
+    results = []
+    for name, path in scripts:
+        if args.verbose:
+            print(f"running {name}", file=sys.stderr, flush=True)
+        results.append(run_script(path, name))
+    min_exec, min_valid = thresholds(args)
+    problems = threshold_failures(total(results), min_exec, min_valid)
+    if args.json:
+        data = to_json(results)
+        data["thresholds"] = {"execution": min_exec, "validation": min_valid}
+        data["ok"] = not problems
+        print(json.dumps(data, indent=1, sort_keys=True))
+    else:
+        print(format_table(results, verbose=args.verbose))
+        for problem in problems:
+            print(f"FAIL: {problem}")
+    return 1 if problems else 0
