@@ -1,0 +1,195 @@
+"""Numerics (WebAssembly spec section 4.3): the operators behind the numeric instructions.
+
+`NUMERIC_OPERATORS` maps every numeric mnemonic of the profile (the keys of
+`supervm_ref.wasm.structure.instructions.NUMERIC_SIGNATURES`) to the function that computes it
+(spec 4.4.1: ``t.unop``, ``t.binop``, ``t.testop``, ``t.relop``, ``t2.cvtop_t1``). Operands and
+results are payloads (spec 4.3.1, `supervm_ref.wasm.runtime.values`): i32/i64 as unsigned ints,
+f32/f64 as unsigned IEEE 754 bit patterns. A unary operator takes one argument, a binary one two,
+the first being the deeper stack operand; tests and comparisons return the i32 payload 1 or 0.
+An operator that is undefined for its operands raises `Trap` (division by zero, signed division
+overflow, float-to-integer truncation of a NaN or an out-of-range value).
+
+Submodules, one per spec section:
+
+- `representation` (4.3.1): bit patterns <-> Python numbers, correct f32 rounding;
+- `integer` (4.3.2): integer operations;
+- `floating` (4.3.3): floating-point operations and the engine's NaN policy;
+- `conversion` (4.3.4): conversions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import conversion as c
+from . import floating as f
+from . import integer as i
+from .representation import (
+    F32_CANONICAL_NAN,
+    F64_CANONICAL_NAN,
+    f32_to_float,
+    f64_to_float,
+    float_to_f32,
+    float_to_f64,
+    int_to_f32,
+    signed_32,
+    signed_64,
+)
+
+__all__ = [
+    "F32_CANONICAL_NAN",
+    "F64_CANONICAL_NAN",
+    "NUMERIC_OPERATORS",
+    "f32_to_float",
+    "f64_to_float",
+    "float_to_f32",
+    "float_to_f64",
+    "int_to_f32",
+    "signed_32",
+    "signed_64",
+]
+
+#: Mnemonic -> operator over payloads (see the module docstring).
+NUMERIC_OPERATORS: dict[str, Callable[..., int]] = {
+    # i32 (spec 4.3.2)
+    "i32.eqz": i.ieqz,
+    "i32.eq": i.ieq,
+    "i32.ne": i.ine,
+    "i32.lt_s": i.ilt_s_32,
+    "i32.lt_u": i.ilt_u,
+    "i32.gt_s": i.igt_s_32,
+    "i32.gt_u": i.igt_u,
+    "i32.le_s": i.ile_s_32,
+    "i32.le_u": i.ile_u,
+    "i32.ge_s": i.ige_s_32,
+    "i32.ge_u": i.ige_u,
+    "i32.clz": i.iclz_32,
+    "i32.ctz": i.ictz_32,
+    "i32.popcnt": i.ipopcnt,
+    "i32.add": i.iadd_32,
+    "i32.sub": i.isub_32,
+    "i32.mul": i.imul_32,
+    "i32.div_s": i.idiv_s_32,
+    "i32.div_u": i.idiv_u_32,
+    "i32.rem_s": i.irem_s_32,
+    "i32.rem_u": i.irem_u_32,
+    "i32.and": i.iand,
+    "i32.or": i.ior,
+    "i32.xor": i.ixor,
+    "i32.shl": i.ishl_32,
+    "i32.shr_s": i.ishr_s_32,
+    "i32.shr_u": i.ishr_u_32,
+    "i32.rotl": i.irotl_32,
+    "i32.rotr": i.irotr_32,
+    "i32.extend8_s": i.iextend8_s_32,
+    "i32.extend16_s": i.iextend16_s_32,
+    # i64 (spec 4.3.2)
+    "i64.eqz": i.ieqz,
+    "i64.eq": i.ieq,
+    "i64.ne": i.ine,
+    "i64.lt_s": i.ilt_s_64,
+    "i64.lt_u": i.ilt_u,
+    "i64.gt_s": i.igt_s_64,
+    "i64.gt_u": i.igt_u,
+    "i64.le_s": i.ile_s_64,
+    "i64.le_u": i.ile_u,
+    "i64.ge_s": i.ige_s_64,
+    "i64.ge_u": i.ige_u,
+    "i64.clz": i.iclz_64,
+    "i64.ctz": i.ictz_64,
+    "i64.popcnt": i.ipopcnt,
+    "i64.add": i.iadd_64,
+    "i64.sub": i.isub_64,
+    "i64.mul": i.imul_64,
+    "i64.div_s": i.idiv_s_64,
+    "i64.div_u": i.idiv_u_64,
+    "i64.rem_s": i.irem_s_64,
+    "i64.rem_u": i.irem_u_64,
+    "i64.and": i.iand,
+    "i64.or": i.ior,
+    "i64.xor": i.ixor,
+    "i64.shl": i.ishl_64,
+    "i64.shr_s": i.ishr_s_64,
+    "i64.shr_u": i.ishr_u_64,
+    "i64.rotl": i.irotl_64,
+    "i64.rotr": i.irotr_64,
+    "i64.extend8_s": i.iextend8_s_64,
+    "i64.extend16_s": i.iextend16_s_64,
+    "i64.extend32_s": i.iextend32_s_64,
+    # f32 (spec 4.3.3)
+    "f32.eq": f.feq_32,
+    "f32.ne": f.fne_32,
+    "f32.lt": f.flt_32,
+    "f32.gt": f.fgt_32,
+    "f32.le": f.fle_32,
+    "f32.ge": f.fge_32,
+    "f32.abs": f.fabs_32,
+    "f32.neg": f.fneg_32,
+    "f32.ceil": f.fceil_32,
+    "f32.floor": f.ffloor_32,
+    "f32.trunc": f.ftrunc_32,
+    "f32.nearest": f.fnearest_32,
+    "f32.sqrt": f.fsqrt_32,
+    "f32.add": f.fadd_32,
+    "f32.sub": f.fsub_32,
+    "f32.mul": f.fmul_32,
+    "f32.div": f.fdiv_32,
+    "f32.min": f.fmin_32,
+    "f32.max": f.fmax_32,
+    "f32.copysign": f.fcopysign_32,
+    # f64 (spec 4.3.3)
+    "f64.eq": f.feq_64,
+    "f64.ne": f.fne_64,
+    "f64.lt": f.flt_64,
+    "f64.gt": f.fgt_64,
+    "f64.le": f.fle_64,
+    "f64.ge": f.fge_64,
+    "f64.abs": f.fabs_64,
+    "f64.neg": f.fneg_64,
+    "f64.ceil": f.fceil_64,
+    "f64.floor": f.ffloor_64,
+    "f64.trunc": f.ftrunc_64,
+    "f64.nearest": f.fnearest_64,
+    "f64.sqrt": f.fsqrt_64,
+    "f64.add": f.fadd_64,
+    "f64.sub": f.fsub_64,
+    "f64.mul": f.fmul_64,
+    "f64.div": f.fdiv_64,
+    "f64.min": f.fmin_64,
+    "f64.max": f.fmax_64,
+    "f64.copysign": f.fcopysign_64,
+    # Conversions (spec 4.3.4)
+    "i32.wrap_i64": c.i32_wrap_i64,
+    "i32.trunc_f32_s": c.i32_trunc_f32_s,
+    "i32.trunc_f32_u": c.i32_trunc_f32_u,
+    "i32.trunc_f64_s": c.i32_trunc_f64_s,
+    "i32.trunc_f64_u": c.i32_trunc_f64_u,
+    "i64.extend_i32_s": c.i64_extend_i32_s,
+    "i64.extend_i32_u": c.i64_extend_i32_u,
+    "i64.trunc_f32_s": c.i64_trunc_f32_s,
+    "i64.trunc_f32_u": c.i64_trunc_f32_u,
+    "i64.trunc_f64_s": c.i64_trunc_f64_s,
+    "i64.trunc_f64_u": c.i64_trunc_f64_u,
+    "f32.convert_i32_s": c.f32_convert_i32_s,
+    "f32.convert_i32_u": c.f32_convert_i32_u,
+    "f32.convert_i64_s": c.f32_convert_i64_s,
+    "f32.convert_i64_u": c.f32_convert_i64_u,
+    "f32.demote_f64": c.f32_demote_f64,
+    "f64.convert_i32_s": c.f64_convert_i32_s,
+    "f64.convert_i32_u": c.f64_convert_i32_u,
+    "f64.convert_i64_s": c.f64_convert_i64_s,
+    "f64.convert_i64_u": c.f64_convert_i64_u,
+    "f64.promote_f32": c.f64_promote_f32,
+    "i32.reinterpret_f32": c.reinterpret,
+    "i64.reinterpret_f64": c.reinterpret,
+    "f32.reinterpret_i32": c.reinterpret,
+    "f64.reinterpret_i64": c.reinterpret,
+    "i32.trunc_sat_f32_s": c.i32_trunc_sat_f32_s,
+    "i32.trunc_sat_f32_u": c.i32_trunc_sat_f32_u,
+    "i32.trunc_sat_f64_s": c.i32_trunc_sat_f64_s,
+    "i32.trunc_sat_f64_u": c.i32_trunc_sat_f64_u,
+    "i64.trunc_sat_f32_s": c.i64_trunc_sat_f32_s,
+    "i64.trunc_sat_f32_u": c.i64_trunc_sat_f32_u,
+    "i64.trunc_sat_f64_s": c.i64_trunc_sat_f64_s,
+    "i64.trunc_sat_f64_u": c.i64_trunc_sat_f64_u,
+}
