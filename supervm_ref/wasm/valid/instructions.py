@@ -81,7 +81,6 @@ class ExprValidator:
         self.ctx = ctx
         self.vals: list[Operand] = []
         self.ctrls: list[ControlFrame] = []
-        self.rules: dict[str, Callable[[Instruction], None]] = self._rules()
 
     # --- The operand stack (A.3) --------------------------------------------------------
 
@@ -438,35 +437,6 @@ class ExprValidator:
         self.pop_vals(ft.params)
         self.push_vals(ft.results)
 
-    # --- Dispatch ---------------------------------------------------------------------
-
-    def _rules(self) -> dict[str, Callable[[Instruction], None]]:
-        rules: dict[str, Callable[[Instruction], None]] = {
-            "unreachable": self.unreachable_, "nop": self.nop,
-            "block": self.block, "loop": self.block, "if": self.if_, "else": self.else_,
-            "end": self.end, "br": self.br, "br_if": self.br_if, "br_table": self.br_table,
-            "return": self.return_, "call": self.call, "call_indirect": self.call_indirect,
-            "ref.null": self.ref_null, "ref.is_null": self.ref_is_null,
-            "ref.func": self.ref_func, "drop": self.drop, "select": self.select,
-            "local.get": self.local_get, "local.set": self.local_set,
-            "local.tee": self.local_tee, "global.get": self.global_get,
-            "global.set": self.global_set, "table.get": self.table_get,
-            "table.set": self.table_set, "table.size": self.table_size,
-            "table.grow": self.table_grow, "table.fill": self.table_fill,
-            "table.copy": self.table_copy, "table.init": self.table_init,
-            "elem.drop": self.elem_drop, "memory.size": self.memory_size,
-            "memory.grow": self.memory_grow, "memory.fill": self.memory_bulk,
-            "memory.copy": self.memory_bulk, "memory.init": self.memory_init,
-            "data.drop": self.data_drop,
-        }
-        for op in CONST_TYPES:
-            rules[op] = self.const
-        for op in NUMERIC_SIGNATURES:
-            rules[op] = self.numeric
-        for op in MEMORY_ACCESS:
-            rules[op] = self.memory_access
-        return rules
-
     def run(self, body: Sequence[Instruction], results: tuple[ValType, ...]) -> None:
         """Validate ``body`` (ending with the ``end`` that closes it) as an expression of
         result type ``results`` (spec 3.3.10): the whole sequence is the implicit block of
@@ -475,13 +445,43 @@ class ExprValidator:
         for i, instr in enumerate(body):
             if not self.ctrls:
                 raise ValidationError(f"instruction {i} follows the final end")
-            rule = self.rules.get(instr.op)
+            rule = RULES.get(instr.op)
             if rule is None:
                 raise ValidationError(f"unknown instruction {instr.op[:40]!r}")
-            rule(instr)
+            rule(self, instr)
         if self.ctrls:
             raise ValidationError("expression is missing its final end")
 
+
+
+_V = ExprValidator
+
+#: The typing rule of every instruction, by mnemonic (the case analysis of appendix A.3's
+#: ``validate`` function).
+RULES: dict[str, Callable[[ExprValidator, Instruction], None]] = {
+    # Control instructions
+    "unreachable": _V.unreachable_, "nop": _V.nop, "block": _V.block, "loop": _V.block,
+    "if": _V.if_, "else": _V.else_, "end": _V.end, "br": _V.br, "br_if": _V.br_if,
+    "br_table": _V.br_table, "return": _V.return_, "call": _V.call,
+    "call_indirect": _V.call_indirect,
+    # Reference and parametric instructions
+    "ref.null": _V.ref_null, "ref.is_null": _V.ref_is_null, "ref.func": _V.ref_func,
+    "drop": _V.drop, "select": _V.select,
+    # Variable instructions
+    "local.get": _V.local_get, "local.set": _V.local_set, "local.tee": _V.local_tee,
+    "global.get": _V.global_get, "global.set": _V.global_set,
+    # Table instructions
+    "table.get": _V.table_get, "table.set": _V.table_set, "table.size": _V.table_size,
+    "table.grow": _V.table_grow, "table.fill": _V.table_fill, "table.copy": _V.table_copy,
+    "table.init": _V.table_init, "elem.drop": _V.elem_drop,
+    # Memory instructions (loads and stores are added below)
+    "memory.size": _V.memory_size, "memory.grow": _V.memory_grow,
+    "memory.fill": _V.memory_bulk, "memory.copy": _V.memory_bulk,
+    "memory.init": _V.memory_init, "data.drop": _V.data_drop,
+}
+RULES.update(dict.fromkeys(CONST_TYPES, _V.const))
+RULES.update(dict.fromkeys(NUMERIC_SIGNATURES, _V.numeric))
+RULES.update(dict.fromkeys(MEMORY_ACCESS, _V.memory_access))
 
 def validate_expr(ctx: Context, body: Sequence[Instruction],
                   results: tuple[ValType, ...]) -> None:
