@@ -320,6 +320,7 @@ def test_function_and_code_sections() -> None:
 
 
 def test_too_many_locals() -> None:
+    """WASM-LIMIT-7: more than 2**32-1 locals is malformed; above 50,000 is the engine limit."""
     assert malformed(func_module(b"\x0b", [(0xFFFFFFFF, 0x7F), (2, 0x7E)])) == \
         "too many locals"
     assert malformed(func_module(b"\x0b", [(2**30, 0x7F)] * 4)) == "too many locals"
@@ -455,6 +456,7 @@ def test_data_and_datacount_sections() -> None:
 
 
 def test_data_count_required() -> None:
+    """WASM-PROFILE-4: memory.init/data.drop with data segments needs the data count section."""
     data_sec = section(11, vec([uleb(1) + vec([b"x"])]))
     mem = section(5, vec([b"\x00\x01"]))
     init = b"\x41\x00\x41\x00\x41\x00\xfc\x08\x00\x00\x0b"   # memory.init 0
@@ -639,6 +641,8 @@ def test_table_reference_and_prefixed_immediates() -> None:
     (b"\x3f\x01\x0b", "multi-memory"),
 ])
 def test_unsupported_instructions(body: bytes, feature: str) -> None:
+    """WASM-PROFILE-2, WASM-ERR-2: instructions outside the profile are malformed, naming the
+    feature."""
     reason = malformed(func_module(body))
     assert feature in reason
 
@@ -653,6 +657,8 @@ def test_unsupported_instructions(body: bytes, feature: str) -> None:
     (module(section(13, b"")), "exception"),
 ])
 def test_unsupported_types_and_sections(data: bytes, feature: str) -> None:
+    """WASM-PROFILE-2: types and encodings outside the profile are malformed, naming the
+    feature."""
     assert feature in malformed(data)
 
 

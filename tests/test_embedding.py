@@ -271,3 +271,23 @@ def test_errors_are_wasm_errors() -> None:
         err = cls("x")
         assert isinstance(err, WasmError) and err.kind
     assert Trap(TrapKind.UNREACHABLE).kind == "unreachable"
+
+
+def test_caller_instance_and_memory() -> None:
+    """WASM-HOST-2: Caller.instance is the calling instance (None when the embedder invokes
+    the host function directly) and Caller.memory its memory 0."""
+    seen: list[tuple[object, object]] = []
+
+    def host(caller: E.Caller) -> list[int]:
+        seen.append((caller.instance, caller.memory))
+        return []
+
+    store = E.store_init()
+    f = E.func_alloc(store, FuncType((), ()), host)
+    inst = E.module_instantiate(store, E.module_decode(wat(
+        '(module (import "env" "h" (func $h)) (memory 1) (func (export "go") call $h))')),
+        [ExternVal("func", f)])
+    _call(store, inst, "go")
+    E.func_invoke(store, f, [])
+    assert seen[0] == (inst, store.mems[inst.memaddrs[0]])
+    assert seen[1] == (None, None)

@@ -302,6 +302,7 @@ def test_f64_arithmetic_matches_python_floats(op: str, z1: int, z2: int) -> None
 @settings(max_examples=300)
 @given(f32s(), f32s())
 def test_f32_arithmetic_is_correctly_rounded(op: str, z1: int, z2: int) -> None:
+    """WASM-FLOAT-3: f32 arithmetic is rounded once, to nearest even, in single precision."""
     assume(not _is_nan32(z1) and not _is_nan32(z2))
     x, y = f32_to_float(z1), f32_to_float(z2)
     assume(math.isfinite(x) and math.isfinite(y) and not (op == "div" and y == 0))
@@ -498,6 +499,7 @@ def test_float_to_f32_overflow_is_infinity() -> None:
 @example(2**64 - 1)
 @example(0)
 def test_int_to_f32_is_correctly_rounded(n: int) -> None:
+    """WASM-FLOAT-3: integers convert to f32 with one correct rounding (no double rounding)."""
     r = int_to_f32(n)
     if n == 0:
         assert r == 0

@@ -379,6 +379,7 @@ def test_limits() -> None:
 
 
 def test_multiple_memories() -> None:
+    """WASM-PROFILE-2: more than one memory is invalid (2.0), not malformed."""
     imp = Import("m", "mem", ImportDesc("memory", MemType(Limits(0))))
     invalid(Module(mems=MEM + MEM), "multiple memories")
     invalid(Module(imports=(imp,), mems=MEM), "multiple memories")
