@@ -1,12 +1,58 @@
-"""``supervm bench``: placeholder until implemented."""
+"""``supervm bench``: benchmarks, one sub-subcommand each.
+
+``supervm bench engine [--quick] [--json] [--repeat N] [--no-pywasm]`` times the WebAssembly
+engine on four workloads and, when pywasm is installed, the same work on pywasm
+(`supervm_ref.bench.engine`). Further benchmarks (``runtime``, ``parallel``) register here the
+same way as they land.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
+def run_engine(args: argparse.Namespace) -> int:
+    """Run ``bench engine``; exit status 0 when every workload computed the expected value."""
+    from ..bench import engine
+
+    progress = None if args.json else (lambda line: print(f"running {line}", file=sys.stderr,
+                                                          flush=True))
+    report = engine.run(quick=args.quick, repeat=args.repeat, use_pywasm=not args.no_pywasm,
+                        progress=progress)
+    print(engine.to_json(report) if args.json else engine.format_table(report))
+    return 0 if report.ok else 1
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def register(sub: Any) -> None:
-    """Add the ``bench`` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser("bench", help="(not yet implemented)")
-    p.set_defaults(func=lambda args: 2)
+    """Add the ``bench`` subcommand and its benchmarks."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "bench", help="run a benchmark (engine)",
+        description="Run a benchmark. Benchmarks: engine.")
+    benches = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+
+    e = benches.add_parser(
+        "engine", help="time the engine (and pywasm, when installed) on four workloads",
+        description="Time fib(25), a 10^6-iteration loop, 10^4 calls through func_invoke and "
+                    "1000 instantiations on supervm-ref and, when pywasm is installed, on "
+                    "pywasm; print the times and their ratio.")
+    e.add_argument("--quick", action="store_true", help="small sizes (a smoke test for CI)")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.add_argument("--repeat", type=_positive, default=1,
+                   help="run each workload N times and keep the best (default 1)")
+    e.add_argument("--no-pywasm", action="store_true", help="do not run pywasm")
+    e.set_defaults(func=run_engine)
+
+    def usage(args: argparse.Namespace) -> int:
+        p.print_help()
+        return 2
+
+    p.set_defaults(func=usage)

@@ -172,7 +172,7 @@ def _check_args(ft: FuncType, vals: Sequence[Value]) -> list[Payload]:
 
 def table_alloc(store: Store, tabletype: TableType, ref: Value | None = None) -> int:
     """A.1 ``table_alloc``: a table of ``min`` elements, each ``ref`` (default null)."""
-    init = None if ref is None else _ref_payload(tabletype.elem_type, ref)
+    init = None if ref is None else _typed_payload(tabletype.elem_type, ref)
     if tabletype.limits.min > store.limits.max_table_size:
         raise LinkError(f"table minimum {tabletype.limits.min} exceeds the limit "
                         f"{store.limits.max_table_size}")
@@ -196,7 +196,7 @@ def table_read(store: Store, tableaddr: int, i: int) -> Value:
 def table_write(store: Store, tableaddr: int, i: int, ref: Value) -> None:
     """A.1 ``table_write``."""
     t = _table(store, tableaddr)
-    payload = _ref_payload(t.type.elem_type, ref)
+    payload = _typed_payload(t.type.elem_type, ref)
     if type(i) is not int or not 0 <= i < len(t.elem):
         raise Trap(TrapKind.TABLE_OUT_OF_BOUNDS, f"index {i} of {len(t.elem)}")
     t.elem[i] = payload
@@ -213,7 +213,7 @@ def table_grow(store: Store, tableaddr: int, n: int, ref: Value | None = None) -
     from .exec.instructions.table import grow_table
 
     t = _table(store, tableaddr)
-    init = None if ref is None else _ref_payload(t.type.elem_type, ref)
+    init = None if ref is None else _typed_payload(t.type.elem_type, ref)
     return grow_table(store, t, n, init) != MASK32
 
 
@@ -221,12 +221,6 @@ def _table(store: Store, addr: int) -> TableInst:
     if type(addr) is not int or not 0 <= addr < len(store.tables):
         raise EmbeddingError(f"no table at address {addr!r}")
     return store.tables[addr]
-
-
-def _ref_payload(t: Any, ref: Value) -> Payload:
-    if not isinstance(ref, Value) or ref.type is not t or not payload_matches(t, ref.payload):
-        raise EmbeddingError(f"expected a {t.value} Value, got {ref!r}")
-    return ref.payload
 
 
 # --- Memories ---------------------------------------------------------------------------------

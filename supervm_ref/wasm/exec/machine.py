@@ -45,6 +45,15 @@ def invoke(store: Store, funcaddr: int, args: list[Payload],
     return results, meter.reported
 
 
+def unwind(stack: list[Any], height: int, arity: int) -> None:
+    """4.4.8 ``br l``: keep the top ``arity`` values and cut the operand stack down to the
+    label's ``height`` (the values of blocks being exited are discarded)."""
+    if arity:
+        stack[height:] = stack[len(stack) - arity:]
+    else:
+        del stack[height:]
+
+
 def _enter(store: Store, f: WasmFuncInst) -> C.CompiledFunc:
     """The compiled code of ``f``, compiling it on first use."""
     cf = f.compiled
@@ -192,34 +201,17 @@ def execute(store: Store, func: FuncInst, args: list[Payload], meter: GasMeter, 
                 code, pc, locals_, stack, cf = frames.pop()
                 stack += results
             elif op == C.BR:
-                arity = ins[3]
-                if arity:
-                    vals = stack[len(stack) - arity:]
-                    del stack[ins[2]:]
-                    stack += vals
-                else:
-                    del stack[ins[2]:]
+                unwind(stack, ins[2], ins[3])
                 pc = ins[1]
             elif op == C.BR_IF:
                 if stack.pop():
-                    arity = ins[3]
-                    if arity:
-                        vals = stack[len(stack) - arity:]
-                        del stack[ins[2]:]
-                        stack += vals
-                    else:
-                        del stack[ins[2]:]
+                    unwind(stack, ins[2], ins[3])
                     pc = ins[1]
             elif op == C.BR_TABLE:
                 i = stack.pop()
                 branches = ins[1]
                 target, height, arity = branches[i] if i < len(branches) else ins[2]
-                if arity:
-                    vals = stack[len(stack) - arity:]
-                    del stack[height:]
-                    stack += vals
-                else:
-                    del stack[height:]
+                unwind(stack, height, arity)
                 pc = target
             elif op == C.DROP:
                 stack.pop()
