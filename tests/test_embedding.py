@@ -291,3 +291,19 @@ def test_caller_instance_and_memory() -> None:
     E.func_invoke(store, f, [])
     assert seen[0] == (inst, store.mems[inst.memaddrs[0]])
     assert seen[1] == (None, None)
+
+
+def test_validation_is_memoised_per_module_object() -> None:
+    """WASM-API-3: a Module is validated once; an invalid one is rejected every time."""
+    from supervm_ref.wasm.errors import ValidationError
+
+    store = E.store_init()
+    good = E.module_decode(IDENTITY)
+    E.module_validate(good)
+    a = E.module_instantiate(store, good, [])
+    b = E.module_instantiate(store, good, [])
+    assert a is not b and a.memaddrs != b.memaddrs
+    bad = E.module_decode(wat("(module (func (result i32) i64.const 1))"))
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            E.module_instantiate(store, bad, [])

@@ -12,6 +12,7 @@ state (rule WASM-API-3).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -73,11 +74,28 @@ def module_decode(data: bytes) -> Module:
     return _guard(lambda: decode_module(bytes(data)))
 
 
+#: Modules already found valid, by identity, with their import types. A Module is immutable,
+#: so validating it once is enough (rule WASM-API-3); entries vanish with their module.
+_VALIDATED: dict[int, tuple[weakref.ref[Module], list[ExternType]]] = {}
+
+
 def module_validate(module: Module) -> None:
     """A.1 ``module_validate``: raise ValidationError if the module is invalid."""
+    _validated_import_types(module)
+
+
+def _validated_import_types(module: Module) -> list[ExternType]:
+    """Validate ``module`` (once per Module object) and return its import types."""
     if not isinstance(module, Module):
-        raise EmbeddingError(f"module_validate expects a Module, got {type(module).__name__}")
+        raise EmbeddingError(f"expected a Module, got {type(module).__name__}")
+    key = id(module)
+    known = _VALIDATED.get(key)
+    if known is not None and known[0]() is module:
+        return known[1]
     _guard(lambda: validate_module(module))
+    import_types: list[ExternType] = _guard(lambda: module_import_types(module))
+    _VALIDATED[key] = (weakref.ref(module, lambda _: _VALIDATED.pop(key, None)), import_types)
+    return import_types
 
 
 def module_instantiate(store: Store, module: Module, externvals: Sequence[ExternVal],
@@ -87,8 +105,8 @@ def module_instantiate(store: Store, module: Module, externvals: Sequence[Extern
     when given). Raises ValidationError, LinkError or Trap. On failure the store may hold
     unreachable allocations but no existing instance has changed except through segments
     already written, exactly as the spec's instantiation order prescribes."""
-    module_validate(module)
-    return _guard(lambda: instantiate(store, module, list(externvals), gas_limit))
+    import_types = _validated_import_types(module)
+    return _guard(lambda: instantiate(store, module, import_types, list(externvals), gas_limit))
 
 
 def module_imports(module: Module) -> list[tuple[str, str, ExternType]]:

@@ -97,13 +97,11 @@ def evaluate_constant(store: Store, expr: Expr, globaladdrs: list[int],
     return value
 
 
-def instantiate(store: Store, module: Module, externvals: list[ExternVal],
-                gas_limit: int | None) -> ModuleInst:
-    """4.5.4 instantiation of a validated module (rules WASM-LINK-*)."""
-    from ..valid.module import module_import_types
-
-    # 1. Imports: as many as declared, each of a matching type (WASM-LINK-1).
-    import_types = module_import_types(module)
+def instantiate(store: Store, module: Module, import_types: list[ExternType],
+                externvals: list[ExternVal], gas_limit: int | None) -> ModuleInst:
+    """4.5.4 instantiation of a validated module whose imports have ``import_types``
+    (rule WASM-LINK-1)."""
+    # 1. Imports: as many as declared, each of a matching type (WASM-ERR-4).
     if len(externvals) != len(import_types):
         raise LinkError(f"module needs {len(import_types)} imports, got {len(externvals)}")
     for imp, ev, expected in zip(module.imports, externvals, import_types):

@@ -147,7 +147,7 @@ class CustomSection:
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Module:
     """Modules (spec 2.5). ``data_count`` is the value of the data count section, if present."""
 
