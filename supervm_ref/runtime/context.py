@@ -1,0 +1,20 @@
+"""The block context a call runs in (spec/runtime.md, RT-CTX-1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BlockContext:
+    """RT-CTX-1: what ``chain_api.block_number`` and ``chain_api.timestamp`` return. Both are
+    signed 64-bit integers; the timestamp is in seconds."""
+
+    block_number: int = 0
+    timestamp: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("block_number", "timestamp"):
+            v = getattr(self, name)
+            if type(v) is not int or not -(2**63) <= v < 2**63:
+                raise ValueError(f"BlockContext.{name} must be an i64, got {v!r}")

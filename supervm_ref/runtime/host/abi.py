@@ -1,0 +1,34 @@
+"""The host ABI table (spec/host-abi.md): every function a contract may import, by
+(module, name). Both backends build their imports from this table alone."""
+
+from __future__ import annotations
+
+from ...wasm.structure.types import ValType
+from . import chain_api, crypto_api, storage_api
+from .env import HostFunction
+
+I32, I64 = ValType.I32, ValType.I64
+
+
+def _f(module: str, name: str, params: int, results: tuple[ValType, ...], impl: object
+       ) -> HostFunction:
+    return HostFunction(module, name, (I32,) * params, results, impl)  # type: ignore[arg-type]
+
+
+#: The host ABI, in the order of spec/host-abi.md.
+HOST_FUNCTIONS: tuple[HostFunction, ...] = (
+    _f("storage_api", "storage_get", 2, (I64,), storage_api.storage_get),
+    _f("storage_api", "storage_read_value", 2, (I32,), storage_api.storage_read_value),
+    _f("storage_api", "storage_set", 4, (I32,), storage_api.storage_set),
+    _f("storage_api", "storage_delete", 2, (I32,), storage_api.storage_delete),
+    _f("storage_api", "storage_scan", 5, (I32,), storage_api.storage_scan),
+    _f("chain_api", "block_number", 0, (I64,), chain_api.block_number),
+    _f("chain_api", "timestamp", 0, (I64,), chain_api.timestamp),
+    _f("chain_api", "emit_event", 2, (I32,), chain_api.emit_event),
+    _f("chain_api", "events_len", 0, (I32,), chain_api.events_len),
+    _f("chain_api", "read_event", 3, (I32,), chain_api.read_event),
+    *crypto_api.FUNCTIONS,
+)
+
+#: (module, name) -> HostFunction.
+BY_NAME: dict[tuple[str, str], HostFunction] = {(f.module, f.name): f for f in HOST_FUNCTIONS}

@@ -1,0 +1,66 @@
+"""The write buffer that makes a call atomic (spec/runtime.md, RT-ATOMIC-*).
+
+A call reads and writes through a `StorageOverlay`: reads see the call's own earlier writes
+first (RT-ATOMIC-2); nothing reaches the underlying storage until `commit` (RT-ATOMIC-1), and
+`discard` forgets everything.
+"""
+
+from __future__ import annotations
+
+from sortedcontainers import SortedDict
+
+from .storage import Storage, prefix_end
+
+
+class StorageOverlay:
+    """Buffered writes over a `Storage`; a deletion is a buffered None."""
+
+    def __init__(self, base: Storage) -> None:
+        self.base = base
+        self.writes: SortedDict = SortedDict()  # key -> bytes | None
+
+    def get(self, key: bytes) -> bytes | None:
+        """RT-ATOMIC-2: the call's own write, else the base value."""
+        if key in self.writes:
+            value: bytes | None = self.writes[key]
+            return value
+        return self.base.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        """Buffer a write."""
+        self.writes[bytes(key)] = bytes(value)
+
+    def delete(self, key: bytes) -> None:
+        """Buffer a deletion."""
+        self.writes[bytes(key)] = None
+
+    def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
+        """RT-STORAGE-2 over the merged view: base entries overridden by buffered writes, in
+        ascending key order. Each buffered key can hide at most one base entry, so asking the
+        base for ``limit`` plus that many entries is enough."""
+        if limit <= 0:
+            return []
+        end = prefix_end(prefix)
+        buffered = {k: self.writes[k] for k in self.writes.irange(
+            minimum=prefix, maximum=end, inclusive=(True, False))}
+        merged = dict(self.base.scan(prefix, limit + len(buffered)))
+        merged.update(buffered)
+        live = sorted((k, v) for k, v in merged.items() if v is not None)
+        return live[:limit]
+
+    def commit(self) -> None:
+        """RT-ATOMIC-1: apply every buffered write to the base, in key order."""
+        for key, value in self.writes.items():
+            if value is None:
+                self.base.delete(key)
+            else:
+                self.base.set(key, value)
+        self.writes.clear()
+
+    def discard(self) -> None:
+        """RT-ATOMIC-1: forget every buffered write."""
+        self.writes.clear()
+
+    def diff(self) -> dict[bytes, bytes | None]:
+        """The buffered writes (None = deleted), in key order."""
+        return dict(self.writes.items())

@@ -1,0 +1,260 @@
+"""`Runtime`: executing a contract call against a storage (spec/runtime.md, RT-CALL-*).
+
+A call goes through fixed steps (RT-CALL-1), each with its own canonical error:
+
+1. load the module (decode, validate; no start function) — MALFORMED_MODULE, INVALID_MODULE,
+   START_FUNCTION_NOT_ALLOWED;
+2. link its imports against the host ABI (spec/host-abi.md) — UNLINKABLE;
+3. find the exported function and check the arguments — NO_SUCH_FUNCTION, BAD_ARGUMENTS;
+4. instantiate a fresh instance and invoke the function under the gas limit, with storage
+   writes buffered in a `StorageOverlay` — the trap kinds, OUT_OF_GAS, HOST_*;
+5. on success commit the buffered writes and keep the events; on any failure discard both
+   (RT-ATOMIC-1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..wasm import embedding as E
+from ..wasm.errors import DecodeError, Trap, TrapKind, ValidationError, WasmError
+from ..wasm.limits import EngineLimits
+from ..wasm.runtime.host import Caller
+from ..wasm.runtime.store import ExternVal, ModuleInst
+from ..wasm.runtime.values import MASK32, MASK64, Value
+from ..wasm.structure.module import Module
+from ..wasm.structure.types import FuncType, ValType
+from .context import BlockContext
+from .errors import ErrorKind, error_kind_of_trap
+from .host.abi import BY_NAME
+from .host.env import CallState, HostFunction
+from .host.limits import HostLimits
+from .overlay import StorageOverlay
+from .storage import Storage
+
+#: RT-GAS-1: the gas limit of a call that names none.
+DEFAULT_GAS_LIMIT = 10_000_000
+
+#: RT-CALL-2: the export through which host functions reach a contract's memory.
+MEMORY_EXPORT = "memory"
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The outcome of one call (RT-CALL-3).
+
+    ``error`` is None on success, else the canonical `ErrorKind`; ``results`` are the
+    function's return values (empty on failure); ``events`` the events it emitted and
+    ``writes`` the storage writes it committed (None = deleted), both empty on failure;
+    ``gas_used`` follows RT-GAS-2.
+    """
+
+    error: ErrorKind | None
+    results: tuple[Value, ...] = ()
+    events: tuple[bytes, ...] = ()
+    gas_used: int = 0
+    writes: dict[bytes, bytes | None] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the call succeeded."""
+        return self.error is None
+
+
+class ExecutionError(WasmError):
+    """Raised by the seed's convenience methods (`Runtime.execute_add`,
+    `Runtime.execute_with_context`) when the call fails; ``error`` is the ErrorKind."""
+
+    def __init__(self, error: ErrorKind, message: str) -> None:
+        super().__init__(f"{error.value}: {message}", error.value)
+        self.error = error
+
+
+class _Failure(Exception):
+    """A failure before execution (RT-ERR-2), carried to `Runtime.call`."""
+
+    def __init__(self, error: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+class ReferenceHostEnv:
+    """`HostEnv` on the reference engine: memory is the calling instance's export "memory"
+    (RT-CALL-2); gas goes through `Caller.charge_gas` (WASM-GAS-4)."""
+
+    __slots__ = ("_caller",)
+
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    def _data(self) -> bytearray:
+        inst = self._caller.instance
+        ev = inst.exports.get(MEMORY_EXPORT) if inst is not None else None
+        if ev is None or ev.kind != "memory":
+            return bytearray()
+        return self._caller.store.mems[ev.addr].data
+
+    def check(self, ptr: int, length: int) -> None:
+        """HOST-MEM-1."""
+        if ptr + length > len(self._data()):
+            raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"host access of {length} at {ptr}")
+
+    def read(self, ptr: int, length: int) -> bytes:
+        """HOST-MEM-1."""
+        self.check(ptr, length)
+        return bytes(self._data()[ptr:ptr + length])
+
+    def write(self, ptr: int, data: bytes) -> None:
+        """HOST-MEM-1."""
+        self.check(ptr, len(data))
+        self._data()[ptr:ptr + len(data)] = data
+
+    def charge(self, gas: int) -> None:
+        """HOST-GAS-1."""
+        self._caller.charge_gas(gas)
+
+
+def _payload(t: ValType, value: int) -> int:
+    return value & (MASK32 if t is ValType.I32 else MASK64)
+
+
+def _host_code(fn: HostFunction, state: CallState) -> Any:
+    """Adapt an ABI function to the engine's host-function convention."""
+    result_type = fn.results[0] if fn.results else None
+
+    def hostcode(caller: Caller, *args: int) -> list[int]:
+        out = fn.impl(ReferenceHostEnv(caller), state, *args)
+        return [] if result_type is None or out is None else [_payload(result_type, out)]
+
+    return hostcode
+
+
+class Runtime:
+    """The SuperVM runtime of the seeds: ``Runtime(storage)`` (RT-CALL-*)."""
+
+    def __init__(self, storage: Storage, *, engine_limits: EngineLimits | None = None,
+                 host_limits: HostLimits | None = None,
+                 default_gas_limit: int = DEFAULT_GAS_LIMIT, module_cache_size: int = 256
+                 ) -> None:
+        self.storage = storage
+        self.engine_limits = engine_limits or EngineLimits()
+        self.host_limits = host_limits or HostLimits()
+        self.default_gas_limit = default_gas_limit
+        self._modules: OrderedDict[bytes, Module] = OrderedDict()
+        self._cache_size = module_cache_size
+
+    # --- The seed's API ---------------------------------------------------------------------
+
+    def execute_add(self, wasm: bytes, a: int, b: int) -> int:
+        """The seed's ``execute_add``: call the export ``add(i32, i32) -> i32`` and return the
+        signed result; raises ExecutionError on failure."""
+        result = self.call(wasm, "add", [Value.i32(a), Value.i32(b)])
+        return self._single_int(result)
+
+    def execute_with_context(self, wasm: bytes, func: str, block_number: int, timestamp: int
+                             ) -> tuple[int, list[bytes], int, int]:
+        """The seed's ``execute_with_context``: call ``func`` (no parameters, one i32 or i64
+        result) in the given block context; returns (result, events, block_number,
+        timestamp). Raises ExecutionError on failure."""
+        context = BlockContext(block_number, timestamp)
+        result = self.call(wasm, func, [], context=context)
+        return self._single_int(result), list(result.events), block_number, timestamp
+
+    @staticmethod
+    def _single_int(result: CallResult) -> int:
+        if result.error is not None:
+            raise ExecutionError(result.error, result.message)
+        if len(result.results) != 1 or result.results[0].type not in (ValType.I32, ValType.I64):
+            raise ExecutionError(ErrorKind.BAD_ARGUMENTS,
+                                 "the function must return exactly one i32 or i64")
+        return result.results[0].as_signed()
+
+    # --- The general call -------------------------------------------------------------------
+
+    def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
+             context: BlockContext | None = None, gas_limit: int | None = None) -> CallResult:
+        """RT-CALL-1: call ``function`` of the contract ``wasm`` with ``args``; never raises
+        for anything the contract or its inputs do: failures are a `CallResult` with an
+        `ErrorKind` (RT-ERR-1)."""
+        limit = self.default_gas_limit if gas_limit is None else gas_limit
+        if type(limit) is not int or limit < 0:
+            return CallResult(ErrorKind.BAD_ARGUMENTS, message=f"bad gas limit {gas_limit!r}")
+        try:
+            module = self.load(wasm)
+            imports = self._link(module)
+            self._check_signature(module, function, args)
+        except _Failure as f:
+            return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
+        state = CallState(StorageOverlay(self.storage), context or BlockContext(),
+                          self.host_limits)
+        store = E.store_init(self.engine_limits)  # one per call: calls share only storage
+        try:
+            externvals = [ExternVal("func", E.func_alloc(store, fn.type, _host_code(fn, state)))
+                          for fn in imports]
+            inst: ModuleInst = E.module_instantiate(store, module, externvals)
+            addr = E.instance_export(inst, function).addr
+            results, gas_used = E.func_invoke_with_gas(store, addr, list(args), limit)
+        except Trap as t:
+            state.storage.discard()
+            return CallResult(error_kind_of_trap(t), gas_used=limit, message=str(t))  # RT-ERR-3
+        except WasmError as e:  # an engine limit at instantiation (LinkError)
+            state.storage.discard()
+            return CallResult(ErrorKind.UNLINKABLE, message=str(e))
+        writes = state.storage.diff()
+        state.storage.commit()
+        return CallResult(None, tuple(results), tuple(state.events), gas_used, writes)
+
+    def load(self, wasm: bytes) -> Module:
+        """RT-CALL-1 step 1: decode and validate (cached by the code's SHA-256); a contract may
+        not have a start function."""
+        key = hashlib.sha256(wasm).digest()
+        module = self._modules.get(key)
+        if module is not None:
+            self._modules.move_to_end(key)
+            return module
+        try:
+            module = E.module_decode(wasm)
+            E.module_validate(module)
+        except DecodeError as e:
+            raise _Failure(ErrorKind.MALFORMED_MODULE, str(e)) from e
+        except ValidationError as e:
+            raise _Failure(ErrorKind.INVALID_MODULE, str(e)) from e
+        except WasmError as e:
+            raise _Failure(ErrorKind.MALFORMED_MODULE, str(e)) from e
+        if module.start is not None:
+            raise _Failure(ErrorKind.START_FUNCTION_NOT_ALLOWED,
+                           "a contract may not have a start function")
+        self._modules[key] = module
+        if len(self._modules) > self._cache_size:
+            self._modules.popitem(last=False)
+        return module
+
+    @staticmethod
+    def _link(module: Module) -> list[HostFunction]:
+        """RT-CALL-1 step 2: every import must be a host ABI function of exactly its type."""
+        out: list[HostFunction] = []
+        for mod, name, t in E.module_imports(module):
+            fn = BY_NAME.get((mod, name))
+            if fn is None:
+                raise _Failure(ErrorKind.UNLINKABLE, f"unknown import {mod}.{name}")
+            if not isinstance(t, FuncType) or t != fn.type:
+                raise _Failure(ErrorKind.UNLINKABLE,
+                               f"import {mod}.{name} must be a function of type {fn.type}")
+            out.append(fn)
+        return out
+
+    @staticmethod
+    def _check_signature(module: Module, function: str, args: Sequence[Value]) -> None:
+        """RT-CALL-1 step 3: the export must be a function; the arguments must match it."""
+        exports = dict(E.module_exports(module))
+        t = exports.get(function)
+        if not isinstance(t, FuncType):
+            raise _Failure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {function!r}")
+        if len(args) != len(t.params) or any(
+                not isinstance(a, Value) or a.type is not p for a, p in zip(args, t.params)):
+            raise _Failure(ErrorKind.BAD_ARGUMENTS, f"{function} takes {t}, got {list(args)}")
