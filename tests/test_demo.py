@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from supervm_ref.cli import main
+from supervm_ref.config import ConfigError, load_config
 from supervm_ref.demos import contracts
 from supervm_ref.demos.demo1_add import add
 
@@ -37,3 +41,53 @@ def test_console_entry_point() -> None:
                        text=True, check=True)
     for command in ("demo", "spectest", "bench"):
         assert command in r.stdout
+
+
+def test_demo2_matches_the_seed(capsys: object) -> None:
+    """RT-CALL-4: demo 2 prints the seed's figures (1704079545, two events)."""
+    assert main(["demo", "--once"]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    for line in ("Demo 2: execute_with_context results:", "Function returned: 1704079545",
+                 "Block number: 12345, Timestamp: 1704067200", "Events collected: 2 events",
+                 "Event 1: UserAction", "Event 2: BlockProcessed"):
+        assert line in out
+
+
+def test_demo_contract_binaries_match_their_text() -> None:
+    """Every committed demo module is wat2wasm of its WAT."""
+    assert wat(contracts.EVENTS_WAT) == contracts.EVENTS_WASM
+
+
+def test_config_file(tmp_path: Path, capsys: object) -> None:
+    """RT-CONFIG-1: supervm.toml in the working directory sets the demo context and limits."""
+    (tmp_path / "supervm.toml").write_text(
+        "[demo]\nblock_number = 1\ntimestamp = 2\n[engine]\nmax_call_depth = 10\n")
+    config = load_config(cwd=tmp_path)
+    assert (config.demo.block_number, config.demo.timestamp) == (1, 2)
+    assert config.engine.max_call_depth == 10 and config.source == tmp_path / "supervm.toml"
+    assert main(["demo", "--once", "--config", str(tmp_path / "supervm.toml")]) == 0
+    assert "Function returned: 3" in capsys.readouterr().out  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[nope]\n", "unknown section [nope]"),
+    ("[engine]\nmax_depth = 3\n", "unknown key engine.max_depth"),
+    ("[engine]\nmax_call_depth = 'x'\n", "engine.max_call_depth must be"),
+    ("[engine]\nmax_call_depth = 0\n", "max_call_depth must be a positive int"),
+    ("[demo\n", "supervm.toml"),
+])
+def test_bad_config_names_the_problem(tmp_path: Path, text: str, fragment: str) -> None:
+    """RT-CONFIG-1: a bad file is a ConfigError naming file and key."""
+    path = tmp_path / "supervm.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert fragment in str(e.value)
+    assert main(["demo", "--once", "--config", str(path)]) == 2
+
+
+def test_missing_config_file() -> None:
+    """RT-CONFIG-1: an explicit path that does not exist is an error; none means defaults."""
+    with pytest.raises(ConfigError):
+        load_config("/nonexistent/supervm.toml")
+    assert load_config(cwd=Path("/")).source is None

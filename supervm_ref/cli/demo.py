@@ -8,12 +8,14 @@ until interrupted, as the seed node did.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
-from ..demos import demo1_add
+from ..config import ConfigError, load_config
+from ..demos import demo1_add, demo2_context
 
-DEMOS = (demo1_add,)
+DEMOS = (demo1_add, demo2_context)
 
 
 def _log(line: str) -> None:
@@ -22,10 +24,15 @@ def _log(line: str) -> None:
 
 def run_demos(args: argparse.Namespace) -> int:
     """Run the demos (once, or repeatedly until Ctrl-C)."""
-    _log("Starting node (reference) with the built-in demos")
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        print(f"supervm demo: {e}", file=sys.stderr)
+        return 2
+    _log(f"Starting node (reference) with config: {config.source or 'defaults'}")
     while True:
         for demo in DEMOS:
-            demo.run(_log)
+            demo.run(_log, config)
         if args.once:
             return 0
         try:
@@ -37,9 +44,12 @@ def run_demos(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     """Add the ``demo`` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="run the seed demos (demo 1: add(7,8) through the engine)",
+        "demo", help="run the seed demos (add; events + storage + context; ...)",
         description="Run the seed node's demos through the reference engine.")
     p.add_argument("--once", action="store_true", help="run every demo once and exit")
+    p.add_argument("--config", metavar="PATH", default=None,
+                   help="configuration file (default: supervm.toml or config.toml in the "
+                        "working directory if present, else built-in defaults)")
     p.add_argument("--interval", type=float, default=5.0,
                    help="seconds between rounds without --once (default 5)")
     p.set_defaults(func=run_demos)

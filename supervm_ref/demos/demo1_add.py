@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..config import Config
 from ..wasm import embedding as E
 from ..wasm.runtime.values import Value
 from .contracts import ADD_WASM
@@ -18,6 +19,6 @@ def add(a: int, b: int) -> int:
     return result.as_signed()
 
 
-def run(log: Callable[[str], None]) -> None:
+def run(log: Callable[[str], None], config: Config) -> None:
     """Print the seed's demo 1 line."""
     log(f"Demo 1: add(7,8) => {add(7, 8)}")
