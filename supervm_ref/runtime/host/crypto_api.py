@@ -1,7 +1,122 @@
-"""``crypto_api`` (spec/host-abi.md, spec/crypto.md): being written; see HOST-CRYPTO-*."""
+"""``crypto_api``: hashes, signature verification and Ethereum addresses (spec/crypto.md,
+HOST-CRYPTO-*; the algorithms are CRYPTO-*).
+
+Every function follows HOST-GAS-1's order: size limits, inputs from memory (including the
+bounds of the output range), gas, effect, outputs to memory. Gas depends only on sizes, never
+on whether a signature turns out valid.
+"""
 
 from __future__ import annotations
 
-from .env import HostFunction
+from ... import crypto
+from ...crypto.der import MAX_DER_SIGNATURE_SIZE
+from ...crypto.ed25519 import PUBLIC_KEY_SIZE as ED25519_KEY_SIZE
+from ...crypto.ed25519 import SIGNATURE_SIZE as ED25519_SIGNATURE_SIZE
+from ...crypto.eth_address import ADDRESS_SIZE
+from ...crypto.hashes import DIGEST_SIZE
+from ...crypto.secp256k1 import COMPACT_SIGNATURE_SIZE, MAX_PUBLIC_KEY_SIZE
+from ...wasm.structure.types import ValType
+from ..errors import ErrorKind, HostTrap
+from . import gas as G
+from .env import CallState, HostEnv, HostFunction, HostImpl
 
-FUNCTIONS: tuple[HostFunction, ...] = ()
+
+def _check_size(length: int, limit: int, what: str) -> None:
+    """HOST-LIMIT-1 for crypto_api: an input of ``length`` bytes may be at most ``limit``."""
+    if length > limit:
+        raise HostTrap(ErrorKind.HOST_LIMIT_EXCEEDED, f"{what} of {length} bytes exceeds {limit}")
+
+
+def sha256(env: HostEnv, state: CallState, in_ptr: int, in_len: int, out_ptr: int) -> int:
+    """HOST-CRYPTO-1 ``sha256(in_ptr, in_len, out_ptr) -> i32``: write the SHA-256 digest
+    (CRYPTO-HASH-1) of ``[in_ptr, in_ptr+in_len)`` to ``[out_ptr, out_ptr+32)``; returns 32."""
+    data = env.read(in_ptr, in_len)
+    env.check(out_ptr, DIGEST_SIZE)
+    env.charge(G.SHA256_BASE + G.SHA256_PER_WORD * G.words(len(data)))
+    digest = crypto.sha256(data)
+    env.write(out_ptr, digest)
+    return DIGEST_SIZE
+
+
+def keccak256(env: HostEnv, state: CallState, in_ptr: int, in_len: int, out_ptr: int) -> int:
+    """HOST-CRYPTO-2 ``keccak256(in_ptr, in_len, out_ptr) -> i32``: write the Keccak-256
+    digest (CRYPTO-HASH-2, as Ethereum; not SHA3-256) of ``[in_ptr, in_ptr+in_len)`` to
+    ``[out_ptr, out_ptr+32)``; returns 32."""
+    data = env.read(in_ptr, in_len)
+    env.check(out_ptr, DIGEST_SIZE)
+    env.charge(G.KECCAK256_BASE + G.KECCAK256_PER_WORD * G.words(len(data)))
+    digest = crypto.keccak256(data)
+    env.write(out_ptr, digest)
+    return DIGEST_SIZE
+
+
+def verify_ed25519(env: HostEnv, state: CallState, msg_ptr: int, msg_len: int, sig_ptr: int,
+                   pubkey_ptr: int) -> int:
+    """HOST-CRYPTO-3 ``verify_ed25519(msg_ptr, msg_len, sig_ptr, pubkey_ptr) -> i32``: 1 if
+    the 64 bytes at ``sig_ptr`` are a valid Ed25519 signature (CRYPTO-EDDSA-*) of the
+    message by the 32-byte public key at ``pubkey_ptr``, else 0."""
+    message = env.read(msg_ptr, msg_len)
+    signature = env.read(sig_ptr, ED25519_SIGNATURE_SIZE)
+    public_key = env.read(pubkey_ptr, ED25519_KEY_SIZE)
+    env.charge(G.VERIFY_ED25519_BASE + G.PER_BYTE * len(message))
+    return 1 if crypto.verify_ed25519(message, signature, public_key) else 0
+
+
+def verify_secp256k1(env: HostEnv, state: CallState, hash_ptr: int, sig_ptr: int,
+                     pubkey_ptr: int, pubkey_len: int) -> int:
+    """HOST-CRYPTO-4 ``verify_secp256k1(hash_ptr, sig_ptr, pubkey_ptr, pubkey_len) -> i32``:
+    1 if the 64 bytes ``r || s`` at ``sig_ptr`` are a valid ECDSA signature (CRYPTO-SECP-*,
+    low S) of the 32-byte digest at ``hash_ptr`` by the SEC 1 public key at ``pubkey_ptr``,
+    else 0 (also for a malformed key). ``pubkey_len`` > 65 traps."""
+    _check_size(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
+    digest = env.read(hash_ptr, DIGEST_SIZE)
+    signature = env.read(sig_ptr, COMPACT_SIGNATURE_SIZE)
+    public_key = env.read(pubkey_ptr, pubkey_len)
+    env.charge(G.VERIFY_SECP256K1)
+    return 1 if crypto.verify_secp256k1(digest, signature, public_key) else 0
+
+
+def verify_secp256k1_der(env: HostEnv, state: CallState, hash_ptr: int, sig_ptr: int,
+                         sig_len: int, pubkey_ptr: int, pubkey_len: int) -> int:
+    """HOST-CRYPTO-5 ``verify_secp256k1_der(hash_ptr, sig_ptr, sig_len, pubkey_ptr,
+    pubkey_len) -> i32``: as HOST-CRYPTO-4 with a strict DER signature of ``sig_len`` bytes
+    (CRYPTO-SECP-4). ``sig_len`` > 72 or ``pubkey_len`` > 65 traps."""
+    _check_size(sig_len, MAX_DER_SIGNATURE_SIZE, "DER signature")
+    _check_size(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
+    digest = env.read(hash_ptr, DIGEST_SIZE)
+    signature = env.read(sig_ptr, sig_len)
+    public_key = env.read(pubkey_ptr, pubkey_len)
+    env.charge(G.VERIFY_SECP256K1)
+    return 1 if crypto.verify_secp256k1_der(digest, signature, public_key) else 0
+
+
+def derive_eth_address(env: HostEnv, state: CallState, pubkey_ptr: int, pubkey_len: int,
+                       out_ptr: int) -> int:
+    """HOST-CRYPTO-6 ``derive_eth_address(pubkey_ptr, pubkey_len, out_ptr) -> i32``: write the
+    20-byte Ethereum address (CRYPTO-ETH-1) of the public key to ``[out_ptr, out_ptr+20)`` and
+    return 20; return -1 and write nothing if the key is invalid. ``pubkey_len`` > 65 traps."""
+    _check_size(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
+    public_key = env.read(pubkey_ptr, pubkey_len)
+    env.check(out_ptr, ADDRESS_SIZE)
+    env.charge(G.DERIVE_ETH_ADDRESS)
+    address = crypto.derive_eth_address(public_key)
+    if address is None:
+        return -1
+    env.write(out_ptr, address)
+    return ADDRESS_SIZE
+
+
+def _f(name: str, params: int, impl: HostImpl) -> HostFunction:
+    """A crypto_api import: ``params`` i32 parameters, one i32 result."""
+    return HostFunction("crypto_api", name, (ValType.I32,) * params, (ValType.I32,), impl)
+
+
+#: HOST-CRYPTO-1..6, in the order of spec/crypto.md.
+FUNCTIONS: tuple[HostFunction, ...] = (
+    _f("sha256", 3, sha256),
+    _f("keccak256", 3, keccak256),
+    _f("verify_ed25519", 4, verify_ed25519),
+    _f("verify_secp256k1", 4, verify_secp256k1),
+    _f("verify_secp256k1_der", 5, verify_secp256k1_der),
+    _f("derive_eth_address", 3, derive_eth_address),
+)
