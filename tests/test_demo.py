@@ -91,3 +91,30 @@ def test_missing_config_file() -> None:
     with pytest.raises(ConfigError):
         load_config("/nonexistent/supervm.toml")
     assert load_config(cwd=Path("/")).source is None
+
+
+def test_demos_3_and_4(capsys: object) -> None:
+    """HOST-CRYPTO-1/2/6 in the demos: digests equal hashlib's / pycryptodome's, and the
+    address of private key 1 is the well-known 0x7E5F...5Bdf."""
+    import hashlib
+
+    from Crypto.Hash import keccak
+
+    assert main(["demo", "--once"]) == 0
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    message = b"Hello, SuperVM!"
+    assert f"0x{hashlib.sha256(message).hexdigest()}" in out
+    assert f"0x{keccak.new(data=message, digest_bits=256).hexdigest()}" in out
+    assert "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf" in out
+    assert wat(contracts.CRYPTO_WAT) == contracts.CRYPTO_WASM
+
+
+@pytest.mark.parametrize("address", [
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+    "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+])
+def test_eip55_checksum(address: str) -> None:
+    """CRYPTO-ETH-1 (display form): EIP-55's own test vectors."""
+    from supervm_ref.crypto.eth_address import to_checksum_address
+
+    assert to_checksum_address(bytes.fromhex(address[2:])) == address

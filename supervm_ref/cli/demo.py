@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from ..config import ConfigError, load_config
-from ..demos import demo1_add, demo2_context
+from ..demos import demo1_add, demo2_context, demo3_hashes, demo4_eth_address
 
-DEMOS = (demo1_add, demo2_context)
+DEMOS = (demo1_add, demo2_context, demo3_hashes, demo4_eth_address)
 
 
 def _log(line: str) -> None:

@@ -19,3 +19,14 @@ def derive_eth_address(public_key: bytes) -> bytes | None:
         return None
     xy = key.format(compressed=False)[1:]
     return keccak256(xy)[-ADDRESS_SIZE:]
+
+
+def to_checksum_address(address: bytes) -> str:
+    """EIP-55: the mixed-case hex form of a 20-byte address (a hex digit is upper case when the
+    matching nibble of keccak256 of the lower-case hex is 8 or more)."""
+    from .hashes import keccak256
+
+    hex_lower = address.hex()
+    digest = keccak256(hex_lower.encode("ascii")).hex()
+    return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c
+                          for c, d in zip(hex_lower, digest))
