@@ -22,6 +22,8 @@
 ;;   block_number() -> i64, timestamp() -> i64, emit_event(p, l) -> i32, events_len() -> i32,
 ;;   read_event(i, p, l) -> i32                     raw
 ;;   get_read(k, kl, out, ol, dump) -> (i64, i32)   storage_get; storage_read_value(out, ol)
+;;   get_read_value(k, kl, out, ol) -> i32          storage_get; storage_read_value (the host
+;;                                                  call is the last instruction: for gas edges)
 ;;   get_get_read(k1, k1l, k2, k2l, out, ol, dump) -> (i64, i64, i32)
 ;;                                                  two storage_get; storage_read_value
 ;;   get_set_read(k, kl, v, vl, out, ol, dump) -> (i64, i32, i32)
@@ -44,6 +46,9 @@
 ;;                                                  returns events_len()
 ;;   emit_read(n, p, l, index, out, ol, dump) -> i32
 ;;                                                  emit_n(n, p, l); read_event(index, out, ol)
+;;   emit_read_event(n, p, l, index, out, ol) -> i32
+;;                                                  emit_n(n, p, l); read_event (the last
+;;                                                  instruction: for gas edges)
 ;;   set_emit(k, kl, v, vl, p, l) -> i32            storage_set; emit_event (its index)
 ;;   set_emit_trap(k, kl, v, vl, p, l)              storage_set; emit_event; unreachable
 ;;   set_emit_spin(k, kl, v, vl, p, l)              storage_set; emit_event; loop forever
@@ -118,6 +123,10 @@
     (call $get (local.get $k) (local.get $kl))
     (call $read_value (local.get $out) (local.get $ol))
     (call $dump (local.get $out) (local.get $dump)))
+  (func (export "get_read_value")
+    (param $k i32) (param $kl i32) (param $out i32) (param $ol i32) (result i32)
+    (drop (call $get (local.get $k) (local.get $kl)))
+    (call $read_value (local.get $out) (local.get $ol)))
   (func (export "get_get_read")
     (param $k1 i32) (param $k1l i32) (param $k2 i32) (param $k2l i32)
     (param $out i32) (param $ol i32) (param $dump i32) (result i64 i64 i32)
@@ -193,6 +202,11 @@
     (drop (call $emit_n (local.get $n) (local.get $p) (local.get $l)))
     (call $read_event (local.get $index) (local.get $out) (local.get $ol))
     (call $dump (local.get $out) (local.get $dump)))
+  (func (export "emit_read_event")
+    (param $n i32) (param $p i32) (param $l i32) (param $index i32) (param $out i32)
+    (param $ol i32) (result i32)
+    (drop (call $emit_n (local.get $n) (local.get $p) (local.get $l)))
+    (call $read_event (local.get $index) (local.get $out) (local.get $ol)))
   (func (export "set_emit")
     (param $k i32) (param $kl i32) (param $v i32) (param $vl i32) (param $p i32) (param $l i32)
     (result i32)

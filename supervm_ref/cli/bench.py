@@ -2,8 +2,12 @@
 
 ``supervm bench engine [--quick] [--json] [--repeat N] [--no-pywasm]`` times the WebAssembly
 engine on four workloads and, when pywasm is installed, the same work on pywasm
-(`supervm_ref.bench.engine`). Further benchmarks (``runtime``, ``parallel``) register here the
-same way as they land.
+(`supervm_ref.bench.engine`).
+
+``supervm bench runtime [--quick] [--json] [--transfers N]`` measures token transfers per second
+on the reference runtime and on the wasmtime backend, and their ratio
+(`supervm_ref.bench.runtime`). Further benchmarks (``parallel``) register here the same way as
+they land.
 """
 
 from __future__ import annotations
@@ -25,6 +29,18 @@ def run_engine(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def run_runtime(args: argparse.Namespace) -> int:
+    """Run ``bench runtime``; exit status 0 when every transfer succeeded on every available
+    backend and the backends agree."""
+    from ..bench import runtime
+
+    progress = None if args.json else (lambda line: print(f"running {line}", file=sys.stderr,
+                                                          flush=True))
+    report = runtime.run(quick=args.quick, transfers=args.transfers, progress=progress)
+    print(runtime.to_json(report) if args.json else runtime.format_table(report))
+    return 0 if report.ok else 1
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -35,8 +51,8 @@ def _positive(text: str) -> int:
 def register(sub: Any) -> None:
     """Add the ``bench`` subcommand and its benchmarks."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "bench", help="run a benchmark (engine)",
-        description="Run a benchmark. Benchmarks: engine.")
+        "bench", help="run a benchmark (engine, runtime)",
+        description="Run a benchmark. Benchmarks: engine, runtime.")
     benches = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
 
     e = benches.add_parser(
@@ -50,6 +66,18 @@ def register(sub: Any) -> None:
                    help="run each workload N times and keep the best (default 1)")
     e.add_argument("--no-pywasm", action="store_true", help="do not run pywasm")
     e.set_defaults(func=run_engine)
+
+    r = benches.add_parser(
+        "runtime", help="token transfers per second on the reference and on wasmtime",
+        description="Time token transfers (conformance/contracts/token.wasm) through "
+                    "Runtime.call on the reference runtime and on the wasmtime backend (when "
+                    "the wasmtime package is installed); print transfers per second, their "
+                    "ratio, and whether both backends agree on storage and gas.")
+    r.add_argument("--quick", action="store_true", help="few transfers (a smoke test for CI)")
+    r.add_argument("--json", action="store_true", help="print the report as JSON")
+    r.add_argument("--transfers", type=_positive, default=None,
+                   help="number of timed transfers (default 2000, 50 with --quick)")
+    r.set_defaults(func=run_runtime)
 
     def usage(args: argparse.Namespace) -> int:
         p.print_help()

@@ -43,15 +43,19 @@ EVENTS_WASM = bytes.fromhex(
 
 #: Demos 3 and 4 (crypto_api): ``hashes()`` emits SHA-256 and Keccak-256 of "Hello, SuperVM!"
 #: as two events; ``eth_address()`` derives the Ethereum address of the public key of private
-#: key 1 (the generator point, at offset 256) and emits it.
-CRYPTO_WAT = """(module
+#: key 1 (the generator point, x at offset 256, y at 288) and emits it.
+CRYPTO_WAT = r"""(module
   (import "crypto_api" "sha256" (func $sha256 (param i32 i32 i32) (result i32)))
   (import "crypto_api" "keccak256" (func $keccak256 (param i32 i32 i32) (result i32)))
-  (import "crypto_api" "derive_eth_address" (func $derive_eth_address (param i32 i32 i32) (result i32)))
+  (import "crypto_api" "derive_eth_address"
+    (func $derive_eth_address (param i32 i32 i32) (result i32)))
   (import "chain_api" "emit_event" (func $emit_event (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 0) "Hello, SuperVM!")
-  (data (i32.const 256) "\79\be\66\7e\f9\dc\bb\ac\55\a0\62\95\ce\87\0b\07\02\9b\fc\db\2d\ce\28\d9\59\f2\81\5b\16\f8\17\98\48\3a\da\77\26\a3\c4\65\5d\a4\fb\fc\0e\11\08\a8\fd\17\b4\48\a6\85\54\19\9c\47\d0\8f\fb\10\d4\b8")
+  (data (i32.const 256)
+    "\79\be\66\7e\f9\dc\bb\ac\55\a0\62\95\ce\87\0b\07\02\9b\fc\db\2d\ce\28\d9\59\f2\81\5b\16\f8\17\98")
+  (data (i32.const 288)
+    "\48\3a\da\77\26\a3\c4\65\5d\a4\fb\fc\0e\11\08\a8\fd\17\b4\48\a6\85\54\19\9c\47\d0\8f\fb\10\d4\b8")
   (func (export "hashes") (result i32)
     i32.const 0 i32.const 15 i32.const 64 call $sha256 drop
     i32.const 64 i32.const 32 call $emit_event drop
@@ -67,7 +71,8 @@ CRYPTO_WASM = bytes.fromhex(
     "726976655f6574685f61646472657373000009636861696e5f6170690a656d69745f6576656e740001030302"
     "02020503010001072103066d656d6f727902000668617368657300040b6574685f6164647265737300050a40"
     "0228004100410f41c00010001a41c000412010031a4100410f41e00010011a41e000412010031a41000b1500"
-    "41800241c0004180011002418001411410031a0b0b5b020041000b0f48656c6c6f2c205375706572564d2100"
-    "4180020b4079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4"
-    "655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8003b046e616d65013404000673686132353601"
-    "096b656363616b32353602126465726976655f6574685f61646472657373030a656d69745f6576656e74")
+    "41800241c0004180011002418001411410031a0b0b61030041000b0f48656c6c6f2c205375706572564d2100"
+    "4180020b2079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f817980041a0020b2048"
+    "3ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8003b046e616d65013404000673"
+    "686132353601096b656363616b32353602126465726976655f6574685f61646472657373030a656d69745f65"
+    "76656e74")
