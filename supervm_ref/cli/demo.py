@@ -13,9 +13,18 @@ import time
 from typing import Any
 
 from ..config import ConfigError, load_config
-from ..demos import demo1_add, demo2_context, demo3_hashes, demo4_eth_address
+from ..demos import (
+    demo1_add,
+    demo2_context,
+    demo3_hashes,
+    demo4_eth_address,
+    demo5_parallel,
+    demo6_snapshot,
+    demo7_work_stealing,
+)
 
-DEMOS = (demo1_add, demo2_context, demo3_hashes, demo4_eth_address)
+DEMOS = (demo1_add, demo2_context, demo3_hashes, demo4_eth_address, demo5_parallel,
+         demo6_snapshot, demo7_work_stealing)
 
 
 def _log(line: str) -> None:
