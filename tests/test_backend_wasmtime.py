@@ -518,8 +518,9 @@ def test_funcref_boundary_is_a_known_divergence() -> None:
 def test_compiled_modules_are_cached() -> None:
     """RT-CALL-4 for the backend: a contract is compiled once per code hash."""
     wt = WasmtimeRuntime(MemoryStorage())
-    assert wt.prepare(probe()) is wt.prepare(probe())
-    assert wt.prepare(probe()).compiled is not wt.prepare(wat("(module)")).compiled
+    assert wt.compile(probe()) is wt.compile(probe())
+    assert wt.compile(probe()).prepared is wt.prepare(probe())
+    assert wt.compile(probe()).compiled is not wt.compile(wat("(module)")).compiled
 
 
 def test_seed_methods_work_on_wasmtime() -> None:

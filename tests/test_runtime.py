@@ -9,6 +9,7 @@ from supervm_ref.runtime.errors import ErrorKind
 from supervm_ref.runtime.runtime import DEFAULT_GAS_LIMIT, ExecutionError, Runtime
 from supervm_ref.runtime.storage import MemoryStorage
 from supervm_ref.wasm.runtime.values import Value
+from supervm_ref.wasm.structure.types import ValType
 
 from .conftest import wat
 
@@ -183,3 +184,10 @@ def test_block_context_is_validated() -> None:
     with pytest.raises(ValueError):
         BlockContext(2**63, 0)
     assert BlockContext(-1, 2**63 - 1).timestamp == 2**63 - 1
+
+
+def test_prepared_contracts_are_cached_by_code() -> None:
+    """RT-CALL-4: a contract is loaded and linked once per code hash."""
+    rt, _ = _rt()
+    assert rt.prepare(CONTRACT) is rt.prepare(bytes(CONTRACT))
+    assert rt.prepare(CONTRACT).exports["add"].params == (ValType.I32, ValType.I32)

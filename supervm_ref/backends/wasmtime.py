@@ -1,10 +1,9 @@
 """`WasmtimeRuntime`: the runtime of spec/runtime.md executed by wasmtime (RT-BACKEND-1).
 
 A second, fast backend. Everything that decides *whether* a call may run is the reference's
-own code: `Runtime.load` (our decoder and validator, so MALFORMED_MODULE / INVALID_MODULE /
-START_FUNCTION_NOT_ALLOWED are classified identically), `Runtime._link` (UNLINKABLE) and
-`Runtime._check_signature`'s rule (NO_SUCH_FUNCTION, BAD_ARGUMENTS; `_select` applies it to
-export types cached per contract, see its docstring). Only step 4 of RT-CALL-1,
+own code: `Runtime.prepare` (our decoder and validator, so MALFORMED_MODULE / INVALID_MODULE /
+START_FUNCTION_NOT_ALLOWED are classified identically, and the host ABI linking: UNLINKABLE)
+and `select` (NO_SUCH_FUNCTION, BAD_ARGUMENTS). Only step 4 of RT-CALL-1,
 instantiating and invoking, runs on wasmtime; the host functions are the very same
 engine-agnostic implementations (`supervm_ref.runtime.host.abi.HOST_FUNCTIONS`) behind a
 wasmtime `HostEnv` adapter.
@@ -61,16 +60,16 @@ from ..runtime.runtime import (
     DEFAULT_GAS_LIMIT,
     MEMORY_EXPORT,
     CallResult,
+    PreExecutionFailure,
+    Prepared,
     Runtime,
-    _Failure,
+    select,
 )
 from ..runtime.storage import Storage
-from ..wasm import embedding as E
 from ..wasm.errors import Trap, TrapKind, WasmError
 from ..wasm.limits import PAGE_SIZE, EngineLimits
 from ..wasm.runtime.values import MASK32, MASK64, ExternRef, Value
-from ..wasm.structure.module import Module
-from ..wasm.structure.types import ExternType, FuncType, ValType
+from ..wasm.structure.types import FuncType, ValType
 
 #: The most fuel a wasmtime store holds (``set_fuel`` takes a u64). A larger gas limit runs
 #: with this much fuel; the difference is added back when a host function asks what remains.
@@ -401,7 +400,7 @@ def _invoke(store: wasmtime.Store, instance: wasmtime.Instance, name: str, t: Fu
     if not ffi.wasmtime_instance_export_get(ctx, ctypes.byref(instance._instance), key,
                                             len(key), ctypes.byref(item)) \
             or item.kind != ffi.WASMTIME_EXTERN_FUNC.value:  # unreachable after _select
-        raise _Failure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {name!r}")
+        raise PreExecutionFailure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {name!r}")
     params = (ffi.wasmtime_val_t * len(args))()
     for i, v in enumerate(args):
         params[i] = _raw_arg(store, v)
@@ -426,13 +425,10 @@ def _invoke(store: wasmtime.Store, instance: wasmtime.Instance, name: str, t: Fu
 
 @dataclass(frozen=True, slots=True)
 class Contract:
-    """A contract ready to run on wasmtime: what RT-CALL-1 steps 1-2 produced for one code
-    hash (the reference's decoded module, its linked host functions and export types) and the
-    wasmtime compilation."""
+    """A contract ready to run on wasmtime: the reference's `Prepared` (RT-CALL-1 steps 1-2)
+    and the wasmtime compilation."""
 
-    module: Module
-    imports: tuple[HostFunction, ...]
-    exports: dict[str, ExternType]
+    prepared: Prepared
     compiled: wasmtime.Module
 
 
@@ -449,7 +445,7 @@ class WasmtimeRuntime(Runtime):
                          default_gas_limit=default_gas_limit,
                          module_cache_size=module_cache_size)
         self.engine = wasmtime_engine()
-        self._contracts: OrderedDict[bytes, Contract] = OrderedDict()
+        self._contracts: OrderedDict[bytes, Contract] = OrderedDict()  # by code hash
 
     def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
              context: BlockContext | None = None, gas_limit: int | None = None) -> CallResult:
@@ -460,9 +456,9 @@ class WasmtimeRuntime(Runtime):
             return CallResult(ErrorKind.BAD_ARGUMENTS, message=f"bad gas limit {gas_limit!r}")
         # Steps 1-3: the reference's own load, link and signature check.
         try:
-            contract = self.prepare(wasm)
+            contract = self.compile(wasm)
             functype = _select(contract, function, args)
-        except _Failure as f:
+        except PreExecutionFailure as f:
             return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
         # Step 4: a fresh store and instance; storage writes buffered (RT-ATOMIC-1).
         state = CallState(StorageOverlay(self.storage), context or BlockContext(),
@@ -473,7 +469,7 @@ class WasmtimeRuntime(Runtime):
         call = _Call(store, limit, min(limit, MAX_FUEL), state)
         store.set_fuel(call.fuel)  # instantiation without a start function costs nothing
         try:
-            funcs = _host_funcs(call, contract.imports)
+            funcs = _host_funcs(call, contract.prepared.imports)
             try:
                 instance = wasmtime.Instance(store, contract.compiled, funcs)
             except wasmtime.Trap as t:  # a segment out of bounds
@@ -495,24 +491,23 @@ class WasmtimeRuntime(Runtime):
         state.storage.commit()
         return CallResult(None, tuple(results), tuple(state.events), call.gas_used(), writes)
 
-    def prepare(self, wasm: bytes) -> Contract:
-        """RT-CALL-1 steps 1-2 with the reference's `load` and `_link`, then compilation by
-        wasmtime; cached by the code's SHA-256. Should wasmtime's own implementation limits
-        reject a module our validator accepts, the call fails with INVALID_MODULE
-        (RT-BACKEND-2)."""
+    def compile(self, wasm: bytes) -> Contract:
+        """RT-CALL-1 steps 1-2 with the reference's `prepare`, then compilation by wasmtime;
+        cached by the code's SHA-256. Should wasmtime's own implementation limits reject a
+        module our validator accepts, the call fails with INVALID_MODULE (RT-BACKEND-2)."""
         key = hashlib.sha256(wasm).digest()
         contract = self._contracts.get(key)
         if contract is not None:
             self._contracts.move_to_end(key)
             return contract
-        module = self.load(wasm)
+        prepared = self.prepare(wasm)
         try:
             compiled = wasmtime.Module(self.engine, wasm)
         except wasmtime.WasmtimeError as e:
-            raise _Failure(ErrorKind.INVALID_MODULE,
-                           f"wasmtime rejects the module: {_first_line(str(e))}") from e
-        imports = tuple(self._link(module))
-        contract = Contract(module, imports, dict(E.module_exports(module)), compiled)
+            raise PreExecutionFailure(
+                ErrorKind.INVALID_MODULE,
+                f"wasmtime rejects the module: {_first_line(str(e))}") from e
+        contract = Contract(prepared, compiled)
         self._contracts[key] = contract
         if len(self._contracts) > self._cache_size:
             self._contracts.popitem(last=False)
@@ -520,18 +515,12 @@ class WasmtimeRuntime(Runtime):
 
 
 def _select(contract: Contract, function: str, args: Sequence[Value]) -> FuncType:
-    """RT-CALL-1 step 3 (as `Runtime._check_signature`, on the cached export types): the
-    export must be a function and the arguments must match it. Also RT-BACKEND-2: a non-null
+    """RT-CALL-1 step 3 with the reference's `select`; in addition (RT-BACKEND-2) a non-null
     funcref argument is BAD_ARGUMENTS here."""
-    t = contract.exports.get(function)
-    if not isinstance(t, FuncType):
-        raise _Failure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {function!r}")
-    if len(args) != len(t.params) or any(
-            not isinstance(a, Value) or a.type is not p for a, p in zip(args, t.params)):
-        raise _Failure(ErrorKind.BAD_ARGUMENTS, f"{function} takes {t}, got {list(args)}")
+    t = select(contract.prepared, function, args)
     if any(a.type is ValType.FUNCREF and a.payload is not None for a in args):
-        raise _Failure(ErrorKind.BAD_ARGUMENTS,
-                       "the wasmtime backend cannot pass a non-null funcref")
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  "the wasmtime backend cannot pass a non-null funcref")
     return t
 
 
@@ -543,7 +532,7 @@ def _classify(exc: Exception, call: _Call, wasm: bytes) -> tuple[ErrorKind, str]
         return error_kind_of_host_failure(call.failure), _message(call.failure)
     if isinstance(exc, wasmtime.Trap):
         return error_kind_of_wasmtime(exc, wasm), _first_line(exc.message)
-    if isinstance(exc, _Failure):
+    if isinstance(exc, PreExecutionFailure):
         return exc.error, str(exc)
     if isinstance(exc, Trap):
         return error_kind_of_trap(exc), str(exc)

@@ -27,7 +27,7 @@ from ..wasm.runtime.host import Caller
 from ..wasm.runtime.store import ExternVal, ModuleInst
 from ..wasm.runtime.values import MASK32, MASK64, Value
 from ..wasm.structure.module import Module
-from ..wasm.structure.types import FuncType, ValType
+from ..wasm.structure.types import ExternType, FuncType, ValType
 from .context import BlockContext
 from .errors import ErrorKind, error_kind_of_trap
 from .host.abi import BY_NAME
@@ -75,12 +75,36 @@ class ExecutionError(WasmError):
         self.error = error
 
 
-class _Failure(Exception):
-    """A failure before execution (RT-ERR-2), carried to `Runtime.call`."""
+class PreExecutionFailure(Exception):
+    """A failure of RT-CALL-1 steps 1-3 (RT-ERR-2), carried to `Runtime.call`."""
 
     def __init__(self, error: ErrorKind, message: str) -> None:
         super().__init__(message)
         self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What RT-CALL-1 steps 1-2 make of a contract's code, once per code hash: the validated
+    module, the host functions its imports link to (in import order), and its export types."""
+
+    module: Module
+    imports: tuple[HostFunction, ...]
+    exports: dict[str, ExternType]
+
+
+def select(prepared: Prepared, function: str, args: Sequence[Value]) -> FuncType:
+    """RT-CALL-1 step 3: the export must be a function (NO_SUCH_FUNCTION) and the arguments
+    must match its parameters in number and type (BAD_ARGUMENTS)."""
+    t = prepared.exports.get(function)
+    if not isinstance(t, FuncType):
+        raise PreExecutionFailure(ErrorKind.NO_SUCH_FUNCTION,
+                                  f"no exported function {function!r}")
+    if len(args) != len(t.params) or any(
+            not isinstance(a, Value) or a.type is not p for a, p in zip(args, t.params)):
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  f"{function} takes {t}, got {list(args)}")
+    return t
 
 
 class ReferenceHostEnv:
@@ -145,7 +169,7 @@ class Runtime:
         self.engine_limits = engine_limits or EngineLimits()
         self.host_limits = host_limits or HostLimits()
         self.default_gas_limit = default_gas_limit
-        self._modules: OrderedDict[bytes, Module] = OrderedDict()
+        self._prepared: OrderedDict[bytes, Prepared] = OrderedDict()
         self._cache_size = module_cache_size
 
     # --- The seed's API ---------------------------------------------------------------------
@@ -185,18 +209,17 @@ class Runtime:
         if type(limit) is not int or limit < 0:
             return CallResult(ErrorKind.BAD_ARGUMENTS, message=f"bad gas limit {gas_limit!r}")
         try:
-            module = self.load(wasm)
-            imports = self._link(module)
-            self._check_signature(module, function, args)
-        except _Failure as f:
+            prepared = self.prepare(wasm)
+            select(prepared, function, args)
+        except PreExecutionFailure as f:
             return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
         state = CallState(StorageOverlay(self.storage), context or BlockContext(),
                           self.host_limits)
         store = E.store_init(self.engine_limits)  # one per call: calls share only storage
         try:
             externvals = [ExternVal("func", E.func_alloc(store, fn.type, _host_code(fn, state)))
-                          for fn in imports]
-            inst: ModuleInst = E.module_instantiate(store, module, externvals)
+                          for fn in prepared.imports]
+            inst: ModuleInst = E.module_instantiate(store, prepared.module, externvals)
             addr = E.instance_export(inst, function).addr
             results, gas_used = E.func_invoke_with_gas(store, addr, list(args), limit)
         except Trap as t:
@@ -209,29 +232,35 @@ class Runtime:
         state.storage.commit()
         return CallResult(None, tuple(results), tuple(state.events), gas_used, writes)
 
-    def load(self, wasm: bytes) -> Module:
-        """RT-CALL-1 step 1: decode and validate (cached by the code's SHA-256); a contract may
-        not have a start function."""
+    def prepare(self, wasm: bytes) -> Prepared:
+        """RT-CALL-1 steps 1-2 for ``wasm``, cached by the code's SHA-256 (RT-CALL-4)."""
         key = hashlib.sha256(wasm).digest()
-        module = self._modules.get(key)
-        if module is not None:
-            self._modules.move_to_end(key)
-            return module
+        prepared = self._prepared.get(key)
+        if prepared is not None:
+            self._prepared.move_to_end(key)
+            return prepared
+        module = self.load(wasm)
+        prepared = Prepared(module, tuple(self._link(module)), dict(E.module_exports(module)))
+        self._prepared[key] = prepared
+        if len(self._prepared) > self._cache_size:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    @staticmethod
+    def load(wasm: bytes) -> Module:
+        """RT-CALL-1 step 1: decode and validate; a contract may not have a start function."""
         try:
             module = E.module_decode(wasm)
             E.module_validate(module)
         except DecodeError as e:
-            raise _Failure(ErrorKind.MALFORMED_MODULE, str(e)) from e
+            raise PreExecutionFailure(ErrorKind.MALFORMED_MODULE, str(e)) from e
         except ValidationError as e:
-            raise _Failure(ErrorKind.INVALID_MODULE, str(e)) from e
+            raise PreExecutionFailure(ErrorKind.INVALID_MODULE, str(e)) from e
         except WasmError as e:
-            raise _Failure(ErrorKind.MALFORMED_MODULE, str(e)) from e
+            raise PreExecutionFailure(ErrorKind.MALFORMED_MODULE, str(e)) from e
         if module.start is not None:
-            raise _Failure(ErrorKind.START_FUNCTION_NOT_ALLOWED,
-                           "a contract may not have a start function")
-        self._modules[key] = module
-        if len(self._modules) > self._cache_size:
-            self._modules.popitem(last=False)
+            raise PreExecutionFailure(ErrorKind.START_FUNCTION_NOT_ALLOWED,
+                                      "a contract may not have a start function")
         return module
 
     @staticmethod
@@ -241,20 +270,9 @@ class Runtime:
         for mod, name, t in E.module_imports(module):
             fn = BY_NAME.get((mod, name))
             if fn is None:
-                raise _Failure(ErrorKind.UNLINKABLE, f"unknown import {mod}.{name}")
+                raise PreExecutionFailure(ErrorKind.UNLINKABLE, f"unknown import {mod}.{name}")
             if not isinstance(t, FuncType) or t != fn.type:
-                raise _Failure(ErrorKind.UNLINKABLE,
+                raise PreExecutionFailure(ErrorKind.UNLINKABLE,
                                f"import {mod}.{name} must be a function of type {fn.type}")
             out.append(fn)
         return out
-
-    @staticmethod
-    def _check_signature(module: Module, function: str, args: Sequence[Value]) -> None:
-        """RT-CALL-1 step 3: the export must be a function; the arguments must match it."""
-        exports = dict(E.module_exports(module))
-        t = exports.get(function)
-        if not isinstance(t, FuncType):
-            raise _Failure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {function!r}")
-        if len(args) != len(t.params) or any(
-                not isinstance(a, Value) or a.type is not p for a, p in zip(args, t.params)):
-            raise _Failure(ErrorKind.BAD_ARGUMENTS, f"{function} takes {t}, got {list(args)}")
