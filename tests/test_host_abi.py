@@ -228,3 +228,20 @@ def test_read_value_buffer_rule(value: bytes, capacity: int) -> None:
     n = min(capacity, len(value))
     assert env.mem[100:100 + n] == value[:n]
     assert env.mem[100 + n:200] == b"\xaa" * (100 - n)
+
+
+def test_every_limit_is_checked_before_any_memory_access() -> None:
+    """HOST-GAS-1 step 1, HOST-LIMIT-1: storage_set with an out-of-bounds key and a too-large
+    value reports HOST_LIMIT_EXCEEDED, not MEMORY_OUT_OF_BOUNDS."""
+    with pytest.raises(HostTrap) as e:
+        S.storage_set(FakeEnv(size=16), _state(), 1000, 4, 0, 65537)
+    assert e.value.error is ErrorKind.HOST_LIMIT_EXCEEDED
+
+
+def test_event_count_limit_is_checked_before_memory() -> None:
+    """HOST-GAS-1 step 1: the event-count limit wins over an out-of-bounds pointer."""
+    env, state = FakeEnv(size=16), _state(limits=HostLimits(max_events=1))
+    C.emit_event(env, state, 0, 1)
+    with pytest.raises(HostTrap) as e:
+        C.emit_event(env, state, 1000, 4)
+    assert e.value.error is ErrorKind.HOST_LIMIT_EXCEEDED

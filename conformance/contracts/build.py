@@ -36,10 +36,6 @@ CLANG_VERSION = "14.0.6"
 #: The C contracts: binary name -> source, relative to `HERE`.
 C_CONTRACTS: dict[str, str] = {"token_c": "c/token_c.c"}
 
-#: Files owned by another tool (the ABI probes build themselves).
-_NOT_OURS = "abi_probe"
-
-
 def clang_command(source: str, output: str) -> list[str]:
     """The exact command that compiles a C contract (run in `HERE`, ``source`` relative).
 
@@ -56,7 +52,7 @@ def clang_command(source: str, output: str) -> list[str]:
 
 def wat_sources() -> list[Path]:
     """Every ``*.wat`` of this folder that this script builds, sorted by name."""
-    return sorted(p for p in HERE.glob("*.wat") if not p.name.startswith(_NOT_OURS))
+    return sorted(HERE.glob("*.wat"))
 
 
 def build_wat(path: Path) -> bytes:

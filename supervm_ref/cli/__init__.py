@@ -11,17 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import bench, demo, spectest
+from . import bench, consume, demo, fill, spectest, t8n
 
-SUBCOMMANDS = (demo, spectest, bench)
+SUBCOMMANDS = (demo, spectest, fill, consume, t8n, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="supervm",
-        description="SuperVM reference interpreter: run demos, the WebAssembly spec suite and "
-                    "benchmarks.",
+        description="SuperVM reference interpreter: run the demos, the WebAssembly spec suite, "
+                    "the conformance fixtures (fill / consume / t8n) and benchmarks.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:

@@ -24,10 +24,10 @@ def emit_event(env: HostEnv, state: CallState, ptr: int, length: int) -> int:
     """HOST-CHAIN-3 ``emit_event(ptr, len) -> i32``: append the bytes as the call's next event;
     returns the event's index (0 for the first). Events survive only if the call succeeds
     (RT-ATOMIC-1). At most ``max_events`` events of ``max_event_size`` bytes."""
-    data = read_arg(env, ptr, length, state.limits.max_event_size, "event")
-    if len(state.events) >= state.limits.max_events:
+    if len(state.events) >= state.limits.max_events:  # HOST-GAS-1: every limit first
         raise HostTrap(ErrorKind.HOST_LIMIT_EXCEEDED,
                        f"more than {state.limits.max_events} events")
+    data = read_arg(env, ptr, length, state.limits.max_event_size, "event")
     env.charge(G.EMIT_EVENT_BASE + G.PER_BYTE * len(data))
     state.events.append(data)
     return len(state.events) - 1

@@ -6,11 +6,17 @@ from ..errors import ErrorKind, HostTrap
 from .env import HostEnv
 
 
-def read_arg(env: HostEnv, ptr: int, length: int, limit: int, what: str) -> bytes:
-    """HOST-MEM-2, HOST-LIMIT-1: read an input of ``length`` bytes (an i32, taken unsigned)
-    that may be at most ``limit`` bytes long; the limit is checked before memory."""
+def check_limit(length: int, limit: int, what: str) -> None:
+    """HOST-LIMIT-1: an input of ``length`` bytes (an i32, taken unsigned) may be at most
+    ``limit`` bytes long."""
     if length > limit:
         raise HostTrap(ErrorKind.HOST_LIMIT_EXCEEDED, f"{what} of {length} bytes exceeds {limit}")
+
+
+def read_arg(env: HostEnv, ptr: int, length: int, limit: int, what: str) -> bytes:
+    """HOST-MEM-2, HOST-LIMIT-1: read an input of at most ``limit`` bytes; the limit is checked
+    before memory. (A function with several inputs checks every limit first: `check_limit`.)"""
+    check_limit(length, limit, what)
     return env.read(ptr, length)
 
 

@@ -11,7 +11,7 @@ import struct
 from ..errors import ErrorKind, HostTrap
 from . import gas as G
 from .env import CallState, HostEnv
-from .memory import read_arg, signed32, write_prefix
+from .memory import check_limit, read_arg, signed32, write_prefix
 
 
 def storage_get(env: HostEnv, state: CallState, key_ptr: int, key_len: int) -> int:
@@ -47,8 +47,10 @@ def storage_set(env: HostEnv, state: CallState, key_ptr: int, key_len: int, val_
                 val_len: int) -> int:
     """HOST-STORAGE-3 ``storage_set(key_ptr, key_len, value_ptr, value_len) -> i32``: store
     the value under the key; returns 0."""
-    key = read_arg(env, key_ptr, key_len, state.limits.max_key_size, "key")
-    value = read_arg(env, val_ptr, val_len, state.limits.max_value_size, "value")
+    check_limit(key_len, state.limits.max_key_size, "key")  # HOST-GAS-1: every limit first
+    check_limit(val_len, state.limits.max_value_size, "value")
+    key = env.read(key_ptr, key_len)
+    value = env.read(val_ptr, val_len)
     env.charge(G.STORAGE_SET_BASE + G.PER_BYTE * (len(key) + len(value)))
     state.storage.set(key, value)
     return 0

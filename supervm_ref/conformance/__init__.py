@@ -1,0 +1,23 @@
+"""Conformance fixtures: fill them from the reference, consume them with any backend
+(spec/conformance.md, CONF-*).
+
+Modelled on Ethereum's execution-spec-tests: fillers (Python, in ``conformance/fillers/``)
+describe cases; `supervm fill` runs them on the reference runtime and writes JSON fixtures that
+carry an ``_info`` with a hash; `supervm consume` runs the fixtures on another backend, in
+process or through the JSON protocol of `supervm t8n`, and reports every difference.
+
+- `filler`: the filler API (`Case`, `Tx`, `Env`, `contract`);
+- `encoding`: the JSON forms of bytes, integers, values and results; the fixture hash;
+- `execute`: running a fixture's transactions on a backend;
+- `fill`: cases -> fixture files; `consume`: fixture files -> pass/fail reports;
+- `schema`: the subset of JSON Schema that checks spec/conformance.schema.json;
+- `probe`: the memory layout of the ``abi_probe`` contracts the host-ABI fillers use;
+- `paths`: where the repository's ``conformance/`` and ``spec/`` folders are.
+"""
+
+from __future__ import annotations
+
+from ..wasm.runtime.values import Value
+from .filler import Case, Env, FillerError, Tx, contract, measure_gas
+
+__all__ = ["Case", "Env", "FillerError", "Tx", "Value", "contract", "measure_gas"]

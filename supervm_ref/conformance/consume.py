@@ -1,0 +1,239 @@
+"""Consuming: checking a backend against fixture files (spec/conformance.md, CONF-CONSUME-*).
+
+For every fixture: check it against the schema and its ``_info.hash``, run its transactions
+on the backend (a `Runner`: in process, or an external program speaking CONF-PROTO-1), and
+compare what comes back with ``post`` exactly, field by field. Every difference becomes one
+line saying which transaction, which field, what was expected and what came back.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..backends import BackendFactory
+from .encoding import EncodingError, canonical_json, fixture_hash
+from .execute import BackendFailure, decode_input, execute
+from .schema import errors_against, validate
+
+#: A backend as consume sees it: the JSON input ``{env, pre, transactions}`` of a fixture in,
+#: the JSON ``post`` out; raises `RunFailure` when it cannot produce one.
+Runner = Callable[[dict[str, Any]], Any]
+
+#: The parts of a fixture a backend is given (CONF-PROTO-1).
+INPUT_KEYS = ("env", "pre", "transactions")
+#: The fields of a transaction's result, in the order differences are reported.
+RESULT_FIELDS = ("error", "return", "events", "gas_used", "writes")
+
+
+class RunFailure(Exception):
+    """The backend produced no usable ``post`` (it raised, exited non-zero, timed out, or
+    wrote something that is not a ``post``)."""
+
+
+# --- Runners ----------------------------------------------------------------------------------
+
+def python_runner(factory: BackendFactory) -> Runner:
+    """CONF-BACKEND-1: run fixtures in process on a registered backend's factory."""
+
+    def run(test: dict[str, Any]) -> Any:
+        try:
+            return execute(factory, decode_input(test))
+        except (EncodingError, BackendFailure) as e:
+            raise RunFailure(str(e)) from e
+
+    return run
+
+
+def command_runner(argv: list[str], schema: Mapping[str, Any], timeout: float = 120.0
+                   ) -> Runner:
+    """CONF-PROTO-1: run fixtures through an external program: one process per fixture,
+    the input as JSON on stdin, ``post`` as JSON on stdout, exit status 0."""
+
+    def run(test: dict[str, Any]) -> Any:
+        try:
+            proc = subprocess.run(argv, input=canonical_json(test), capture_output=True,
+                                  timeout=timeout, check=False)
+        except OSError as e:
+            raise RunFailure(f"cannot run {argv[0]!r}: {e.strerror or e}") from e
+        except subprocess.TimeoutExpired as e:
+            raise RunFailure(f"{argv[0]!r} did not finish within {timeout:g} s") from e
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        if proc.returncode != 0:
+            raise RunFailure(f"{argv[0]!r} exited with status {proc.returncode}: "
+                             f"{stderr[-500:] or '(no stderr)'}")
+        try:
+            post = json.loads(proc.stdout.decode("utf-8"))
+        except ValueError as e:
+            raise RunFailure(f"{argv[0]!r} wrote no JSON object on stdout: {e}") from e
+        problems = errors_against(post, schema, "post")
+        if problems:
+            raise RunFailure(f"{argv[0]!r} wrote something that is not a post: "
+                             + "; ".join(problems[:3]))
+        return post
+
+    return run
+
+
+# --- Comparing --------------------------------------------------------------------------------
+
+def _show(x: Any) -> str:
+    text = json.dumps(x, sort_keys=True)
+    if isinstance(x, str) and x.startswith("0x") and len(x) > 42:
+        text = f'"{x[:34]}..." ({(len(x) - 2) // 2} bytes)'
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exact JSON equality (``1`` is neither ``1.0`` nor ``true``)."""
+    try:
+        return canonical_json(a) == canonical_json(b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _diff_map(where: str, expected: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
+    out = []
+    for key in sorted(set(expected) | set(got)):
+        if key not in got:
+            out.append(f"{where}[{key}]: expected {_show(expected[key])}, got absent")
+        elif key not in expected:
+            out.append(f"{where}[{key}]: expected absent, got {_show(got[key])}")
+        elif not _same(expected[key], got[key]):
+            out.append(f"{where}[{key}]: expected {_show(expected[key])}, "
+                       f"got {_show(got[key])}")
+    return out
+
+
+def _diff_list(where: str, expected: list[Any], got: list[Any]) -> list[str]:
+    out = []
+    if len(expected) != len(got):
+        out.append(f"{where}: expected {len(expected)} item(s), got {len(got)}")
+    for i, (e, g) in enumerate(zip(expected, got)):
+        if not _same(e, g):
+            out.append(f"{where}[{i}]: expected {_show(e)}, got {_show(g)}")
+    return out
+
+
+def _diff(where: str, expected: Any, got: Any) -> list[str]:
+    if isinstance(expected, Mapping) and isinstance(got, Mapping):
+        return _diff_map(where, expected, got)
+    if isinstance(expected, list) and isinstance(got, list):
+        return _diff_list(where, expected, got)
+    return [] if _same(expected, got) else [f"{where}: expected {_show(expected)}, "
+                                            f"got {_show(got)}"]
+
+
+def compare_post(fixture: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
+    """CONF-CONSUME-2: every difference between the fixture's ``post`` and ``got``, per
+    transaction and field (``error``, ``return``, ``events``, ``gas_used``, ``writes``), then
+    per storage key."""
+    expected = fixture["post"]
+    txs = fixture["transactions"]
+    problems: list[str] = []
+    exp_results, got_results = expected["results"], got["results"]
+    if len(exp_results) != len(got_results):
+        problems.append(f"post.results: expected {len(exp_results)} result(s), "
+                        f"got {len(got_results)}")
+    for i, (e, g) in enumerate(zip(exp_results, got_results)):
+        label = f"tx {i} ({txs[i]['to']}.{txs[i]['function']})" if i < len(txs) else f"tx {i}"
+        for name in RESULT_FIELDS:
+            problems += _diff(f"{label}: {name}", e[name], g[name])
+    problems += _diff_map("post.storage", expected["storage"], got["storage"])
+    return problems
+
+
+# --- Fixtures and files -----------------------------------------------------------------------
+
+@dataclass
+class FixtureOutcome:
+    """CONF-CONSUME-2: one fixture's problems (none: it passed)."""
+
+    name: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """No problem at all."""
+        return not self.problems
+
+
+@dataclass
+class FileOutcome:
+    """CONF-CONSUME-2: one fixture file: its fixtures, or the error that kept it from being
+    read at all."""
+
+    path: Path
+    fixtures: list[FixtureOutcome] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """The file was read and every fixture in it passed."""
+        return self.error is None and all(f.passed for f in self.fixtures)
+
+    @property
+    def failed_count(self) -> int:
+        """How many fixtures failed."""
+        return sum(not f.passed for f in self.fixtures)
+
+
+def consume_fixture(name: str, fixture: dict[str, Any], schema_problems: list[str],
+                    runner: Runner) -> FixtureOutcome:
+    """CONF-CONSUME-1: check one fixture: schema, hash, then run and compare."""
+    outcome = FixtureOutcome(name, [f"schema: {p}" for p in schema_problems])
+    if schema_problems:
+        return outcome  # its structure is unknown: nothing more can be checked safely
+    recorded, computed = fixture["_info"]["hash"], fixture_hash(fixture)
+    if recorded != computed:
+        outcome.problems.append(f"_info.hash: recorded {recorded}, computed {computed}")
+    try:
+        got = runner({key: fixture[key] for key in INPUT_KEYS})
+    except RunFailure as e:
+        outcome.problems.append(f"backend: {e}")
+        return outcome
+    outcome.problems += compare_post(fixture, got)
+    return outcome
+
+
+def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner) -> FileOutcome:
+    """CONF-CONSUME-1: check every fixture of one file, in name order."""
+    outcome = FileOutcome(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        outcome.error = f"cannot read: {e}"
+        return outcome
+    per_fixture: dict[str, list[str]] = {}
+    for where, message in validate(data, schema):
+        if not where:
+            outcome.error = f"schema: {message}"
+        else:
+            sub = "".join(f"/{p}" for p in where[1:]) or "/"
+            per_fixture.setdefault(str(where[0]), []).append(f"{sub}: {message}")
+    if outcome.error is not None or not isinstance(data, dict):
+        outcome.error = outcome.error or "schema: a fixture file is a JSON object"
+        return outcome
+    if not data:
+        outcome.error = "the file holds no fixture"
+        return outcome
+    for name in sorted(data):
+        outcome.fixtures.append(consume_fixture(name, data[name], per_fixture.get(name, []),
+                                                runner))
+    return outcome
+
+
+def fixture_files(target: Path) -> list[Path]:
+    """CONF-CONSUME-1: a file, or every ``*.json`` below a folder in sorted order."""
+    if target.is_dir():
+        return sorted(p for p in target.rglob("*.json") if p.is_file())
+    return [target]
+
+
+def consume(target: Path, schema: Mapping[str, Any], runner: Runner) -> list[FileOutcome]:
+    """CONF-CONSUME-1: check every fixture file of ``target``."""
+    return [consume_file(path, schema, runner) for path in fixture_files(target)]

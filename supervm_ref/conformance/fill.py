@@ -1,0 +1,112 @@
+"""Filling: turning the fillers' cases into fixture files (spec/conformance.md,
+CONF-FILL-3/4, CONF-FIX-1/2).
+
+Each case runs on the reference runtime (`execute` with `Runtime`); what happens is recorded
+as the fixture's ``post``. One file per filler: ``conformance/fixtures/<area>.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..runtime.runtime import Runtime
+from .encoding import EncodingError, fixture_hash, pretty_json
+from .execute import BackendFailure, RunInput, Transaction, encode_input, execute
+from .filler import Case, FillerError, filler_paths, load_filler
+from .paths import FIXTURES
+from .schema import fixture_file_errors, load_schema
+
+#: CONF-FIX-2: the value of ``_info.fixture_format``.
+FIXTURE_FORMAT = "supervm_call_test"
+#: CONF-FIX-2: the specification version fixtures are filled from (the project's version in
+#: pyproject.toml; a test keeps the two equal).
+SPEC_VERSION = "0.1.0"
+
+
+def run_input(case: Case) -> RunInput:
+    """CONF-FILL-3: a case's input, with every transaction's gas limit made explicit."""
+    txs = [Transaction(tx.to, tx.function, list(tx.args),
+                       case.env.gas_limit if tx.gas_limit is None else tx.gas_limit)
+           for tx in case.txs]
+    return RunInput(case.env, dict(case.code), dict(case.storage), txs)
+
+
+def fill_case(case: Case, filler: str) -> dict[str, Any]:
+    """CONF-FILL-3, CONF-FIX-2: run ``case`` on the reference runtime and return its fixture,
+    ``_info`` included (``filler`` is the filler's path relative to the repository root)."""
+    test = run_input(case)
+    try:
+        body = encode_input(test)
+        body["post"] = execute(Runtime, test)
+    except (EncodingError, BackendFailure) as e:
+        raise FillerError(f"case {case.name!r}: {e}") from e
+    info = {
+        "fixture_format": FIXTURE_FORMAT,
+        "spec_version": SPEC_VERSION,
+        "filler": filler,
+        "description": case.description,
+        "rules": list(dict.fromkeys(case.rules)),
+        "hash": fixture_hash(body),
+    }
+    return {"_info": info, **body}
+
+
+def fill_area(root: Path, path: Path) -> dict[str, Any]:
+    """CONF-FIX-1: the fixture file of one filler: case name -> fixture."""
+    filler = path.relative_to(root).as_posix()
+    return {case.name: fill_case(case, filler) for case in load_filler(root, path)}
+
+
+@dataclass
+class FillReport:
+    """What `fill` did: per area the number of fixtures; the files written, the files that
+    differ from what filling produces (``--check``), and fixture files with no filler."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    outdated: list[Path] = field(default_factory=list)
+    stale: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """CONF-FILL-4: nothing outdated and nothing stale."""
+        return not self.outdated and not self.stale
+
+
+def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
+         check: bool = False) -> FillReport:
+    """CONF-FILL-4: fill every filler (or only ``areas``) into ``output`` (default
+    ``conformance/fixtures/``). With ``check`` nothing is written; files whose text differs
+    from the filled text are reported as outdated. Without an area list, ``*.json`` files in
+    the output folder that no filler produces are reported as stale. Raises `FillerError`."""
+    out_dir = output or root / FIXTURES
+    paths = filler_paths(root)
+    known = {p.stem for p in paths}
+    if areas:
+        unknown = sorted(set(areas) - known)
+        if unknown:
+            raise FillerError(f"no filler for area(s) {', '.join(unknown)} "
+                              f"(known: {', '.join(sorted(known))})")
+        paths = [p for p in paths if p.stem in areas]
+    schema = load_schema(root)
+    report = FillReport()
+    for path in paths:
+        fixtures = fill_area(root, path)
+        errors = fixture_file_errors(fixtures, schema)
+        if errors:  # the filler produced something the format does not allow
+            raise FillerError(f"{path}: fixtures do not match the schema: {errors[0]}")
+        text = pretty_json(fixtures)
+        target = out_dir / f"{path.stem}.json"
+        report.counts[path.stem] = len(fixtures)
+        if check:
+            if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
+                report.outdated.append(target)
+        else:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+            report.written.append(target)
+    if not areas and out_dir.is_dir():
+        report.stale = sorted(p for p in out_dir.glob("*.json") if p.stem not in known)
+    return report

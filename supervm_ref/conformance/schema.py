@@ -1,0 +1,186 @@
+"""Checking JSON against spec/conformance.schema.json (spec/conformance.md, CONF-SCHEMA-1).
+
+The schema is JSON Schema draft 2020-12. Only the subset of keywords the schema uses is
+implemented here (listed in `KEYWORDS`); a schema using any other keyword is rejected rather
+than half-checked. Differences from a general validator, all stricter: ``"integer"`` means a
+JSON number written without fraction or exponent, and a ``pattern`` written ``^...$`` must
+match the whole string (ECMA-262 ``$`` does not match before a final newline; Python's does).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .paths import SCHEMA
+
+#: Keywords that only annotate.
+ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "description"})
+#: Keywords this validator checks.
+KEYWORDS = ANNOTATIONS | {
+    "$ref", "type", "enum", "const", "properties", "required", "additionalProperties",
+    "patternProperties", "propertyNames", "items", "minItems", "maxItems", "pattern",
+    "minLength", "maxLength", "minimum", "maximum",
+}
+
+
+class SchemaError(Exception):
+    """The schema itself cannot be read or uses something this validator does not know."""
+
+
+#: One problem: the JSON pointer of the offending value (as a tuple of keys) and a message.
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def load_schema(root: Path | None = None, path: Path | None = None) -> dict[str, Any]:
+    """CONF-SCHEMA-1: read ``spec/conformance.schema.json`` (under the repository ``root``, or
+    ``path`` itself)."""
+    target = path or ((root or Path.cwd()) / SCHEMA)
+    try:
+        schema = json.loads(target.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise SchemaError(f"cannot read the schema {target}: {e}") from e
+    if not isinstance(schema, dict):
+        raise SchemaError(f"{target}: a schema is a JSON object")
+    return schema
+
+
+def pointer(path: tuple[str | int, ...]) -> str:
+    """A JSON pointer (RFC 6901) for ``path``."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
+
+
+def _type_ok(instance: Any, name: str) -> bool:
+    if name == "object":
+        return isinstance(instance, dict)
+    if name == "array":
+        return isinstance(instance, list)
+    if name == "string":
+        return isinstance(instance, str)
+    if name == "integer":
+        return type(instance) is int
+    if name == "number":
+        return type(instance) in (int, float)
+    if name == "boolean":
+        return type(instance) is bool
+    if name == "null":
+        return instance is None
+    raise SchemaError(f"unknown type {name!r}")
+
+
+def _pattern_ok(pattern: str, text: str) -> bool:
+    if pattern.startswith("^") and pattern.endswith("$"):
+        return re.fullmatch(f"(?:{pattern[1:-1]})", text) is not None
+    return re.search(pattern, text) is not None
+
+
+def _resolve(ref: str, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    if not ref.startswith("#/"):
+        raise SchemaError(f"only local references are supported, got {ref!r}")
+    node: Any = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, Mapping) or part not in node:
+            raise SchemaError(f"unresolvable reference {ref!r}")
+        node = node[part]
+    if not isinstance(node, Mapping):
+        raise SchemaError(f"reference {ref!r} is not a schema")
+    return node
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality (``1`` is not ``true``)."""
+    return type(a) is type(b) and a == b
+
+
+def validate(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any] | None = None,
+             path: tuple[str | int, ...] = ()) -> list[Problem]:
+    """CONF-SCHEMA-1: every way ``instance`` fails ``schema`` (empty if it conforms)."""
+    root = schema if root is None else root
+    unknown = set(schema) - KEYWORDS
+    if unknown:
+        raise SchemaError(f"unsupported schema keyword(s) {sorted(unknown)} at {pointer(path)}")
+    problems: list[Problem] = []
+
+    def fail(message: str) -> None:
+        problems.append((path, message))
+
+    if "$ref" in schema:
+        problems += validate(instance, _resolve(schema["$ref"], root), root, path)
+    if "type" in schema:
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_type_ok(instance, n) for n in names):
+            fail(f"expected {' or '.join(names)}, got {json.dumps(instance)[:80]}")
+            return problems
+    if "enum" in schema and not any(_same(instance, e) for e in schema["enum"]):
+        fail(f"{json.dumps(instance)[:80]} is not one of {json.dumps(schema['enum'])[:200]}")
+    if "const" in schema and not _same(instance, schema["const"]):
+        fail(f"expected {json.dumps(schema['const'])}, got {json.dumps(instance)[:80]}")
+    if isinstance(instance, str):
+        if "pattern" in schema and not _pattern_ok(schema["pattern"], instance):
+            fail(f"{instance[:80]!r} does not match {schema['pattern']}")
+        if len(instance) < schema.get("minLength", 0):
+            fail(f"shorter than {schema['minLength']} characters")
+        if "maxLength" in schema and len(instance) > schema["maxLength"]:
+            fail(f"longer than {schema['maxLength']} characters")
+    if type(instance) in (int, float):
+        if "minimum" in schema and instance < schema["minimum"]:
+            fail(f"{instance} is below the minimum {schema['minimum']}")
+        if "maximum" in schema and instance > schema["maximum"]:
+            fail(f"{instance} is above the maximum {schema['maximum']}")
+    if isinstance(instance, list):
+        if len(instance) < schema.get("minItems", 0):
+            fail(f"fewer than {schema['minItems']} items")
+        if "maxItems" in schema and len(instance) > schema["maxItems"]:
+            fail(f"more than {schema['maxItems']} items")
+        if "items" in schema:
+            for i, item in enumerate(instance):
+                problems += validate(item, schema["items"], root, (*path, i))
+    if isinstance(instance, dict):
+        problems += _validate_object(instance, schema, root, path)
+    return problems
+
+
+def _validate_object(instance: dict[str, Any], schema: Mapping[str, Any],
+                     root: Mapping[str, Any], path: tuple[str | int, ...]) -> list[Problem]:
+    problems: list[Problem] = []
+    for key in schema.get("required", []):
+        if key not in instance:
+            problems.append((path, f"missing required property {key!r}"))
+    properties = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    for key, value in instance.items():
+        if "propertyNames" in schema:
+            problems += [(path, f"property name {key!r}: {m}")
+                         for _, m in validate(key, schema["propertyNames"], root, path)]
+        matched = False
+        if key in properties:
+            matched = True
+            problems += validate(value, properties[key], root, (*path, key))
+        for pattern, sub in patterns.items():
+            if _pattern_ok(pattern, key):
+                matched = True
+                problems += validate(value, sub, root, (*path, key))
+        extra = schema.get("additionalProperties", True)
+        if not matched:
+            if extra is False:
+                problems.append((path, f"unexpected property {key!r}"))
+            elif isinstance(extra, Mapping):
+                problems += validate(value, extra, root, (*path, key))
+    return problems
+
+
+def errors_against(instance: Any, schema: Mapping[str, Any], definition: str | None = None
+                   ) -> list[str]:
+    """CONF-SCHEMA-1: the problems of ``instance`` against the whole schema, or against its
+    ``$defs/<definition>``, as ``"<pointer>: <message>"`` lines."""
+    sub = schema if definition is None else _resolve(f"#/$defs/{definition}", schema)
+    return [f"{pointer(p)}: {m}" for p, m in validate(instance, sub, schema)]
+
+
+def fixture_file_errors(instance: Any, schema: Mapping[str, Any]) -> list[str]:
+    """CONF-SCHEMA-1: the problems of a whole fixture file."""
+    return errors_against(instance, schema)
