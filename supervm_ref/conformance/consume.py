@@ -208,6 +208,9 @@ def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner) -> FileO
     except (OSError, UnicodeDecodeError, ValueError) as e:
         outcome.error = f"cannot read: {e}"
         return outcome
+    if isinstance(data, dict) and isinstance(data.get("_info"), dict) \
+            and data["_info"].get("fixture_format") == ISOLATION_FORMAT:
+        return consume_isolation_file(path)
     per_fixture: dict[str, list[str]] = {}
     for where, message in validate(data, schema):
         if not where:
@@ -224,6 +227,30 @@ def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner) -> FileO
     for name in sorted(data):
         outcome.fixtures.append(consume_fixture(name, data[name], per_fixture.get(name, []),
                                                 runner))
+    return outcome
+
+
+#: CONF-ISOLATION-1: the format of the isolation step scripts of spec/mvcc.md.
+ISOLATION_FORMAT = "supervm_isolation_test"
+
+
+def consume_isolation_file(path: Path) -> FileOutcome:
+    """CONF-ISOLATION-1: an isolation step script (spec/mvcc.md MVCC-ISO-*) is one fixture: it
+    is run on the reference `MvccStore` (the store, not the execution backend, is what it
+    checks), and passes when every step's expectation holds and the outcome observed is one of
+    its allowed outcomes."""
+    from ..mvcc.script import run_file
+
+    outcome = FileOutcome(path)
+    try:
+        report = run_file(path)
+    except Exception as e:  # a malformed script: report, never crash (CONF-CONSUME-2)
+        outcome.error = f"cannot run isolation script: {type(e).__name__}: {e}"
+        return outcome
+    problems = [f"step: {f}" for f in report.expectation_failures]
+    if report.matched is None:
+        problems.append(f"outcome {report.outcome} is not one of the allowed outcomes")
+    outcome.fixtures.append(FixtureOutcome(path.stem, problems))
     return outcome
 
 
