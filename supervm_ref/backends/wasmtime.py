@@ -448,7 +448,8 @@ class WasmtimeRuntime(Runtime):
         self._contracts: OrderedDict[bytes, Contract] = OrderedDict()  # by code hash
 
     def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
-             context: BlockContext | None = None, gas_limit: int | None = None) -> CallResult:
+             context: BlockContext | None = None, gas_limit: int | None = None,
+             storage: Storage | None = None) -> CallResult:
         """RT-CALL-1 on wasmtime; never raises for anything the contract or its inputs do
         (RT-ERR-1)."""
         limit = self.default_gas_limit if gas_limit is None else gas_limit
@@ -461,7 +462,8 @@ class WasmtimeRuntime(Runtime):
         except PreExecutionFailure as f:
             return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
         # Step 4: a fresh store and instance; storage writes buffered (RT-ATOMIC-1).
-        state = CallState(StorageOverlay(self.storage), context or BlockContext(),
+        base = self.storage if storage is None else storage  # RT-CALL-5
+        state = CallState(StorageOverlay(base), context or BlockContext(),
                           self.host_limits)
         store = wasmtime.Store(self.engine)
         store.set_limits(memory_size=self.engine_limits.max_memory_pages * PAGE_SIZE,
@@ -483,6 +485,8 @@ class WasmtimeRuntime(Runtime):
                 results = _invoke(store, instance, function, functype, args)
             except Exception as e:  # RT-ERR-3: every failure during execution uses the limit
                 state.storage.discard()
+                if call.failure is not None and not isinstance(call.failure, Exception):
+                    raise call.failure from None  # RT-CALL-5: a control signal passes through
                 kind, message = _classify(e, call, wasm)
                 return CallResult(kind, gas_used=limit, message=message)
         finally:

@@ -201,10 +201,12 @@ class Runtime:
     # --- The general call -------------------------------------------------------------------
 
     def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
-             context: BlockContext | None = None, gas_limit: int | None = None) -> CallResult:
+             context: BlockContext | None = None, gas_limit: int | None = None,
+             storage: Storage | None = None) -> CallResult:
         """RT-CALL-1: call ``function`` of the contract ``wasm`` with ``args``; never raises
         for anything the contract or its inputs do: failures are a `CallResult` with an
-        `ErrorKind` (RT-ERR-1)."""
+        `ErrorKind` (RT-ERR-1). ``storage`` runs this one call against another storage than
+        the runtime's (RT-CALL-5: e.g. a transaction's view in a parallel scheduler)."""
         limit = self.default_gas_limit if gas_limit is None else gas_limit
         if type(limit) is not int or limit < 0:
             return CallResult(ErrorKind.BAD_ARGUMENTS, message=f"bad gas limit {gas_limit!r}")
@@ -213,7 +215,8 @@ class Runtime:
             select(prepared, function, args)
         except PreExecutionFailure as f:
             return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
-        state = CallState(StorageOverlay(self.storage), context or BlockContext(),
+        base = self.storage if storage is None else storage  # RT-CALL-5
+        state = CallState(StorageOverlay(base), context or BlockContext(),
                           self.host_limits)
         store = E.store_init(self.engine_limits)  # one per call: calls share only storage
         try:
