@@ -34,6 +34,7 @@ from ..wasm import embedding as E
 from ..wasm.runtime.store import ExternVal
 from ..wasm.runtime.values import MASK32, Value
 from ..wasm.structure.types import FuncType, ValType
+from . import package_version
 
 # --- a tiny binary-format builder (spec chapter 5) ---------------------------------------------
 
@@ -464,13 +465,7 @@ def load_pywasm() -> tuple[Any, str] | None:
         import pywasm  # optional dependency (the bench extra)
     except ImportError:
         return None
-    try:
-        from importlib.metadata import version
-
-        ver = version("pywasm")
-    except Exception:  # the version is only informative
-        ver = str(getattr(pywasm, "version", "unknown"))
-    return pywasm, ver
+    return pywasm, package_version("pywasm", str(getattr(pywasm, "version", "unknown")))
 
 
 def run(quick: bool = False, repeat: int = 1, use_pywasm: bool = True,

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
 from ..wasm.runtime.values import Value
+from . import package_version
 
 #: The token contract, beside the package in the repository.
 TOKEN_WASM = Path(__file__).resolve().parents[2] / "conformance" / "contracts" / "token.wasm"
@@ -85,13 +86,7 @@ def load_wasmtime_backend() -> tuple[type[Runtime], str] | None:
         from ..backends.wasmtime import WasmtimeRuntime
     except ImportError:
         return None
-    try:
-        from importlib.metadata import version
-
-        ver = version("wasmtime")
-    except Exception:  # the version is only informative
-        ver = "unknown"
-    return WasmtimeRuntime, ver
+    return WasmtimeRuntime, package_version("wasmtime")
 
 
 def transfer_args(i: int) -> list[Value]:

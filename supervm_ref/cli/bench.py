@@ -14,19 +14,30 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str], None] | None:
+    """Progress lines on stderr, unless the report is JSON."""
+    if args.json:
+        return None
+    return lambda line: print(f"running {line}", file=sys.stderr, flush=True)
+
+
+def _report(module: Any, report: Any, args: argparse.Namespace) -> int:
+    """Print a benchmark report (table or JSON); exit status 0 when its results were right."""
+    print(module.to_json(report) if args.json else module.format_table(report))
+    return 0 if report.ok else 1
 
 
 def run_engine(args: argparse.Namespace) -> int:
     """Run ``bench engine``; exit status 0 when every workload computed the expected value."""
     from ..bench import engine
 
-    progress = None if args.json else (lambda line: print(f"running {line}", file=sys.stderr,
-                                                          flush=True))
-    report = engine.run(quick=args.quick, repeat=args.repeat, use_pywasm=not args.no_pywasm,
-                        progress=progress)
-    print(engine.to_json(report) if args.json else engine.format_table(report))
-    return 0 if report.ok else 1
+    return _report(engine, engine.run(quick=args.quick, repeat=args.repeat,
+                                      use_pywasm=not args.no_pywasm,
+                                      progress=_progress(args)), args)
 
 
 def run_runtime(args: argparse.Namespace) -> int:
@@ -34,11 +45,8 @@ def run_runtime(args: argparse.Namespace) -> int:
     backend and the backends agree."""
     from ..bench import runtime
 
-    progress = None if args.json else (lambda line: print(f"running {line}", file=sys.stderr,
-                                                          flush=True))
-    report = runtime.run(quick=args.quick, transfers=args.transfers, progress=progress)
-    print(runtime.to_json(report) if args.json else runtime.format_table(report))
-    return 0 if report.ok else 1
+    return _report(runtime, runtime.run(quick=args.quick, transfers=args.transfers,
+                                        progress=_progress(args)), args)
 
 
 def run_parallel(args: argparse.Namespace) -> int:
@@ -46,12 +54,8 @@ def run_parallel(args: argparse.Namespace) -> int:
     result (SCHED-RESULT-1)."""
     from ..bench import parallel
 
-    progress = None if args.json else (lambda line: print(f"running {line}", file=sys.stderr,
-                                                          flush=True))
-    report = parallel.run(quick=args.quick, block_size=args.block_size, seed=args.seed,
-                          progress=progress)
-    print(parallel.to_json(report) if args.json else parallel.format_table(report))
-    return 0 if report.ok else 1
+    return _report(parallel, parallel.run(quick=args.quick, block_size=args.block_size,
+                                          seed=args.seed, progress=_progress(args)), args)
 
 
 def _positive(text: str) -> int:
