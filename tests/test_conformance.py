@@ -125,7 +125,7 @@ def test_fixture_files_match_schema_and_hash() -> None:
         for name, fixture in data.items():
             info = fixture["_info"]
             assert name.startswith(f"{path.stem}/")
-            assert info["fixture_format"] == "supervm_call_test"
+            assert info["fixture_format"] in ("supervm_call_test", "supervm_batch_test")
             assert info["spec_version"] == SPEC_VERSION
             assert (REPO / info["filler"]).is_file()
             assert info["hash"] == enc.fixture_hash(fixture), name

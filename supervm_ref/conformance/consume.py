@@ -4,6 +4,9 @@ For every fixture: check it against the schema and its ``_info.hash``, run its t
 on the backend (a `Runner`: in process, or an external program speaking CONF-PROTO-1), and
 compare what comes back with ``post`` exactly, field by field. Every difference becomes one
 line saying which transaction, which field, what was expected and what came back.
+
+A batch fixture (CONF-BATCH-*) is checked the same way, once per Block-STM schedule when the
+backend runs in process: every schedule must reproduce ``post``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import json
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..backends import BackendFactory
+from .batch import BATCH_FORMAT, BATCH_SCHEDULES, BatchSchedule, execute_block
 from .encoding import EncodingError, canonical_json, fixture_hash
 from .execute import BackendFailure, decode_input, execute
 from .schema import errors_against, validate
@@ -37,16 +42,33 @@ class RunFailure(Exception):
 
 # --- Runners ----------------------------------------------------------------------------------
 
-def python_runner(factory: BackendFactory) -> Runner:
-    """CONF-BACKEND-1: run fixtures in process on a registered backend's factory."""
+@dataclass(frozen=True)
+class PythonRunner:
+    """CONF-BACKEND-1: a backend's factory run in process. Called with a fixture's input it
+    runs the transactions one after the other (CONF-RUN-1); `run_block` runs them as one
+    batch under a Block-STM schedule (CONF-BATCH-3)."""
 
-    def run(test: dict[str, Any]) -> Any:
+    factory: BackendFactory
+
+    def __call__(self, test: dict[str, Any]) -> Any:
+        """CONF-RUN-1: the ``post`` of ``test``; `RunFailure` when there is none."""
         try:
-            return execute(factory, decode_input(test))
+            return execute(self.factory, decode_input(test))
         except (EncodingError, BackendFailure) as e:
             raise RunFailure(str(e)) from e
 
-    return run
+    def run_block(self, test: dict[str, Any], schedule: BatchSchedule) -> Any:
+        """CONF-BATCH-3: the ``post`` of ``test`` executed by `MvccScheduler` under
+        ``schedule``; `RunFailure` when there is none."""
+        try:
+            return execute_block(self.factory, decode_input(test), schedule)
+        except (EncodingError, BackendFailure) as e:
+            raise RunFailure(str(e)) from e
+
+
+def python_runner(factory: BackendFactory) -> PythonRunner:
+    """CONF-BACKEND-1: run fixtures in process on a registered backend's factory."""
+    return PythonRunner(factory)
 
 
 def command_runner(argv: list[str], schema: Mapping[str, Any], timeout: float = 120.0
@@ -184,20 +206,35 @@ class FileOutcome:
 
 def consume_fixture(name: str, fixture: dict[str, Any], schema_problems: list[str],
                     runner: Runner) -> FixtureOutcome:
-    """CONF-CONSUME-1: check one fixture: schema, hash, then run and compare."""
+    """CONF-CONSUME-1: check one fixture: schema, hash, then run and compare. A batch fixture
+    on an in-process backend is run under every schedule of `BATCH_SCHEDULES`, each run
+    compared on its own (CONF-BATCH-3); any other runner runs it once (CONF-BATCH-4)."""
     outcome = FixtureOutcome(name, [f"schema: {p}" for p in schema_problems])
     if schema_problems:
         return outcome  # its structure is unknown: nothing more can be checked safely
     recorded, computed = fixture["_info"]["hash"], fixture_hash(fixture)
     if recorded != computed:
         outcome.problems.append(f"_info.hash: recorded {recorded}, computed {computed}")
-    try:
-        got = runner({key: fixture[key] for key in INPUT_KEYS})
-    except RunFailure as e:
-        outcome.problems.append(f"backend: {e}")
+    test = {key: fixture[key] for key in INPUT_KEYS}
+    if fixture["_info"]["fixture_format"] == BATCH_FORMAT and isinstance(runner, PythonRunner):
+        for schedule in BATCH_SCHEDULES:
+            outcome.problems += _run_and_compare(
+                fixture, partial(runner.run_block, schedule=schedule), test,
+                f"[{schedule.label}] ")
         return outcome
-    outcome.problems += compare_post(fixture, got)
+    outcome.problems += _run_and_compare(fixture, runner, test, "")
     return outcome
+
+
+def _run_and_compare(fixture: dict[str, Any], runner: Runner, test: dict[str, Any],
+                     prefix: str) -> list[str]:
+    """CONF-CONSUME-2: one run of ``test``, its problems prefixed (by the schedule of a batch
+    run)."""
+    try:
+        got = runner(test)
+    except RunFailure as e:
+        return [f"{prefix}backend: {e}"]
+    return [prefix + p for p in compare_post(fixture, got)]
 
 
 def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner) -> FileOutcome:

@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from ..runtime.runtime import Runtime
+from .batch import BATCH_FORMAT, execute_block
 from .encoding import EncodingError, fixture_hash, pretty_json
 from .execute import BackendFailure, RunInput, Transaction, encode_input, execute
 from .filler import Case, FillerError, filler_paths, load_filler
 from .paths import FIXTURES
 from .schema import fixture_file_errors, load_schema
 
-#: CONF-FIX-2: the value of ``_info.fixture_format``.
+#: CONF-FIX-2: the value of ``_info.fixture_format`` of a call fixture.
 FIXTURE_FORMAT = "supervm_call_test"
+#: CONF-FIX-2, CONF-BATCH-1: ``_info.fixture_format`` by the kind of case.
+FIXTURE_FORMATS = {"call": FIXTURE_FORMAT, "batch": BATCH_FORMAT}
 #: CONF-FIX-2: the specification version fixtures are filled from (the project's version in
 #: pyproject.toml; a test keeps the two equal).
 SPEC_VERSION = "0.1.0"
@@ -35,15 +38,21 @@ def run_input(case: Case) -> RunInput:
 
 def fill_case(case: Case, filler: str) -> dict[str, Any]:
     """CONF-FILL-3, CONF-FIX-2: run ``case`` on the reference runtime and return its fixture,
-    ``_info`` included (``filler`` is the filler's path relative to the repository root)."""
+    ``_info`` included (``filler`` is the filler's path relative to the repository root).
+    A batch case is filled by the sequential baseline of a block (CONF-BATCH-2)."""
+    if case.kind not in FIXTURE_FORMATS:
+        raise FillerError(f"case {case.name!r}: kind must be one of "
+                          f"{', '.join(FIXTURE_FORMATS)}, got {case.kind!r}")
     test = run_input(case)
     try:
         body = encode_input(test)
         body["post"] = execute(Runtime, test)
+        if case.kind == "batch":
+            body["post"] = fill_batch_post(test, body["post"])
     except (EncodingError, BackendFailure) as e:
         raise FillerError(f"case {case.name!r}: {e}") from e
     info = {
-        "fixture_format": FIXTURE_FORMAT,
+        "fixture_format": FIXTURE_FORMATS[case.kind],
         "spec_version": SPEC_VERSION,
         "filler": filler,
         "description": case.description,
@@ -51,6 +60,24 @@ def fill_case(case: Case, filler: str) -> dict[str, Any]:
         "hash": fixture_hash(body),
     }
     return {"_info": info, **body}
+
+
+def fill_batch_post(test: RunInput, plain: dict[str, Any]) -> dict[str, Any]:
+    """CONF-BATCH-2: the ``post`` of a batch case: the block run by the sequential baseline of
+    spec/scheduling.md on the reference (SCHED-SEQ-1, SCHED-WASM-2). It must equal ``plain``,
+    the calls run one after the other on the runtime's own storage (CONF-RUN-1): a block whose
+    outcome depends on being run as a batch (a ``storage_scan``, SCHED-WASM-1) is not a
+    fixture, since an external backend is only given the transactions. `BackendFailure`
+    otherwise."""
+    post = execute_block(Runtime, test)
+    if post != plain:
+        first = next((i for i, (a, b) in enumerate(zip(post["results"], plain["results"]))
+                      if a != b), None)
+        where = "the final storage" if first is None else f"transaction {first}"
+        raise BackendFailure(f"CONF-BATCH-2: the batch baseline and plain sequential execution "
+                             f"differ at {where} (a storage_scan fails in a batch, "
+                             "SCHED-WASM-1)")
+    return post
 
 
 def fill_area(root: Path, path: Path) -> dict[str, Any]:

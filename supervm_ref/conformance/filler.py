@@ -63,7 +63,9 @@ class Tx:
 class Case:
     """CONF-FILL-1: one test case. ``name`` is ``"<area>/<case>"`` and unique; ``rules`` are
     the spec rule ids the case covers; ``code`` maps contract names to wasm bytes; ``storage``
-    is the pre-state; the transactions run in order against the same state."""
+    is the pre-state; the transactions run in order against the same state. ``kind`` is
+    ``"call"`` (a ``supervm_call_test``) or ``"batch"`` (CONF-BATCH-1: the transactions are
+    one block, a ``supervm_batch_test``)."""
 
     name: str
     description: str
@@ -72,6 +74,7 @@ class Case:
     storage: dict[bytes, bytes] = field(default_factory=dict)
     env: Env = field(default_factory=Env)
     txs: list[Tx] = field(default_factory=list)
+    kind: str = "call"
 
 
 # --- Contracts --------------------------------------------------------------------------------
@@ -126,6 +129,8 @@ CASE_NAME = re.compile(r"[a-z][a-z0-9_]*/[A-Za-z0-9_.\-]+")
 #: CONF-FILL-2: contract and function names are printable ASCII (CONF-FIX-3's canonical form).
 PRINTABLE = re.compile(r"[ -~]*")
 RULE_ID = re.compile(r"[A-Z]+(?:-[A-Z]+)+-[0-9]+")
+#: CONF-FILL-1, CONF-BATCH-1: the kinds of case.
+CASE_KINDS = ("call", "batch")
 
 
 def filler_paths(root: Path) -> list[Path]:
@@ -178,10 +183,13 @@ def _fail(case: Case, problem: str) -> FillerError:
 
 def check_case(case: object, area: str) -> None:
     """CONF-FILL-2: a case is well formed: its name is ``<area>/<case>``; it lists at least
-    one rule id; its code, storage and transactions have the documented types; every
-    transaction calls a contract of the case; numbers fit CONF-ENC-2."""
+    one rule id; its kind is one of `CASE_KINDS`; its code, storage and transactions have the
+    documented types; every transaction calls a contract of the case; numbers fit
+    CONF-ENC-2."""
     if not isinstance(case, Case):
         raise FillerError(f"area {area}: cases() returned {case!r}, not a Case")
+    if case.kind not in CASE_KINDS:
+        raise _fail(case, f"kind must be one of {', '.join(CASE_KINDS)}, got {case.kind!r}")
     if not isinstance(case.name, str) or CASE_NAME.fullmatch(case.name) is None \
             or case.name.split("/")[0] != area:
         raise _fail(case, f"a case name is '{area}/<name>' (letters, digits, '_', '-', '.')")
