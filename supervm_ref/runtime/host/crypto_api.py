@@ -16,15 +16,9 @@ from ...crypto.eth_address import ADDRESS_SIZE
 from ...crypto.hashes import DIGEST_SIZE
 from ...crypto.secp256k1 import COMPACT_SIGNATURE_SIZE, MAX_PUBLIC_KEY_SIZE
 from ...wasm.structure.types import ValType
-from ..errors import ErrorKind, HostTrap
 from . import gas as G
 from .env import CallState, HostEnv, HostFunction, HostImpl
-
-
-def _check_size(length: int, limit: int, what: str) -> None:
-    """HOST-LIMIT-1 for crypto_api: an input of ``length`` bytes may be at most ``limit``."""
-    if length > limit:
-        raise HostTrap(ErrorKind.HOST_LIMIT_EXCEEDED, f"{what} of {length} bytes exceeds {limit}")
+from .memory import check_limit
 
 
 def sha256(env: HostEnv, state: CallState, in_ptr: int, in_len: int, out_ptr: int) -> int:
@@ -68,7 +62,7 @@ def verify_secp256k1(env: HostEnv, state: CallState, hash_ptr: int, sig_ptr: int
     1 if the 64 bytes ``r || s`` at ``sig_ptr`` are a valid ECDSA signature (CRYPTO-SECP-*,
     low S) of the 32-byte digest at ``hash_ptr`` by the SEC 1 public key at ``pubkey_ptr``,
     else 0 (also for a malformed key). ``pubkey_len`` > 65 traps."""
-    _check_size(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
+    check_limit(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
     digest = env.read(hash_ptr, DIGEST_SIZE)
     signature = env.read(sig_ptr, COMPACT_SIGNATURE_SIZE)
     public_key = env.read(pubkey_ptr, pubkey_len)
@@ -81,8 +75,8 @@ def verify_secp256k1_der(env: HostEnv, state: CallState, hash_ptr: int, sig_ptr:
     """HOST-CRYPTO-5 ``verify_secp256k1_der(hash_ptr, sig_ptr, sig_len, pubkey_ptr,
     pubkey_len) -> i32``: as HOST-CRYPTO-4 with a strict DER signature of ``sig_len`` bytes
     (CRYPTO-SECP-4). ``sig_len`` > 72 or ``pubkey_len`` > 65 traps."""
-    _check_size(sig_len, MAX_DER_SIGNATURE_SIZE, "DER signature")
-    _check_size(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
+    check_limit(sig_len, MAX_DER_SIGNATURE_SIZE, "DER signature")
+    check_limit(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
     digest = env.read(hash_ptr, DIGEST_SIZE)
     signature = env.read(sig_ptr, sig_len)
     public_key = env.read(pubkey_ptr, pubkey_len)
@@ -95,7 +89,7 @@ def derive_eth_address(env: HostEnv, state: CallState, pubkey_ptr: int, pubkey_l
     """HOST-CRYPTO-6 ``derive_eth_address(pubkey_ptr, pubkey_len, out_ptr) -> i32``: write the
     20-byte Ethereum address (CRYPTO-ETH-1) of the public key to ``[out_ptr, out_ptr+20)`` and
     return 20; return -1 and write nothing if the key is invalid. ``pubkey_len`` > 65 traps."""
-    _check_size(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
+    check_limit(pubkey_len, MAX_PUBLIC_KEY_SIZE, "public key")
     public_key = env.read(pubkey_ptr, pubkey_len)
     env.check(out_ptr, ADDRESS_SIZE)
     env.charge(G.DERIVE_ETH_ADDRESS)
