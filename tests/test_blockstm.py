@@ -759,6 +759,42 @@ def test_api_validation_errors() -> None:
         simulate(block_execution([]), 0, TimedSchedule())
 
 
+def test_api_schedule_is_validated() -> None:
+    """SCHED-API-3 (review regression): a schedule without a callable choose is rejected by
+    the constructor and by simulate, and a schedule that chooses a worker outside the
+    candidates is INVALID_ARGUMENT, not IndexError."""
+    class NoChoose:
+        choose = 5
+
+    for bad in (5, object(), NoChoose()):
+        with pytest.raises(InvalidArgument) as info:
+            MvccScheduler(workers=2, schedule=bad)  # type: ignore[arg-type]
+        assert info.value.kind is BlockStmErrorKind.INVALID_ARGUMENT
+        with pytest.raises(InvalidArgument):
+            simulate(block_execution([]), 2, bad)  # type: ignore[arg-type]
+
+    class Chooses:
+        def __init__(self, worker: object) -> None:
+            self.worker = worker
+
+        def choose(self, candidates: list[int], start_times: list[int]) -> object:
+            return self.worker
+
+    for worker in (99, -1, True, "0", None):
+        scheduler = MvccScheduler(workers=2, schedule=Chooses(worker))  # type: ignore[arg-type]
+        with pytest.raises(InvalidArgument) as info:
+            scheduler.execute_batch(MemoryStorage(), [lambda v: v.read(b"a")])
+        assert "not one of the candidate workers" in str(info.value)
+    class Last:
+        def choose(self, candidates: list[int], start_times: list[int]) -> int:
+            return candidates[-1]
+
+    # a schedule that always picks a candidate still works
+    result = MvccScheduler(workers=2, schedule=Last()).execute_batch(
+        MemoryStorage(), [lambda v: v.read(b"a")])
+    assert result.outputs == (None,)
+
+
 def test_api_duck_typed_store_and_empty_block() -> None:
     """SCHED-API-1: any object with get/set/delete works; an empty block is valid."""
 

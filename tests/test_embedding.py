@@ -307,3 +307,82 @@ def test_validation_is_memoised_per_module_object() -> None:
     for _ in range(2):
         with pytest.raises(ValidationError):
             E.module_instantiate(store, bad, [])
+
+
+def test_funcrefs_must_name_functions_of_the_store() -> None:
+    """WASM-API-5, WASM-HOST-1: a funcref payload that is no function address of the store is
+    rejected where it enters: arguments, tables, globals, host results."""
+    store = E.store_init()
+    inst = E.module_instantiate(store, E.module_decode(wat("""(module
+      (type $t (func)) (table (export "t") 2 funcref)
+      (func (export "set") (param funcref) i32.const 0 local.get 0 table.set 0)
+      (func (export "ci") i32.const 0 call_indirect (type $t)))""")), [])
+    with pytest.raises(EmbeddingError):
+        _call(store, inst, "set", Value.funcref(999))
+    with pytest.raises(EmbeddingError):
+        E.table_write(store, E.instance_export(inst, "t").addr, 0, Value.funcref(12345))
+    with pytest.raises(EmbeddingError):
+        E.global_alloc(store, GlobalType(True, ValType.FUNCREF), Value.funcref(777))
+    f = E.func_alloc(store, FuncType((), (ValType.FUNCREF,)), lambda caller: [777])
+    with pytest.raises(Trap) as e:
+        E.func_invoke(store, f, [])
+    assert e.value.trap_kind is TrapKind.HOST_ERROR
+
+
+def test_wide_buffers_are_written_as_bytes() -> None:
+    """WASM-MEM-1, WASM-HOST-3: writing a buffer whose items are wider than a byte writes its
+    bytes and never changes the memory's size."""
+    from array import array
+
+    store = E.store_init()
+    m = E.mem_alloc(store, MemType(Limits(1)))
+    E.mem_write(store, m, 0, memoryview(array("Q", [1, 2])))  # type: ignore[arg-type]
+    assert E.mem_size(store, m) == 1 and len(store.mems[m].data) == 65536
+    assert E.mem_read(store, m, 0, 16) == array("Q", [1, 2]).tobytes()
+
+    def host(caller: E.Caller) -> list[int]:
+        caller.write(0, memoryview(array("Q", [7])))  # type: ignore[arg-type]
+        return []
+
+    f = E.func_alloc(store, FuncType((), ()), host)
+    inst = E.module_instantiate(store, E.module_decode(wat(
+        '(module (import "env" "h" (func $h)) (memory 1) (func (export "go") call $h))')),
+        [ExternVal("func", f)])
+    _call(store, inst, "go")
+    assert len(store.mems[inst.memaddrs[0]].data) == 65536
+
+
+def test_host_iterator_failure_is_a_trap() -> None:
+    """WASM-HOST-1: an exception while reading a host function's results is Trap(host
+    error), with gas accounted."""
+
+    def broken() -> object:
+        yield 1
+        raise ValueError("host iterator failed")
+
+    store = E.store_init()
+    f = E.func_alloc(store, FuncType((), (ValType.I32,)), lambda caller: broken())
+    with pytest.raises(Trap) as e:
+        E.func_invoke(store, f, [])
+    assert e.value.trap_kind is TrapKind.HOST_ERROR and e.value.gas_used is not None
+
+
+@pytest.mark.parametrize("call", [
+    lambda s, t: E.table_grow(s, t, -1),
+    lambda s, t: E.table_grow(s, t, "2"),
+    lambda s, t: E.mem_write(s, 0, 0, "abc"),
+    lambda s, t: E.func_invoke(s, 0, None),
+    lambda s, t: E.func_invoke(None, 0, []),
+    lambda s, t: E.table_alloc(s, "x"),
+    lambda s, t: E.mem_alloc(s, MemType(Limits(2, 1))),
+    lambda s, t: E.global_alloc(s, "g", Value.i32(1)),
+    lambda s, t: E.module_instantiate(s, E.module_decode(wat("(module)")), [], gas_limit=-5),
+])
+def test_bad_embedder_arguments_are_embedding_errors(call: object) -> None:
+    """WASM-API-5, WASM-ERR-1: malformed arguments to the API are EmbeddingErrors."""
+    store = E.store_init()
+    E.mem_alloc(store, MemType(Limits(1)))
+    E.func_alloc(store, FuncType((), ()), lambda caller: [])
+    table = E.table_alloc(store, TableType(Limits(1), ValType.FUNCREF))
+    with pytest.raises(EmbeddingError):
+        call(store, table)  # type: ignore[operator]

@@ -305,3 +305,61 @@ def test_unreadable_files_are_typed_errors(tmp_path: Path) -> None:
         with pytest.raises(InvalidScript) as info:
             load_script(path)
         assert "cannot read JSON" in str(info.value)
+
+
+def _surrogate_cases() -> list[tuple[str, Callable[[dict[str, Any]], None], str]]:
+    lone = json.loads(r'"\ud800"')   # what a JSON "\ud800" escape decodes to
+
+    def step_field(index: int, name: str) -> Callable[[dict[str, Any]], None]:
+        return lambda raw: raw["steps"][index].__setitem__(name, lone)
+
+    def pre_key(raw: dict[str, Any]) -> None:
+        raw["pre"][lone] = "1"
+
+    def pre_value(raw: dict[str, Any]) -> None:
+        raw["pre"]["test/1"] = lone
+
+    def final_key(raw: dict[str, Any]) -> None:
+        raw["allowed_outcomes"][0]["final"][lone] = "1"
+
+    def final_value(raw: dict[str, Any]) -> None:
+        raw["allowed_outcomes"][0]["final"]["test/1"] = lone
+
+    def scan_prefix(raw: dict[str, Any]) -> None:
+        raw["steps"][2] = {"txn": "T1", "op": "scan", "prefix": lone, "limit": 5}
+
+    return [("read key", step_field(2, "key"), "steps[2].key"),
+            ("write key", step_field(6, "key"), "steps[6].key"),
+            ("write value", step_field(6, "value"), "steps[6].value"),
+            ("txn name", step_field(2, "txn"), "steps[2].txn"),
+            ("scan prefix", scan_prefix, "steps[2].prefix"),
+            ("pre key", pre_key, "case.pre"),
+            ("pre value", pre_value, "case.pre"),
+            ("final key", final_key, "allowed_outcomes[0].final"),
+            ("final value", final_value, "allowed_outcomes[0].final")]
+
+
+@pytest.mark.parametrize("name,mutate,where", _surrogate_cases(),
+                         ids=[c[0] for c in _surrogate_cases()])
+def test_lone_surrogates_are_invalid_scripts(name: str, mutate: Callable[[dict[str, Any]], None],
+                                             where: str) -> None:
+    """MVCC-ISO-1, MVCC-ERR-1 (review regression): keys, values, prefixes and names are UTF-8
+    text, so a lone surrogate (a JSON "\\ud800" escape) is InvalidScript at parse time instead
+    of a UnicodeEncodeError when the script runs."""
+    raw = _g2()
+    mutate(raw)
+    with pytest.raises(InvalidScript) as info:
+        parse_script(raw, "case")
+    assert where in str(info.value)
+    assert "UTF-8" in str(info.value)
+
+
+def test_load_script_needs_a_path() -> None:
+    """MVCC-ISO-1, MVCC-ERR-1 (review regression): load_script / run_catalogue given
+    something that is not a str or a path raise InvalidScript, not TypeError."""
+    for bad in (42, None, b"g2.json"):
+        with pytest.raises(InvalidScript) as info:
+            load_script(bad)  # type: ignore[arg-type]
+        assert "expected a file path" in str(info.value)
+    with pytest.raises(InvalidScript):
+        run_catalogue(3.5)  # type: ignore[arg-type]

@@ -797,6 +797,28 @@ def test_history_argument_is_checked() -> None:
         MvccStore(history=[])  # type: ignore[arg-type]
 
 
+def test_history_functions_check_their_arguments() -> None:
+    """MVCC-ERR-1 (review regression): History.record, History(committed=...),
+    dependency_graph and serial_replay given the wrong types raise InvalidInput, not
+    AttributeError."""
+    for bad in (None, [], {}, "history"):
+        with pytest.raises(InvalidInput):
+            dependency_graph(bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput):
+            serial_replay(bad)  # type: ignore[arg-type]
+    history = History()
+    with pytest.raises(InvalidInput):
+        history.record("x")  # type: ignore[arg-type]
+    assert len(history) == 0
+    with pytest.raises(InvalidInput):
+        History(committed=["x"])  # type: ignore[list-item]
+    history.committed.append("x")  # type: ignore[arg-type]  # mutated behind its back
+    with pytest.raises(InvalidInput):
+        serial_replay(history)
+    with pytest.raises(InvalidInput):
+        dependency_graph(history)
+
+
 # ---------------------------------------------------------------------------------------------
 # 7. Histories
 

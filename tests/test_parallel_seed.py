@@ -122,6 +122,22 @@ def test_rw_set_bad_input() -> None:
         ReadWriteSet(writes=["k"])  # type: ignore[list-item]
 
 
+def test_conflicts_with_a_non_rw_set_is_invalid() -> None:
+    """PAR-ERR-1 (review regression): conflicts_with / conflict_keys given something that is
+    not a ReadWriteSet raise InvalidInput (INVALID_ARGUMENT), not AttributeError."""
+    calls: list[Callable[[], object]] = [
+        lambda: ReadWriteSet(reads=[b"a"]).conflicts_with(None),  # type: ignore[arg-type]
+        lambda: ReadWriteSet(reads=[b"a"]).conflicts_with(
+            {"writes": [b"a"]}),  # type: ignore[arg-type]
+        lambda: conflict_keys(ReadWriteSet(), "x"),  # type: ignore[arg-type]
+        lambda: conflict_keys(None, ReadWriteSet()),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(InvalidInput) as e:
+            call()
+        assert e.value.kind is K.INVALID_ARGUMENT
+
+
 # --- Dependency graph and detector ---------------------------------------------------------------
 
 def test_dependency_graph() -> None:
@@ -321,6 +337,28 @@ def test_undeclared_access_fails_the_transaction() -> None:
     kinds = [o.error.kind if o.error else None for o in result.outcomes]
     assert kinds == [K.UNDECLARED_ACCESS] * 3 + [None]
     assert storage.items() == [(b"w4", b"v"), (b"x", b"1")]
+
+
+def test_undeclared_access_takes_precedence_over_a_failure() -> None:
+    """PAR-BATCH-4 (review regression): a run that read an undeclared key and then raised is
+    UNDECLARED_ACCESS, not TX_FAILED (its failure may come from what it wrongly read)."""
+    def tx(tx_id: int, view: Storage) -> None:
+        if tx_id == 1:
+            view.set(b"bal", b"100")
+        else:
+            if view.get(b"bal") is None:
+                raise TxError("insufficient balance")
+            view.set(b"out", b"paid")
+
+    sets = {1: rw(writes=(b"bal",)), 2: rw(writes=(b"out",))}   # 2 under-declares
+    storage = MemoryStorage()
+    result = execute_in_batches(storage, [1, 2], sets, tx, workers=2)
+    assert result.batches == ((1, 2),)
+    errors = [o.error for o in result.outcomes]
+    assert errors[0] is None
+    assert errors[1] is not None and errors[1].kind is K.UNDECLARED_ACCESS
+    assert "bal" in str(errors[1])
+    assert storage.items() == [(b"bal", b"100")]
 
 
 def test_batch_execution_bad_input() -> None:
@@ -705,6 +743,39 @@ def test_unbalanced_snapshots_fail(misuse: str) -> None:
     assert e.value.kind is K.INVALID_ARGUMENT
     assert scheduler.get_state_manager().state() == {b"k": b"0"}
     assert scheduler.get_state_manager().snapshot_depth() == 0
+
+
+def test_nested_operation_closing_the_enclosing_snapshot() -> None:
+    """PAR-SCHED-1/2/4 (review regression): a nested execute_with_snapshot whose operation
+    closes its own and the enclosing snapshot fails with a TxError (INVALID_ARGUMENT), is
+    rolled back and is counted; the outer operation then fails and rolls back cleanly."""
+    scheduler = ParallelScheduler(StateManager({b"k": b"0"}))
+    seen: dict[str, object] = {}
+
+    def inner(manager: StateManager) -> str:
+        manager.get_storage().set(b"k", b"inner")
+        manager.commit()
+        manager.commit()   # closes its own snapshot AND the enclosing one
+        return "inner done"
+
+    def outer(manager: StateManager) -> None:
+        manager.get_storage().set(b"k", b"outer")
+        with pytest.raises(TxError) as e:
+            scheduler.execute_with_snapshot(inner)
+        seen["kind"] = e.value.kind
+        seen["state"] = manager.state()
+        seen["stats"] = scheduler.get_stats()
+        raise TxError("outer gives up")
+
+    with pytest.raises(TxError) as outer_error:
+        scheduler.execute_with_snapshot(outer)
+    assert outer_error.value.kind is K.TX_FAILED
+    assert seen["kind"] is K.INVALID_ARGUMENT
+    assert seen["state"] == {b"k": b"outer"}   # the inner snapshot's state
+    assert seen["stats"] == ExecutionStats(failed_txs=1, rollback_count=1)
+    manager = scheduler.get_state_manager()
+    assert manager.state() == {b"k": b"0"} and manager.snapshot_depth() == 0
+    assert scheduler.get_stats() == ExecutionStats(failed_txs=2, rollback_count=2)
 
 
 def test_execution_stats() -> None:

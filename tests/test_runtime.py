@@ -191,3 +191,47 @@ def test_prepared_contracts_are_cached_by_code() -> None:
     rt, _ = _rt()
     assert rt.prepare(CONTRACT) is rt.prepare(bytes(CONTRACT))
     assert rt.prepare(CONTRACT).exports["add"].params == (ValType.I32, ValType.I32)
+
+
+def _backends() -> list[type[Runtime]]:
+    from supervm_ref.backends.wasmtime import WasmtimeRuntime
+
+    return [Runtime, WasmtimeRuntime]
+
+
+@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("function, args", [
+    ("add", [Value(ValType.I32, 2**40), Value.i32(1)]),
+    ("add", [Value(ValType.I32, -1), Value.i32(1)]),
+    ("f32id", [Value(ValType.F32, 1.5)]),  # type: ignore[arg-type]
+    ("add", None),
+])
+def test_malformed_payloads_are_bad_arguments(backend: type[Runtime], function: str,
+                                              args: list[Value] | None) -> None:
+    """RT-CALL-1 step 3: a Value of the right type but with a malformed payload (or no argument
+    list) is BAD_ARGUMENTS with no gas, identically on both backends (RT-BACKEND-1)."""
+    r = backend(MemoryStorage()).call(CONTRACT, function, args)  # type: ignore[arg-type]
+    assert (r.error, r.gas_used) == (ErrorKind.BAD_ARGUMENTS, 0)
+
+
+class FailingStorage(MemoryStorage):
+    """A storage whose set of one key fails, as a full disk would."""
+
+    def set(self, key: bytes, value: bytes) -> None:
+        if key == b"k2":
+            raise OSError("disk full")
+        super().set(key, value)
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_commit_failure_undoes_partial_writes(backend: type[Runtime]) -> None:
+    """RT-ATOMIC-3: when the storage fails during the commit, the writes already applied are
+    undone, and the call is HOST_ERROR with the whole limit; the storage is as before."""
+    src = f"""(module {IMPORTS} (memory (export "memory") 1) (data (i32.const 0) "k1k2vv")
+      (func (export "two")
+        i32.const 0 i32.const 2 i32.const 4 i32.const 2 call $set drop
+        i32.const 2 i32.const 2 i32.const 4 i32.const 2 call $set drop))"""
+    storage = FailingStorage({b"k1": b"old"})
+    r = backend(storage).call(wat(src), "two", gas_limit=10_000)
+    assert (r.error, r.gas_used, r.writes) == (ErrorKind.HOST_ERROR, 10_000, {})
+    assert storage.items() == [(b"k1", b"old")]

@@ -492,7 +492,11 @@ class WasmtimeRuntime(Runtime):
         finally:
             _release(call)
         writes = state.storage.diff()
-        state.storage.commit()
+        try:
+            state.storage.commit()
+        except Exception as e:  # RT-ATOMIC-3: the storage failed; the commit was undone
+            return CallResult(ErrorKind.HOST_ERROR, gas_used=limit,
+                              message=f"storage failed during commit: {type(e).__name__}: {e}")
         return CallResult(None, tuple(results), tuple(state.events), call.gas_used(), writes)
 
     def compile(self, wasm: bytes) -> Contract:
@@ -519,13 +523,8 @@ class WasmtimeRuntime(Runtime):
 
 
 def _select(contract: Contract, function: str, args: Sequence[Value]) -> FuncType:
-    """RT-CALL-1 step 3 with the reference's `select`; in addition (RT-BACKEND-2) a non-null
-    funcref argument is BAD_ARGUMENTS here."""
-    t = select(contract.prepared, function, args)
-    if any(a.type is ValType.FUNCREF and a.payload is not None for a in args):
-        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
-                                  "the wasmtime backend cannot pass a non-null funcref")
-    return t
+    """RT-CALL-1 step 3: the reference's `select`."""
+    return select(contract.prepared, function, args)
 
 
 def _classify(exc: Exception, call: _Call, wasm: bytes) -> tuple[ErrorKind, str]:

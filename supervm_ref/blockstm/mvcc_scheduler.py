@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 from .errors import InvalidArgument, InvariantViolated
 from .result import BatchResult, BatchStats
-from .simulator import DEFAULT_COSTS, CostModel, Schedule, TimedSchedule, simulate
+from .simulator import (
+    DEFAULT_COSTS,
+    CostModel,
+    Schedule,
+    TimedSchedule,
+    check_schedule,
+    simulate,
+)
 from .store import BatchStore, apply_write_set, check_store
 from .threads import run_on_threads
 from .transaction import TxnOutcome, normalize_transactions
@@ -67,6 +74,8 @@ class MvccScheduler:
                                   f"found {max_steps!r}")
         if mode == "threads" and schedule is not None:
             raise InvalidArgument("a schedule only applies to mode='simulated'")
+        if schedule is not None:
+            check_schedule(schedule)
         self.workers = workers
         self.mode = mode
         self.seed = seed

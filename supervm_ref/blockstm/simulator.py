@@ -133,12 +133,21 @@ class SimulationReport:
     counters: WorkerCounters = field(default_factory=WorkerCounters)
 
 
+def check_schedule(schedule: object) -> None:
+    """SCHED-API-3: a schedule is an object with a callable ``choose`` (INVALID_ARGUMENT
+    otherwise)."""
+    if not callable(getattr(schedule, "choose", None)):
+        raise InvalidArgument(f"schedule must have a choose(candidates, start_times) method, "
+                              f"found {type(schedule).__name__}")
+
+
 def simulate(block: BlockExecution, workers: int, schedule: Schedule,
              costs: CostModel = DEFAULT_COSTS, max_steps: int | None = None) -> SimulationReport:
     """SCHED-SIM-1/2/3, SCHED-SIM-5: run ``block`` to the end on ``workers`` virtual workers,
     taking one step at a time from the worker ``schedule`` chooses."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidArgument(f"workers must be an integer >= 1, found {workers!r}")
+    check_schedule(schedule)
     simulation = _Simulation(block, workers, schedule, costs, max_steps)
     simulation.run()
     return simulation.report()
@@ -178,7 +187,12 @@ class _Simulation:
                 self._stalled()
             self._check_budget()
             start_times = [max(self.clock[w], self.last_start) for w in candidates]
-            self.take_step(self.schedule.choose(candidates, start_times))
+            chosen = self.schedule.choose(list(candidates), start_times)
+            # SCHED-API-3: a schedule may only choose one of the candidates it was offered.
+            if isinstance(chosen, bool) or not isinstance(chosen, int) or chosen not in candidates:
+                raise InvalidArgument(f"the schedule chose {chosen!r}, which is not one of the "
+                                      f"candidate workers {candidates}")
+            self.take_step(chosen)
 
     def _run_timed(self, schedule: TimedSchedule) -> None:
         """`TimedSchedule`: the same choice as ``_run_any`` would make -- smallest (start time,

@@ -25,6 +25,7 @@ from enum import StrEnum
 from sortedcontainers import SortedDict
 
 from ..runtime.storage import prefix_end
+from .errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,17 @@ class History:
 
     committed: list[CommittedTxn] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """MVCC-ERR-1: ``committed`` must be a list of `CommittedTxn` (`InvalidInput`)."""
+        if not isinstance(self.committed, list) or not all(
+                isinstance(t, CommittedTxn) for t in self.committed):
+            raise InvalidInput("History.committed", "a list of CommittedTxn", self.committed)
+
     def record(self, txn: CommittedTxn) -> None:
         """MVCC-HIST-1: append a transaction at the moment it commits (under the store
-        lock)."""
+        lock); anything but a `CommittedTxn` is `InvalidInput` (MVCC-ERR-1)."""
+        if not isinstance(txn, CommittedTxn):
+            raise InvalidInput("History.record txn", "a CommittedTxn", txn)
         self.committed.append(txn)
 
     def serial_order(self) -> list[CommittedTxn]:
@@ -214,6 +223,16 @@ class _VersionOrder:
                                        inclusive=(True, False)))
 
 
+def _require_history(history: object, argument: str) -> None:
+    """MVCC-ERR-1: ``history`` must be a `History` whose entries are all `CommittedTxn`s."""
+    if not isinstance(history, History):
+        raise InvalidInput(argument, "a History", history)
+    if not isinstance(history.committed, list) or not all(
+            isinstance(t, CommittedTxn) for t in history.committed):
+        raise InvalidInput(f"{argument}.committed", "a list of CommittedTxn",
+                           history.committed)
+
+
 def dependency_graph(history: History) -> DependencyGraph:
     """MVCC-HIST-2: Adya's direct serialization graph of the committed transactions.
 
@@ -224,7 +243,9 @@ def dependency_graph(history: History) -> DependencyGraph:
       ``predicate`` (a scan depends on the whole prefix, MVCC-SCAN-2);
     - each key T installed: ``ww`` from the writer of the previous version.
     Edges from the initial version and edges from a transaction to itself are left out.
+    ``history`` not a `History` is `InvalidInput` (MVCC-ERR-1).
     """
+    _require_history(history, "dependency_graph history")
     order = _VersionOrder(history)
     edges: set[Edge] = set()
 
@@ -277,7 +298,9 @@ class SerialReplay:
 def serial_replay(history: History) -> SerialReplay:
     """MVCC-SER-1 / MVCC-HIST-3: run the committed transactions one at a time in
     `History.serial_order`, from an empty state, each seeing its own earlier writes; compare
-    every read and scan with the value it returned in the real (concurrent) execution."""
+    every read and scan with the value it returned in the real (concurrent) execution.
+    ``history`` not a `History` is `InvalidInput` (MVCC-ERR-1)."""
+    _require_history(history, "serial_replay history")
     state: SortedDict = SortedDict()
     mismatches: list[ReadMismatch] = []
     for txn in history.serial_order():

@@ -13,6 +13,7 @@ Keys, values and prefixes in a script are UTF-8 text (MVCC-ISO-1).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,27 @@ def _need(cond: bool, where: str, problem: str) -> None:
         raise InvalidScript(where, problem)
 
 
+def _is_utf8(obj: Any) -> bool:
+    """MVCC-ISO-1: ``obj`` is text that UTF-8 can encode (a str without lone surrogates,
+    which JSON's ``\\ud800`` escapes can produce)."""
+    if not isinstance(obj, str):
+        return False
+    try:
+        obj.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(obj: Any, where: str) -> str:
     _need(isinstance(obj, str), where, f"expected a string, found {type(obj).__name__}")
+    _need(_is_utf8(obj), where, "expected UTF-8 text, found a lone surrogate")
     return str(obj)
+
+
+def _utf8_object(obj: Any) -> bool:
+    """An object whose keys and values are all UTF-8 text (``pre``, ``final``)."""
+    return isinstance(obj, dict) and all(_is_utf8(k) and _is_utf8(v) for k, v in obj.items())
 
 
 def _is_items(obj: Any) -> bool:
@@ -162,8 +181,7 @@ def _check_outcome(raw: Any, names: list[str], where: str) -> dict[str, Any]:
                 _check_read_result(r, f"{w}.reads[{i}]")
     if "final" in raw:
         final = raw["final"]
-        _need(isinstance(final, dict) and all(isinstance(v, str) for v in final.values()),
-              f"{where}.final", "expected an object of strings")
+        _need(_utf8_object(final), f"{where}.final", "expected an object of UTF-8 strings")
     return dict(raw)
 
 
@@ -182,8 +200,7 @@ def parse_script(raw: Any, name: str = "<script>") -> IsolationScript:
     _need(isinstance(rules, list) and bool(rules) and all(isinstance(r, str) for r in rules),
           f"{name}._info.rules", "expected a non-empty list of rule ids")
     pre = raw.get("pre", {})
-    _need(isinstance(pre, dict) and all(isinstance(v, str) for v in pre.values()),
-          f"{name}.pre", "expected an object of strings")
+    _need(_utf8_object(pre), f"{name}.pre", "expected an object of UTF-8 strings")
     steps_raw = raw.get("steps")
     _need(isinstance(steps_raw, list) and bool(steps_raw), f"{name}.steps",
           "expected a non-empty list")
@@ -198,9 +215,21 @@ def parse_script(raw: Any, name: str = "<script>") -> IsolationScript:
     return IsolationScript(name, dict(info), dict(pre), tuple(steps), checked)
 
 
+def _path(path: object) -> Path:
+    """MVCC-ISO-1: ``path`` as a `Path`; anything but a str or a str path is
+    `InvalidScript`."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidScript(repr(path)[:60], f"expected a file path, found {type(path).__name__}")
+    try:
+        return Path(path)
+    except TypeError as e:  # a PathLike whose __fspath__ is not a str
+        raise InvalidScript(repr(path)[:60], f"expected a file path: {e}") from e
+
+
 def load_script(path: str | Path) -> IsolationScript:
-    """MVCC-ISO-1: read and check an isolation test file."""
-    p = Path(path)
+    """MVCC-ISO-1: read and check an isolation test file; ``path`` not a str or path is
+    `InvalidScript`."""
+    p = _path(path)
     try:
         raw = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -323,4 +352,4 @@ def run_file(path: str | Path) -> ScriptReport:
 
 def run_catalogue(folder: str | Path) -> list[ScriptReport]:
     """MVCC-ISO-2: run every ``*.json`` of ``folder``, in file-name order."""
-    return [run_file(p) for p in sorted(Path(folder).glob("*.json"))]
+    return [run_file(p) for p in sorted(_path(folder).glob("*.json"))]

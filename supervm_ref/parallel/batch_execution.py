@@ -110,7 +110,7 @@ def execute_in_batches(storage: Storage, tx_order: Sequence[TxId],
     1. run every transaction of the batch, concurrently on up to ``workers`` threads, each
        on its own write buffer over the state at the start of the batch;
     2. a run that accessed anything outside its declared set fails with UNDECLARED_ACCESS
-       (PAR-BATCH-4);
+       (PAR-BATCH-4), even if it also raised: the undeclared access takes precedence;
     3. apply the writes of the successful runs, in block order.
 
     Outcomes do not depend on ``workers`` or on thread timing."""
@@ -136,12 +136,14 @@ def execute_in_batches(storage: Storage, tx_order: Sequence[TxId],
             runs = list(pool.map(lambda tx: _run_one(storage, tx, execute_tx), batch))
             # 2. CHECK, 3. APPLY in block order
             for tx_id, (view, recording, error) in zip(batch, runs):
-                if error is None:
-                    problem = undeclared_access(detector.get_rw_set(tx_id), recording.rw_set,
-                                                list(view.diff()))
-                    if problem is not None:
-                        error = TxError(f"transaction {tx_id}: {problem}",
-                                        kind=ParallelErrorKind.UNDECLARED_ACCESS)
+                # Checked for every run, failed or not: a run that read an undeclared key
+                # may have failed *because* of what it read, so UNDECLARED_ACCESS takes
+                # precedence over the run's own error (PAR-BATCH-4).
+                problem = undeclared_access(detector.get_rw_set(tx_id), recording.rw_set,
+                                            list(view.diff()))
+                if problem is not None:
+                    error = TxError(f"transaction {tx_id}: {problem}",
+                                    kind=ParallelErrorKind.UNDECLARED_ACCESS)
                 if error is None:
                     view.commit()
                 outcomes[tx_id] = TxOutcome(tx_id, number, error)

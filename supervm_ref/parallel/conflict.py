@@ -64,7 +64,9 @@ class ReadWriteSet:
         return key in self.reads or any(key.startswith(p) for p in self.read_prefixes)
 
     def conflicts_with(self, other: ReadWriteSet) -> bool:
-        """PAR-RW-2: whether the two transactions conflict, in either order (symmetric)."""
+        """PAR-RW-2: whether the two transactions conflict, in either order (symmetric);
+        ``other`` not a `ReadWriteSet` is INVALID_ARGUMENT (PAR-ERR-1)."""
+        _require_rw_set(other, "other")
         return bool(conflict_keys(self, other))
 
     def copy(self) -> ReadWriteSet:
@@ -91,6 +93,13 @@ def _iterable(values: object, what: str) -> Iterable[object]:
     return values
 
 
+def _require_rw_set(value: object, what: str) -> None:
+    """PAR-ERR-1: ``value`` must be a `ReadWriteSet`."""
+    if not isinstance(value, ReadWriteSet):
+        raise InvalidInput(ParallelErrorKind.INVALID_ARGUMENT,
+                           f"{what} must be a ReadWriteSet, got {type(value).__name__}")
+
+
 def _written_keys_read_by(reader: ReadWriteSet, writer: ReadWriteSet) -> set[bytes]:
     """The keys ``writer`` writes that ``reader`` reads (directly or by a scan)."""
     return {key for key in writer.writes if reader.reads_key(key)}
@@ -102,7 +111,10 @@ def conflict_keys(earlier: ReadWriteSet, later: ReadWriteSet
     the keys causing it; empty when they do not conflict.
 
     RAW: ``later`` reads a key ``earlier`` writes; WAR: ``later`` writes a key ``earlier``
-    reads; WAW: both write a key. Reads are direct reads or scans (PAR-RW-1)."""
+    reads; WAW: both write a key. Reads are direct reads or scans (PAR-RW-1). Anything
+    but two `ReadWriteSet`s is INVALID_ARGUMENT (PAR-ERR-1)."""
+    _require_rw_set(earlier, "earlier")
+    _require_rw_set(later, "later")
     found = {
         ConflictKind.RAW: frozenset(_written_keys_read_by(later, earlier)),
         ConflictKind.WAR: frozenset(_written_keys_read_by(earlier, later)),

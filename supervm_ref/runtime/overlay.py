@@ -49,12 +49,24 @@ class StorageOverlay:
         return live[:limit]
 
     def commit(self) -> None:
-        """RT-ATOMIC-1: apply every buffered write to the base, in key order."""
-        for key, value in self.writes.items():
-            if value is None:
-                self.base.delete(key)
-            else:
-                self.base.set(key, value)
+        """RT-ATOMIC-1: apply every buffered write to the base, in key order. RT-ATOMIC-3: if
+        the base raises part-way, the writes already applied are undone (their earlier values
+        restored) before the exception propagates, and the buffer is kept."""
+        applied: list[tuple[bytes, bytes | None]] = []
+        try:
+            for key, value in self.writes.items():
+                applied.append((key, self.base.get(key)))
+                if value is None:
+                    self.base.delete(key)
+                else:
+                    self.base.set(key, value)
+        except BaseException:
+            for key, old in reversed(applied):
+                if old is None:
+                    self.base.delete(key)
+                else:
+                    self.base.set(key, old)
+            raise
         self.writes.clear()
 
     def discard(self) -> None:

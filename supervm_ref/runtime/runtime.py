@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..wasm import embedding as E
-from ..wasm.errors import DecodeError, Trap, TrapKind, ValidationError, WasmError
+from ..wasm.errors import DecodeError, LinkError, Trap, TrapKind, ValidationError, WasmError
 from ..wasm.limits import EngineLimits
 from ..wasm.runtime.host import Caller
 from ..wasm.runtime.store import ExternVal, ModuleInst
-from ..wasm.runtime.values import MASK32, MASK64, Value
+from ..wasm.runtime.values import MASK32, MASK64, Value, payload_matches
 from ..wasm.structure.module import Module
 from ..wasm.structure.types import ExternType, FuncType, ValType
 from .context import BlockContext
@@ -100,10 +100,15 @@ def select(prepared: Prepared, function: str, args: Sequence[Value]) -> FuncType
     if not isinstance(t, FuncType):
         raise PreExecutionFailure(ErrorKind.NO_SUCH_FUNCTION,
                                   f"no exported function {function!r}")
-    if len(args) != len(t.params) or any(
-            not isinstance(a, Value) or a.type is not p for a, p in zip(args, t.params)):
+    if not isinstance(args, (list, tuple)) or len(args) != len(t.params) or any(
+            not isinstance(a, Value) or a.type is not p or not payload_matches(p, a.payload)
+            for a, p in zip(args, t.params)):
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
-                                  f"{function} takes {t}, got {list(args)}")
+                                  f"{function} takes {t}, got {args!r}")
+    if any(a.type is ValType.FUNCREF and a.payload is not None for a in args):
+        # Every call runs in a fresh store, so no function address exists before it starts.
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  "a call cannot receive a non-null funcref")
     return t
 
 
@@ -228,11 +233,15 @@ class Runtime:
         except Trap as t:
             state.storage.discard()
             return CallResult(error_kind_of_trap(t), gas_used=limit, message=str(t))  # RT-ERR-3
-        except WasmError as e:  # an engine limit at instantiation (LinkError)
+        except LinkError as e:  # an engine limit at instantiation
             state.storage.discard()
             return CallResult(ErrorKind.UNLINKABLE, message=str(e))
         writes = state.storage.diff()
-        state.storage.commit()
+        try:
+            state.storage.commit()
+        except Exception as e:  # RT-ATOMIC-3: the storage failed; the commit was undone
+            return CallResult(ErrorKind.HOST_ERROR, gas_used=limit,
+                              message=f"storage failed during commit: {type(e).__name__}: {e}")
         return CallResult(None, tuple(results), tuple(state.events), gas_used, writes)
 
     def prepare(self, wasm: bytes) -> Prepared:

@@ -32,7 +32,7 @@ from .runtime.store import (
 )
 from .runtime.values import MASK32, Payload, Value, payload_matches
 from .structure.module import Module
-from .structure.types import ExternType, FuncType, GlobalType, MemType, TableType
+from .structure.types import ExternType, FuncType, GlobalType, MemType, TableType, ValType
 from .valid.module import module_import_types, validate_module
 
 
@@ -105,6 +105,8 @@ def module_instantiate(store: Store, module: Module, externvals: Sequence[Extern
     when given). Raises ValidationError, LinkError or Trap. On failure the store may hold
     unreachable allocations but no existing instance has changed except through segments
     already written, exactly as the spec's instantiation order prescribes."""
+    if gas_limit is not None and (type(gas_limit) is not int or gas_limit < 0):
+        raise EmbeddingError(f"gas limit must be a non-negative int, got {gas_limit!r}")
     import_types = _validated_import_types(module)
     return _guard(lambda: instantiate(store, module, import_types, list(externvals), gas_limit))
 
@@ -161,8 +163,10 @@ def func_invoke_with_gas(store: Store, funcaddr: int, vals: Sequence[Value],
                          gas_limit: int | None) -> tuple[list[Value], int]:
     """``func_invoke`` with a gas limit (rules WASM-GAS-*): returns (results, gas used).
     On a trap the `Trap` carries ``gas_used``; running out is ``Trap(out of gas)``."""
+    if not isinstance(store, Store):
+        raise EmbeddingError(f"expected a Store, got {type(store).__name__}")
     ft = func_type(store, funcaddr)
-    args = _check_args(ft, vals)
+    args = _check_args(store, ft, vals)
     if gas_limit is not None and (type(gas_limit) is not int or gas_limit < 0):
         raise EmbeddingError(f"gas limit must be a non-negative int, got {gas_limit!r}")
     payloads, gas_used = _guard(lambda: invoke(store, funcaddr, args, gas_limit))
@@ -175,12 +179,21 @@ def _func(store: Store, funcaddr: int) -> Any:
     return store.funcs[funcaddr]
 
 
-def _check_args(ft: FuncType, vals: Sequence[Value]) -> list[Payload]:
+def _known_ref(store: Store, t: Any, payload: Payload) -> bool:
+    """A funcref payload must be null or the address of a function of this store."""
+    return t is not ValType.FUNCREF or payload is None or (
+        type(payload) is int and payload < len(store.funcs))
+
+
+def _check_args(store: Store, ft: FuncType, vals: Sequence[Value]) -> list[Payload]:
+    if not isinstance(vals, (list, tuple)):
+        raise EmbeddingError(f"arguments must be a list of Values, got {type(vals).__name__}")
     if len(vals) != len(ft.params):
         raise EmbeddingError(f"function {ft} expects {len(ft.params)} arguments, got {len(vals)}")
     out: list[Payload] = []
     for i, (t, v) in enumerate(zip(ft.params, vals)):
-        if not isinstance(v, Value) or v.type is not t or not payload_matches(t, v.payload):
+        if not isinstance(v, Value) or v.type is not t or not payload_matches(t, v.payload) \
+                or not _known_ref(store, t, v.payload):
             raise EmbeddingError(f"argument {i}: expected a {t.value} Value, got {v!r}")
         out.append(v.payload)
     return out
@@ -190,7 +203,10 @@ def _check_args(ft: FuncType, vals: Sequence[Value]) -> list[Payload]:
 
 def table_alloc(store: Store, tabletype: TableType, ref: Value | None = None) -> int:
     """A.1 ``table_alloc``: a table of ``min`` elements, each ``ref`` (default null)."""
-    init = None if ref is None else _typed_payload(tabletype.elem_type, ref)
+    if not isinstance(tabletype, TableType) or (tabletype.limits.max is not None and
+                                                tabletype.limits.min > tabletype.limits.max):
+        raise EmbeddingError(f"table_alloc expects a valid TableType, got {tabletype!r}")
+    init = None if ref is None else _typed_payload(tabletype.elem_type, ref, store)
     if tabletype.limits.min > store.limits.max_table_size:
         raise LinkError(f"table minimum {tabletype.limits.min} exceeds the limit "
                         f"{store.limits.max_table_size}")
@@ -214,7 +230,7 @@ def table_read(store: Store, tableaddr: int, i: int) -> Value:
 def table_write(store: Store, tableaddr: int, i: int, ref: Value) -> None:
     """A.1 ``table_write``."""
     t = _table(store, tableaddr)
-    payload = _typed_payload(t.type.elem_type, ref)
+    payload = _typed_payload(t.type.elem_type, ref, store)
     if type(i) is not int or not 0 <= i < len(t.elem):
         raise Trap(TrapKind.TABLE_OUT_OF_BOUNDS, f"index {i} of {len(t.elem)}")
     t.elem[i] = payload
@@ -231,7 +247,9 @@ def table_grow(store: Store, tableaddr: int, n: int, ref: Value | None = None) -
     from .exec.instructions.table import grow_table
 
     t = _table(store, tableaddr)
-    init = None if ref is None else _typed_payload(t.type.elem_type, ref)
+    if type(n) is not int or n < 0:
+        raise EmbeddingError(f"table_grow expects a non-negative int, got {n!r}")
+    init = None if ref is None else _typed_payload(t.type.elem_type, ref, store)
     return grow_table(store, t, n, init) != MASK32
 
 
@@ -245,6 +263,9 @@ def _table(store: Store, addr: int) -> TableInst:
 
 def mem_alloc(store: Store, memtype: MemType) -> int:
     """A.1 ``mem_alloc``: a zeroed memory of ``min`` pages."""
+    if not isinstance(memtype, MemType) or (memtype.limits.max is not None
+                                            and memtype.limits.min > memtype.limits.max):
+        raise EmbeddingError(f"mem_alloc expects a valid MemType, got {memtype!r}")
     if memtype.limits.min > store.limits.max_memory_pages:
         raise LinkError(f"memory minimum {memtype.limits.min} pages exceeds the limit "
                         f"{store.limits.max_memory_pages}")
@@ -269,6 +290,10 @@ def mem_read(store: Store, memaddr: int, i: int, length: int = 1) -> bytes:
 def mem_write(store: Store, memaddr: int, i: int, data: bytes) -> None:
     """A.1 ``mem_write``, generalised to a byte string; Trap past the end."""
     m = _mem(store, memaddr)
+    try:
+        data = bytes(data)  # a wide buffer's len() counts items, not bytes
+    except (TypeError, ValueError) as e:
+        raise EmbeddingError(f"mem_write expects bytes, got {type(data).__name__}") from e
     if type(i) is not int or i < 0 or i + len(data) > len(m.data):
         raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"write of {len(data)} at {i}")
     m.data[i:i + len(data)] = data
@@ -299,7 +324,9 @@ def _mem(store: Store, addr: int) -> MemInst:
 
 def global_alloc(store: Store, globaltype: GlobalType, val: Value) -> int:
     """A.1 ``global_alloc``."""
-    payload = _typed_payload(globaltype.val_type, val)
+    if not isinstance(globaltype, GlobalType):
+        raise EmbeddingError(f"global_alloc expects a GlobalType, got {globaltype!r}")
+    payload = _typed_payload(globaltype.val_type, val, store)
     store.globals.append(GlobalInst(globaltype, payload))
     return len(store.globals) - 1
 
@@ -320,7 +347,7 @@ def global_write(store: Store, globaladdr: int, val: Value) -> None:
     g = _global(store, globaladdr)
     if not g.type.mutable:
         raise EmbeddingError("global is immutable")
-    g.value = _typed_payload(g.type.val_type, val)
+    g.value = _typed_payload(g.type.val_type, val, store)
 
 
 def _global(store: Store, addr: int) -> GlobalInst:
@@ -329,7 +356,8 @@ def _global(store: Store, addr: int) -> GlobalInst:
     return store.globals[addr]
 
 
-def _typed_payload(t: Any, val: Value) -> Payload:
-    if not isinstance(val, Value) or val.type is not t or not payload_matches(t, val.payload):
+def _typed_payload(t: Any, val: Value, store: Store) -> Payload:
+    if not isinstance(val, Value) or val.type is not t or not payload_matches(t, val.payload) \
+            or not _known_ref(store, t, val.payload):
         raise EmbeddingError(f"expected a {t.value} Value, got {val!r}")
     return val.payload

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Trap, TrapKind, WasmError
+from ..structure.types import ValType
 from .store import HostFuncInst, MemInst, ModuleInst, Store
 from .values import Payload, payload_matches
 
@@ -62,6 +63,10 @@ class Caller:
         """WASM-HOST-3: write ``data`` into the caller's memory at ``ptr``, or trap."""
         mem = self.memory
         size = len(mem.data) if mem is not None else 0
+        try:
+            data = bytes(data)  # a wide buffer's len() counts items, not bytes
+        except (TypeError, ValueError) as e:
+            raise Trap(TrapKind.HOST_ERROR, f"host write of a {type(data).__name__}") from e
         if ptr < 0 or ptr + len(data) > size or mem is None:
             raise Trap(TrapKind.MEMORY_OUT_OF_BOUNDS, f"host write of {len(data)} bytes at {ptr}")
         mem.data[ptr:ptr + len(data)] = data
@@ -129,9 +134,11 @@ def call_host(store: Store, f: HostFuncInst, args: list[Payload], meter: GasMete
         out = ()
     try:
         values = list(out)
-    except TypeError:
-        raise Trap(TrapKind.HOST_ERROR, "host function must return a sequence") from None
+    except Exception as e:  # WASM-HOST-1: whatever goes wrong is a host error
+        raise Trap(TrapKind.HOST_ERROR, "host function must return a sequence") from e
     if len(values) != len(results) or not all(
-            payload_matches(t, v) for t, v in zip(results, values)):
+            payload_matches(t, v) and (t is not ValType.FUNCREF or v is None
+                                       or v < len(store.funcs))
+            for t, v in zip(results, values)):
         raise Trap(TrapKind.HOST_ERROR, f"host function returned {values!r} for {f.type}")
     return values
