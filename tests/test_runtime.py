@@ -215,18 +215,19 @@ def test_malformed_payloads_are_bad_arguments(backend: type[Runtime], function: 
 
 
 class FailingStorage(MemoryStorage):
-    """A storage whose set of one key fails, as a full disk would."""
+    """A storage whose atomic batch write fails when it contains one key, as a full disk
+    would."""
 
-    def set(self, key: bytes, value: bytes) -> None:
-        if key == b"k2":
+    def apply_batch(self, writes: dict[bytes, bytes | None]) -> None:
+        if b"k2" in writes:
             raise OSError("disk full")
-        super().set(key, value)
+        super().apply_batch(writes)
 
 
 @pytest.mark.parametrize("backend", _backends())
 def test_commit_failure_undoes_partial_writes(backend: type[Runtime]) -> None:
-    """RT-ATOMIC-3: when the storage fails during the commit, the writes already applied are
-    undone, and the call is HOST_ERROR with the whole limit; the storage is as before."""
+    """RT-ATOMIC-3: the commit goes through the storage's atomic apply_batch; when that fails
+    the call is HOST_ERROR with the whole limit and the storage is as before."""
     src = f"""(module {IMPORTS} (memory (export "memory") 1) (data (i32.const 0) "k1k2vv")
       (func (export "two")
         i32.const 0 i32.const 2 i32.const 4 i32.const 2 call $set drop

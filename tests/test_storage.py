@@ -114,3 +114,49 @@ class OverlayMachine(RuleBasedStateMachine):
 
 TestOverlay = OverlayMachine.TestCase
 TestOverlay.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+
+
+class RecordingStorage(MemoryStorage):
+    """Counts reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, key: bytes) -> bytes | None:
+        self.reads += 1
+        return super().get(key)
+
+
+def test_commit_uses_apply_batch_and_never_reads() -> None:
+    """RT-ATOMIC-3: the overlay commits through apply_batch in one go and never reads the
+    base; a base without apply_batch is written key by key."""
+    base = RecordingStorage()
+    o = StorageOverlay(base)
+    o.set(b"a", b"1")
+    o.delete(b"b")
+    o.commit()
+    assert base.reads == 0 and base.items() == [(b"a", b"1")]
+
+    class Plain:
+        def __init__(self) -> None:
+            self.log: list[tuple[str, bytes]] = []
+
+        def get(self, key: bytes) -> bytes | None:
+            raise AssertionError("commit must not read")
+
+        def set(self, key: bytes, value: bytes) -> None:
+            self.log.append(("set", key))
+
+        def delete(self, key: bytes) -> None:
+            self.log.append(("delete", key))
+
+        def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
+            return []
+
+    plain = Plain()
+    o = StorageOverlay(plain)
+    o.set(b"z", b"1")
+    o.delete(b"a")
+    o.commit()
+    assert plain.log == [("delete", b"a"), ("set", b"z")]

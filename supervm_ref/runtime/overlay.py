@@ -49,24 +49,21 @@ class StorageOverlay:
         return live[:limit]
 
     def commit(self) -> None:
-        """RT-ATOMIC-1: apply every buffered write to the base, in key order. RT-ATOMIC-3: if
-        the base raises part-way, the writes already applied are undone (their earlier values
-        restored) before the exception propagates, and the buffer is kept."""
-        applied: list[tuple[bytes, bytes | None]] = []
-        try:
-            for key, value in self.writes.items():
-                applied.append((key, self.base.get(key)))
+        """RT-ATOMIC-1: apply every buffered write to the base, in key order. RT-ATOMIC-3: a
+        base that offers ``apply_batch`` receives the whole commit at once (atomically, by its
+        contract); any other base is written key by key. If the base raises, the exception
+        propagates and the buffer is kept. The commit never reads the base, so a storage that
+        records reads sees only the call's own reads."""
+        writes = dict(self.writes.items())
+        apply_batch = getattr(self.base, "apply_batch", None)
+        if apply_batch is not None:
+            apply_batch(writes)
+        else:
+            for key, value in writes.items():
                 if value is None:
                     self.base.delete(key)
                 else:
                     self.base.set(key, value)
-        except BaseException:
-            for key, old in reversed(applied):
-                if old is None:
-                    self.base.delete(key)
-                else:
-                    self.base.set(key, old)
-            raise
         self.writes.clear()
 
     def discard(self) -> None:

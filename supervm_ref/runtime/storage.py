@@ -79,6 +79,16 @@ class MemoryStorage:
                 break
         return out
 
+    def apply_batch(self, writes: dict[bytes, bytes | None]) -> None:
+        """RT-ATOMIC-3: apply a whole commit (None = delete) atomically: every key and value is
+        checked first, so nothing is written unless everything can be."""
+        batch = [(bytes(k), None if v is None else bytes(v)) for k, v in writes.items()]
+        for key, value in batch:
+            if value is None:
+                self._data.pop(key, None)
+            else:
+                self._data[key] = value
+
     def items(self) -> list[tuple[bytes, bytes]]:
         """Every entry in key order (for fixtures and tests)."""
         return list(self._data.items())
