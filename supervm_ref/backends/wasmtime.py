@@ -63,6 +63,7 @@ from ..runtime.runtime import (
     PreExecutionFailure,
     Prepared,
     Runtime,
+    finish_call,
     select,
 )
 from ..runtime.storage import Storage
@@ -491,13 +492,7 @@ class WasmtimeRuntime(Runtime):
                 return CallResult(kind, gas_used=limit, message=message)
         finally:
             _release(call)
-        writes = state.storage.diff()
-        try:
-            state.storage.commit()
-        except Exception as e:  # RT-ATOMIC-3: the storage failed; the commit was undone
-            return CallResult(ErrorKind.HOST_ERROR, gas_used=limit,
-                              message=f"storage failed during commit: {type(e).__name__}: {e}")
-        return CallResult(None, tuple(results), tuple(state.events), call.gas_used(), writes)
+        return finish_call(state, results, call.gas_used(), limit)
 
     def compile(self, wasm: bytes) -> Contract:
         """RT-CALL-1 steps 1-2 with the reference's `prepare`, then compilation by wasmtime;

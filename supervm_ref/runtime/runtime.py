@@ -112,6 +112,20 @@ def select(prepared: Prepared, function: str, args: Sequence[Value]) -> FuncType
     return t
 
 
+def finish_call(state: CallState, results: Sequence[Value], gas_used: int, limit: int
+                ) -> CallResult:
+    """RT-CALL-1 step 5 for a call that succeeded: commit its buffered writes and return its
+    outcome. If the storage raises while committing (RT-ATOMIC-3), the call fails with
+    HOST_ERROR using its whole limit."""
+    writes = state.storage.diff()
+    try:
+        state.storage.commit()
+    except Exception as e:
+        return CallResult(ErrorKind.HOST_ERROR, gas_used=limit,
+                          message=f"storage failed during commit: {type(e).__name__}: {e}")
+    return CallResult(None, tuple(results), tuple(state.events), gas_used, writes)
+
+
 class ReferenceHostEnv:
     """`HostEnv` on the reference engine: memory is the calling instance's export "memory"
     (RT-CALL-2); gas goes through `Caller.charge_gas` (WASM-GAS-4)."""
@@ -236,13 +250,7 @@ class Runtime:
         except LinkError as e:  # an engine limit at instantiation
             state.storage.discard()
             return CallResult(ErrorKind.UNLINKABLE, message=str(e))
-        writes = state.storage.diff()
-        try:
-            state.storage.commit()
-        except Exception as e:  # RT-ATOMIC-3: the storage failed; the commit was undone
-            return CallResult(ErrorKind.HOST_ERROR, gas_used=limit,
-                              message=f"storage failed during commit: {type(e).__name__}: {e}")
-        return CallResult(None, tuple(results), tuple(state.events), gas_used, writes)
+        return finish_call(state, results, gas_used, limit)
 
     def prepare(self, wasm: bytes) -> Prepared:
         """RT-CALL-1 steps 1-2 for ``wasm``, cached by the code's SHA-256 (RT-CALL-4)."""
