@@ -21,7 +21,7 @@ from supervm_ref.runtime.context import BlockContext
 from supervm_ref.runtime.errors import ErrorKind, HostTrap
 from supervm_ref.runtime.host import crypto_api
 from supervm_ref.runtime.host import gas as G
-from supervm_ref.runtime.host.abi import BY_NAME
+from supervm_ref.runtime.host.abi import BY_NAME, HOST_FUNCTIONS
 from supervm_ref.runtime.host.env import CallState
 from supervm_ref.runtime.overlay import StorageOverlay
 from supervm_ref.runtime.runtime import Runtime
@@ -628,9 +628,10 @@ def test_crypto_api_table() -> None:
     HOST-CRYPTO-6: the six imports of module crypto_api, i32 parameters, one i32 result."""
     arity = {"sha256": 3, "keccak256": 3, "verify_ed25519": 4, "verify_secp256k1": 4,
              "verify_secp256k1_der": 5, "derive_eth_address": 3}
-    assert [f.name for f in crypto_api.FUNCTIONS] == list(arity)
-    for f in crypto_api.FUNCTIONS:
-        assert f.module == "crypto_api"
+    functions = [f for f in HOST_FUNCTIONS if f.module == "crypto_api"]
+    assert [f.name for f in functions] == list(arity)
+    for f in functions:
+        assert f.impl is getattr(crypto_api, f.name)
         assert f.params == (ValType.I32,) * arity[f.name]
         assert f.results == (ValType.I32,)
         assert BY_NAME[("crypto_api", f.name)] is f

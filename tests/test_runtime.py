@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from supervm_ref.errors import InvalidArgumentError
 from supervm_ref.runtime.context import BlockContext
-from supervm_ref.runtime.errors import ErrorKind
-from supervm_ref.runtime.runtime import DEFAULT_GAS_LIMIT, ExecutionError, Runtime
+from supervm_ref.runtime.errors import ErrorKind, ExecutionError
+from supervm_ref.runtime.runtime import DEFAULT_GAS_LIMIT, Runtime
 from supervm_ref.runtime.storage import MemoryStorage
 from supervm_ref.wasm.runtime.values import Value
 from supervm_ref.wasm.structure.types import ValType
@@ -180,9 +181,10 @@ def test_calls_share_only_storage() -> None:
 
 
 def test_block_context_is_validated() -> None:
-    """RT-CTX-1: block number and timestamp are i64."""
-    with pytest.raises(ValueError):
-        BlockContext(2**63, 0)
+    """RT-CTX-1, RT-API-3: block number and timestamp are i64."""
+    for bad in (2**63, -(2**63) - 1, "1", 1.0, None, True):
+        with pytest.raises(InvalidArgumentError):
+            BlockContext(bad, 0)  # type: ignore[arg-type]
     assert BlockContext(-1, 2**63 - 1).timestamp == 2**63 - 1
 
 

@@ -40,9 +40,7 @@ out-of-fuel. These are private parts of wasmtime-py 29.0.0, the pinned gas oracl
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import itertools
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,30 +49,24 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from ..runtime.context import BlockContext
-from ..runtime.errors import ErrorKind, error_kind_of_trap
+from ..runtime.errors import ErrorKind, PreExecutionFailure, error_kind_of_trap
 from ..runtime.host.env import CallState, HostFunction
 from ..runtime.host.limits import HostLimits
-from ..runtime.overlay import StorageOverlay
-from ..runtime.runtime import (
-    DEFAULT_GAS_LIMIT,
-    MEMORY_EXPORT,
-    CallResult,
-    PreExecutionFailure,
-    Prepared,
-    Runtime,
-    finish_call,
-    select,
-)
+from ..runtime.runtime import DEFAULT_GAS_LIMIT, MEMORY_EXPORT, CallFailure, Prepared, Runtime
 from ..runtime.storage import Storage
-from ..wasm.errors import Trap, TrapKind, WasmError
-from ..wasm.limits import PAGE_SIZE, EngineLimits
-from ..wasm.runtime.values import MASK32, MASK64, ExternRef, Value
-from ..wasm.structure.types import FuncType, ValType
-
-#: The most fuel a wasmtime store holds (``set_fuel`` takes a u64). A larger gas limit runs
-#: with this much fuel; the difference is added back when a host function asks what remains.
-MAX_FUEL = (1 << 64) - 1
+from ..wasm import (
+    MASK32,
+    MASK64,
+    PAGE_SIZE,
+    EngineLimits,
+    ExternRef,
+    FuncType,
+    Trap,
+    TrapKind,
+    ValType,
+    Value,
+    WasmError,
+)
 
 #: wasmtime's native stack for WebAssembly (its default, set explicitly: RT-BACKEND-2).
 MAX_WASM_STACK = 512 * 1024
@@ -176,15 +168,24 @@ def error_kind_of_host_failure(exc: BaseException) -> ErrorKind:
 # --- one call's state and the HostEnv adapter -------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A contract as wasmtime compiled it, with its binary (to find a trapping instruction)."""
+
+    module: wasmtime.Module
+    code: bytes
+
+
 @dataclass(slots=True)
 class _Call:
-    """What the host functions of one call share: its store, gas limit and fuel, the host
-    state, and the first exception a host function raised (wasmtime only sees "a trap"; the
-    cause is kept here and decides the ErrorKind)."""
+    """What the host functions of one call share: its store, gas limit (the fuel it started
+    with: a gas limit is at most 2**64 - 1, RT-GAS-3, which is wasmtime's largest fuel), the
+    contract's binary, the host state, and the first exception a host function raised
+    (wasmtime only sees "a trap"; the cause is kept here and decides the ErrorKind)."""
 
     store: wasmtime.Store
     limit: int
-    fuel: int
+    code: bytes
     state: CallState
     failure: BaseException | None = None
     #: The instance's export "memory" (None: it has none), looked up by the first host call.
@@ -196,7 +197,7 @@ class _Call:
 
     def gas_used(self) -> int:
         """WASM-GAS-3: ``min(used, limit)`` (wasmtime's fuel left saturates at 0)."""
-        return self.fuel - self.store.get_fuel()
+        return self.limit - self.store.get_fuel()
 
 
 class WasmtimeHostEnv:
@@ -257,13 +258,12 @@ class WasmtimeHostEnv:
 
     def charge(self, gas: int) -> None:
         """HOST-GAS-1, WASM-GAS-4: with ``remaining = max(limit - used, 0)`` (the fuel left,
-        which saturates at 0, plus any part of the limit above `MAX_FUEL`), a charge above it
-        traps with out of gas and the gas used becomes the limit; otherwise the fuel drops by
-        ``gas``."""
+        which saturates at 0), a charge above it traps with out of gas and the gas used becomes
+        the limit; otherwise the fuel drops by ``gas``."""
         if type(gas) is not int or gas < 0:
             raise Trap(TrapKind.HOST_ERROR, f"charge_gas needs a non-negative int, got {gas!r}")
         left = self._fuel()
-        if gas > left + (self._call.limit - self._call.fuel):  # a charge of 0 never traps
+        if gas > left:  # a charge of 0 never traps
             ffi.wasmtime_context_set_fuel(self._ctx, 0)
             raise Trap(TrapKind.OUT_OF_GAS, f"host function charged {gas}")
         if gas:
@@ -401,7 +401,7 @@ def _invoke(store: wasmtime.Store, instance: wasmtime.Instance, name: str, t: Fu
     if not ffi.wasmtime_instance_export_get(ctx, ctypes.byref(instance._instance), key,
                                             len(key), ctypes.byref(item)) \
             or item.kind != ffi.WASMTIME_EXTERN_FUNC.value:  # unreachable after _select
-        raise PreExecutionFailure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {name!r}")
+        raise CallFailure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {name!r}")
     params = (ffi.wasmtime_val_t * len(args))()
     for i, v in enumerate(args):
         params[i] = _raw_arg(store, v)
@@ -424,19 +424,10 @@ def _invoke(store: wasmtime.Store, instance: wasmtime.Instance, name: str, t: Fu
 # --- the backend --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Contract:
-    """A contract ready to run on wasmtime: the reference's `Prepared` (RT-CALL-1 steps 1-2)
-    and the wasmtime compilation."""
-
-    prepared: Prepared
-    compiled: wasmtime.Module
-
-
 class WasmtimeRuntime(Runtime):
-    """The SuperVM runtime on wasmtime: `Runtime.call`'s signature and semantics (RT-CALL-*,
-    RT-BACKEND-1); loading, linking and argument checks are the reference's own steps.
-    Prepared contracts (compiled by wasmtime) are cached by the SHA-256 of the code."""
+    """The SuperVM runtime on wasmtime (RT-BACKEND-1): `Runtime.call` itself, with only what
+    differs supplied here -- `compile` (wasmtime's compilation, cached with the reference's
+    `Prepared` contract) and `instantiate_and_invoke` (RT-CALL-1 step 4 on a wasmtime store)."""
 
     def __init__(self, storage: Storage, *, engine_limits: EngineLimits | None = None,
                  host_limits: HostLimits | None = None,
@@ -446,92 +437,59 @@ class WasmtimeRuntime(Runtime):
                          default_gas_limit=default_gas_limit,
                          module_cache_size=module_cache_size)
         self.engine = wasmtime_engine()
-        self._contracts: OrderedDict[bytes, Contract] = OrderedDict()  # by code hash
 
-    def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
-             context: BlockContext | None = None, gas_limit: int | None = None,
-             storage: Storage | None = None) -> CallResult:
-        """RT-CALL-1 on wasmtime; never raises for anything the contract or its inputs do
-        (RT-ERR-1)."""
-        limit = self.default_gas_limit if gas_limit is None else gas_limit
-        if type(limit) is not int or limit < 0:
-            return CallResult(ErrorKind.BAD_ARGUMENTS, message=f"bad gas limit {gas_limit!r}")
-        # Steps 1-3: the reference's own load, link and signature check.
+    def compile(self, prepared: Prepared, wasm: bytes) -> Compiled:
+        """RT-BACKEND-1: wasmtime's compilation of a contract the reference loaded and linked.
+        Should wasmtime's own implementation limits reject a module our validator accepts, the
+        call fails with INVALID_MODULE (RT-BACKEND-2)."""
         try:
-            contract = self.compile(wasm)
-            functype = _select(contract, function, args)
-        except PreExecutionFailure as f:
-            return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
-        # Step 4: a fresh store and instance; storage writes buffered (RT-ATOMIC-1).
-        base = self.storage if storage is None else storage  # RT-CALL-5
-        state = CallState(StorageOverlay(base), context or BlockContext(),
-                          self.host_limits)
-        store = wasmtime.Store(self.engine)
-        store.set_limits(memory_size=self.engine_limits.max_memory_pages * PAGE_SIZE,
-                         table_elements=self.engine_limits.max_table_size)
-        call = _Call(store, limit, min(limit, MAX_FUEL), state)
-        store.set_fuel(call.fuel)  # instantiation without a start function costs nothing
-        try:
-            funcs = _host_funcs(call, contract.prepared.imports)
-            try:
-                instance = wasmtime.Instance(store, contract.compiled, funcs)
-            except wasmtime.Trap as t:  # a segment out of bounds
-                state.storage.discard()
-                return CallResult(error_kind_of_wasmtime(t, wasm), gas_used=limit,
-                                  message=_first_line(t.message))
-            except wasmtime.WasmtimeError as e:  # WASM-LIMIT-3/-4 at instantiation
-                state.storage.discard()
-                return CallResult(ErrorKind.UNLINKABLE, message=_first_line(str(e)))
-            try:
-                results = _invoke(store, instance, function, functype, args)
-            except Exception as e:  # RT-ERR-3: every failure during execution uses the limit
-                state.storage.discard()
-                if call.failure is not None and not isinstance(call.failure, Exception):
-                    raise call.failure from None  # RT-CALL-5: a control signal passes through
-                kind, message = _classify(e, call, wasm)
-                return CallResult(kind, gas_used=limit, message=message)
-        finally:
-            _release(call)
-        return finish_call(state, results, call.gas_used(), limit)
-
-    def compile(self, wasm: bytes) -> Contract:
-        """RT-CALL-1 steps 1-2 with the reference's `prepare`, then compilation by wasmtime;
-        cached by the code's SHA-256. Should wasmtime's own implementation limits reject a
-        module our validator accepts, the call fails with INVALID_MODULE (RT-BACKEND-2)."""
-        key = hashlib.sha256(wasm).digest()
-        contract = self._contracts.get(key)
-        if contract is not None:
-            self._contracts.move_to_end(key)
-            return contract
-        prepared = self.prepare(wasm)
-        try:
-            compiled = wasmtime.Module(self.engine, wasm)
+            return Compiled(wasmtime.Module(self.engine, wasm), wasm)
         except wasmtime.WasmtimeError as e:
             raise PreExecutionFailure(
                 ErrorKind.INVALID_MODULE,
                 f"wasmtime rejects the module: {_first_line(str(e))}") from e
-        contract = Contract(prepared, compiled)
-        self._contracts[key] = contract
-        if len(self._contracts) > self._cache_size:
-            self._contracts.popitem(last=False)
-        return contract
+
+    def instantiate_and_invoke(self, prepared: Prepared, function: str, functype: FuncType,
+                               args: tuple[Value, ...], state: CallState, limit: int
+                               ) -> tuple[list[Value], int]:
+        """RT-CALL-1 step 4 on wasmtime: a fresh store with the engine limits and ``limit``
+        fuel, the host functions, the instance, then the call; returns (results, gas used) or
+        raises `CallFailure`. A control signal raised under a host function (a
+        ``BaseException`` that is not an ``Exception``) passes through (RT-CALL-5)."""
+        store = wasmtime.Store(self.engine)
+        store.set_limits(memory_size=self.engine_limits.max_memory_pages * PAGE_SIZE,
+                         table_elements=self.engine_limits.max_table_size)
+        compiled: Compiled = prepared.compiled
+        call = _Call(store, limit, compiled.code, state)
+        store.set_fuel(limit)  # instantiation without a start function costs nothing
+        try:
+            funcs = _host_funcs(call, prepared.imports)
+            try:
+                instance = wasmtime.Instance(store, compiled.module, funcs)
+            except wasmtime.Trap as t:  # a segment out of bounds
+                raise CallFailure(error_kind_of_wasmtime(t, call.code),
+                                  _first_line(t.message)) from None
+            except wasmtime.WasmtimeError as e:  # WASM-LIMIT-3/-4 at instantiation
+                raise CallFailure(ErrorKind.UNLINKABLE, _first_line(str(e))) from None
+            try:
+                results = _invoke(store, instance, function, functype, args)
+            except Exception as e:  # RT-ERR-3: every failure during execution
+                if call.failure is not None and not isinstance(call.failure, Exception):
+                    raise call.failure from None  # RT-CALL-5: a control signal passes through
+                raise CallFailure(*_classify(e, call)) from None
+        finally:
+            _release(call)
+        return results, call.gas_used()
 
 
-def _select(contract: Contract, function: str, args: Sequence[Value]) -> FuncType:
-    """RT-CALL-1 step 3: the reference's `select`."""
-    return select(contract.prepared, function, args)
-
-
-def _classify(exc: Exception, call: _Call, wasm: bytes) -> tuple[ErrorKind, str]:
+def _classify(exc: Exception, call: _Call) -> tuple[ErrorKind, str]:
     """RT-ERR-1: the kind of a failure during execution. A host function's own exception
     (recorded by `_trampoline`; wasmtime saw only a trap without a code) wins; then wasmtime's
     trap code."""
     if call.failure is not None:
         return error_kind_of_host_failure(call.failure), _message(call.failure)
     if isinstance(exc, wasmtime.Trap):
-        return error_kind_of_wasmtime(exc, wasm), _first_line(exc.message)
-    if isinstance(exc, PreExecutionFailure):
-        return exc.error, str(exc)
+        return error_kind_of_wasmtime(exc, call.code), _first_line(exc.message)
     if isinstance(exc, Trap):
         return error_kind_of_trap(exc), str(exc)
     return ErrorKind.HOST_ERROR, f"{type(exc).__name__}: {_first_line(str(exc))}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..config import Config
-from ..runtime.runtime import ExecutionError, Runtime
+from ..runtime.errors import ExecutionError
+from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
 from .contracts import CRYPTO_WASM
 

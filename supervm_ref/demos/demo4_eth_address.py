@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from ..config import Config
 from ..crypto.eth_address import to_checksum_address
-from ..runtime.runtime import ExecutionError, Runtime
+from ..runtime.errors import ExecutionError
+from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
 from .contracts import CRYPTO_WASM
 

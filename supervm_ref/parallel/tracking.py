@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InvalidArgumentError
 from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult, Runtime
 from ..runtime.storage import Storage
@@ -81,7 +82,7 @@ def execute_with_rw_tracking(runtime: Runtime, wasm: bytes, function: str,
                            f"{type(wasm).__name__} and {type(function).__name__}")
     try:
         context = BlockContext(block_number, timestamp)
-    except ValueError as e:
+    except InvalidArgumentError as e:
         raise InvalidInput(ParallelErrorKind.INVALID_ARGUMENT, str(e)) from e
     recording = RecordingStorage(runtime.storage)
     tracked = Runtime(recording, engine_limits=runtime.engine_limits,

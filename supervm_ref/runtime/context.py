@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InvalidArgumentError
+
 
 @dataclass(frozen=True, slots=True)
 class BlockContext:
     """RT-CTX-1: what ``chain_api.block_number`` and ``chain_api.timestamp`` return. Both are
-    signed 64-bit integers; the timestamp is in seconds."""
+    signed 64-bit integers; the timestamp is in seconds. Anything else is
+    `InvalidArgumentError` (RT-API-3)."""
 
     block_number: int = 0
     timestamp: int = 0
@@ -17,4 +20,5 @@ class BlockContext:
         for name in ("block_number", "timestamp"):
             v = getattr(self, name)
             if type(v) is not int or not -(2**63) <= v < 2**63:
-                raise ValueError(f"BlockContext.{name} must be an i64, got {v!r}")
+                raise InvalidArgumentError(f"BlockContext.{name}",
+                                           "a signed 64-bit integer", v)

@@ -1,14 +1,16 @@
-"""Canonical error kinds of a call (spec/runtime.md, RT-ERR-*).
+"""Errors of the runtime (spec/runtime.md, RT-ERR-*, RT-STORAGE-3, RT-API-*).
 
-Like the exception names of Ethereum's execution-spec-tests, these names are what fixtures
-record and what every backend maps its own errors to.
+`ErrorKind` holds the canonical error kinds of a call: like the exception names of Ethereum's
+execution-spec-tests, they are what fixtures record and what every backend maps its own errors
+to. The exception classes are what the runtime's public API raises.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from ..wasm.errors import Trap, TrapKind
+from ..errors import InvalidArgumentError, SuperVMError
+from ..wasm import Trap, TrapKind
 
 
 class ErrorKind(StrEnum):
@@ -62,3 +64,43 @@ def error_kind_of_trap(trap: Trap) -> ErrorKind:
     if isinstance(trap, HostTrap):
         return trap.error
     return ErrorKind[trap.trap_kind.name]
+
+
+class ExecutionError(SuperVMError):
+    """RT-CALL-4: raised by the seed's convenience methods (`Runtime.execute_add`,
+    `Runtime.execute_with_context`) when the call fails or their arguments are bad; ``error``
+    is the `ErrorKind`."""
+
+    def __init__(self, error: ErrorKind, message: str) -> None:
+        super().__init__(f"{error.value}: {message}")
+        self.error = error
+        self.detail = message
+
+
+class PreExecutionFailure(SuperVMError):
+    """A failure of RT-CALL-1 steps 1-3 (RT-ERR-2), carried to `Runtime.call`, which turns it
+    into a `CallResult`; never leaves the runtime."""
+
+    def __init__(self, error: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+class StorageInputError(InvalidArgumentError):
+    """RT-STORAGE-3: a key, value, prefix, limit or batch given to a storage is not of the
+    storage's types (bytes; an integer limit). Nothing was read or written."""
+
+
+class StorageFailure(HostTrap):
+    """RT-CALL-5: the storage under a call raised an ``Exception``; the call fails with
+    HOST_ERROR (a storage's ``RecursionError`` too: it says nothing about the contract's call
+    stack). ``cause`` is the storage's exception."""
+
+    def __init__(self, operation: str, cause: Exception) -> None:
+        super().__init__(ErrorKind.HOST_ERROR,
+                         f"storage {operation} failed: {type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
+__all__ = ["ErrorKind", "ExecutionError", "HostTrap", "PreExecutionFailure", "StorageFailure",
+           "StorageInputError", "error_kind_of_trap"]

@@ -2,14 +2,33 @@
 
 A call reads and writes through a `StorageOverlay`: reads see the call's own earlier writes
 first (RT-ATOMIC-2); nothing reaches the underlying storage until `commit` (RT-ATOMIC-1), and
-`discard` forgets everything.
+`discard` forgets everything. The overlay is also the call's storage boundary (RT-CALL-5): an
+``Exception`` raised by the storage underneath becomes a `StorageFailure` (HOST_ERROR), while
+any other ``BaseException`` (an embedder's control signal) passes through unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sortedcontainers import SortedDict
 
-from .storage import Storage, prefix_end
+from .errors import StorageFailure
+from .storage import Storage, as_bytes, as_limit, prefix_end
+
+T = TypeVar("T")
+
+
+def _guarded(operation: str, action: Callable[[], T]) -> T:
+    """RT-CALL-5: run one operation of the base storage; its ``Exception`` is a
+    `StorageFailure`."""
+    try:
+        return action()
+    except StorageFailure:
+        raise
+    except Exception as e:
+        raise StorageFailure(operation, e) from e
 
 
 class StorageOverlay:
@@ -21,29 +40,32 @@ class StorageOverlay:
 
     def get(self, key: bytes) -> bytes | None:
         """RT-ATOMIC-2: the call's own write, else the base value."""
+        key = as_bytes(key, "key")
         if key in self.writes:
             value: bytes | None = self.writes[key]
             return value
-        return self.base.get(key)
+        return _guarded("get", lambda: self.base.get(key))
 
     def set(self, key: bytes, value: bytes) -> None:
         """Buffer a write."""
-        self.writes[bytes(key)] = bytes(value)
+        key = as_bytes(key, "key")
+        self.writes[key] = as_bytes(value, "value")
 
     def delete(self, key: bytes) -> None:
         """Buffer a deletion."""
-        self.writes[bytes(key)] = None
+        self.writes[as_bytes(key, "key")] = None
 
     def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
         """RT-STORAGE-2 over the merged view: base entries overridden by buffered writes, in
         ascending key order. Each buffered key can hide at most one base entry, so asking the
         base for ``limit`` plus that many entries is enough."""
-        if limit <= 0:
+        prefix = as_bytes(prefix, "prefix")
+        if as_limit(limit) <= 0:
             return []
         end = prefix_end(prefix)
         buffered = {k: self.writes[k] for k in self.writes.irange(
             minimum=prefix, maximum=end, inclusive=(True, False))}
-        merged = dict(self.base.scan(prefix, limit + len(buffered)))
+        merged = dict(_guarded("scan", lambda: self.base.scan(prefix, limit + len(buffered))))
         merged.update(buffered)
         live = sorted((k, v) for k, v in merged.items() if v is not None)
         return live[:limit]

@@ -10,6 +10,11 @@ A call goes through fixed steps (RT-CALL-1), each with its own canonical error:
    writes buffered in a `StorageOverlay` — the trap kinds, OUT_OF_GAS, HOST_*;
 5. on success commit the buffered writes and keep the events; on any failure discard both
    (RT-ATOMIC-1).
+
+`Runtime.call` is the only implementation of these steps. A backend (RT-BACKEND-1) subclasses
+`Runtime` and supplies what differs, nothing else: `compile` (its own form of a prepared
+contract, cached with it) and `instantiate_and_invoke` (step 4). `Runtime` itself is the
+reference backend: step 4 runs on this package's WebAssembly engine.
 """
 
 from __future__ import annotations
@@ -20,16 +25,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..wasm import embedding as E
-from ..wasm.errors import DecodeError, LinkError, Trap, TrapKind, ValidationError, WasmError
-from ..wasm.limits import EngineLimits
-from ..wasm.runtime.host import Caller
-from ..wasm.runtime.store import ExternVal, ModuleInst
-from ..wasm.runtime.values import MASK32, MASK64, Value, payload_matches
-from ..wasm.structure.module import Module
-from ..wasm.structure.types import ExternType, FuncType, ValType
+from .. import wasm as E
+from ..errors import InvalidArgumentError, require_int
+from ..wasm import (
+    MASK32,
+    MASK64,
+    Caller,
+    DecodeError,
+    EngineLimits,
+    ExternType,
+    ExternVal,
+    FuncType,
+    LinkError,
+    Module,
+    Trap,
+    TrapKind,
+    ValidationError,
+    ValType,
+    Value,
+    WasmError,
+    payload_matches,
+)
 from .context import BlockContext
-from .errors import ErrorKind, error_kind_of_trap
+from .errors import ErrorKind, ExecutionError, PreExecutionFailure, error_kind_of_trap
 from .host.abi import BY_NAME
 from .host.env import CallState, HostFunction
 from .host.limits import HostLimits
@@ -38,6 +56,12 @@ from .storage import Storage
 
 #: RT-GAS-1: the gas limit of a call that names none.
 DEFAULT_GAS_LIMIT = 10_000_000
+
+#: RT-GAS-3: the largest gas limit a call may have (the seed's u64).
+MAX_GAS_LIMIT = (1 << 64) - 1
+
+#: RT-API-4: the largest module cache a runtime may keep (prepared contracts, by code hash).
+MAX_MODULE_CACHE_SIZE = 4096
 
 #: RT-CALL-2: the export through which host functions reach a contract's memory.
 MEMORY_EXPORT = "memory"
@@ -66,17 +90,10 @@ class CallResult:
         return self.error is None
 
 
-class ExecutionError(WasmError):
-    """Raised by the seed's convenience methods (`Runtime.execute_add`,
-    `Runtime.execute_with_context`) when the call fails; ``error`` is the ErrorKind."""
-
-    def __init__(self, error: ErrorKind, message: str) -> None:
-        super().__init__(f"{error.value}: {message}", error.value)
-        self.error = error
-
-
-class PreExecutionFailure(Exception):
-    """A failure of RT-CALL-1 steps 1-3 (RT-ERR-2), carried to `Runtime.call`."""
+class CallFailure(Exception):
+    """A failure of RT-CALL-1 step 4, raised by a backend's `instantiate_and_invoke`:
+    ``error`` is its canonical kind. `Runtime.call` turns it into the `CallResult` (RT-ERR-2/3
+    decide the gas)."""
 
     def __init__(self, error: ErrorKind, message: str) -> None:
         super().__init__(message)
@@ -86,30 +103,76 @@ class PreExecutionFailure(Exception):
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What RT-CALL-1 steps 1-2 make of a contract's code, once per code hash: the validated
-    module, the host functions its imports link to (in import order), and its export types."""
+    module, the host functions its imports link to (in import order), its export types, and
+    whatever the backend compiled from it (`Runtime.compile`; None for the reference)."""
 
     module: Module
     imports: tuple[HostFunction, ...]
     exports: dict[str, ExternType]
+    compiled: Any = None
 
 
-def select(prepared: Prepared, function: str, args: Sequence[Value]) -> FuncType:
+# --- RT-CALL-1 step 3, and the arguments of a call ---------------------------------------------
+
+
+def as_code(wasm: object) -> bytes:
+    """RT-CALL-1: a contract's code is ``bytes`` (a ``bytearray`` or ``memoryview`` is copied);
+    anything else is BAD_ARGUMENTS."""
+    if type(wasm) is bytes:
+        return wasm
+    if isinstance(wasm, bytearray | memoryview):
+        return bytes(wasm)
+    raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                              f"the contract must be bytes, found {type(wasm).__name__}")
+
+
+def select(prepared: Prepared, function: object, args: object) -> FuncType:
     """RT-CALL-1 step 3: the export must be a function (NO_SUCH_FUNCTION) and the arguments
     must match its parameters in number and type (BAD_ARGUMENTS)."""
+    if not isinstance(function, str):
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  f"the function name must be a str, found "
+                                  f"{type(function).__name__}")
     t = prepared.exports.get(function)
     if not isinstance(t, FuncType):
         raise PreExecutionFailure(ErrorKind.NO_SUCH_FUNCTION,
                                   f"no exported function {function!r}")
-    if not isinstance(args, (list, tuple)) or len(args) != len(t.params) or any(
+    if not isinstance(args, list | tuple) or len(args) != len(t.params) or any(
             not isinstance(a, Value) or a.type is not p or not payload_matches(p, a.payload)
             for a, p in zip(args, t.params)):
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
-                                  f"{function} takes {t}, got {args!r}")
+                                  f"{function} takes {t}, got {args!r:.200}")
     if any(a.type is ValType.FUNCREF and a.payload is not None for a in args):
         # Every call runs in a fresh store, so no function address exists before it starts.
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
                                   "a call cannot receive a non-null funcref")
     return t
+
+
+def check_call(gas_limit: object, context: object, storage: object) -> int:
+    """RT-CALL-1, RT-GAS-3: the gas limit is an int in [0, MAX_GAS_LIMIT], the context a
+    `BlockContext` and the storage a `Storage` (BAD_ARGUMENTS otherwise); returns the limit."""
+    if isinstance(gas_limit, bool) or not isinstance(gas_limit, int) \
+            or not 0 <= gas_limit <= MAX_GAS_LIMIT:
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  f"bad gas limit {gas_limit!r:.40}: expected an integer in "
+                                  f"[0, 2**64 - 1]")
+    if context is not None and not isinstance(context, BlockContext):
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  f"context must be a BlockContext, found "
+                                  f"{type(context).__name__}")
+    if storage is not None and not is_storage(storage):
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  f"storage must be a Storage, found {type(storage).__name__}")
+    return gas_limit
+
+
+def is_storage(obj: object) -> bool:
+    """RT-STORAGE-1: whether ``obj`` has callable ``get``, ``set``, ``delete`` and ``scan``."""
+    return all(callable(getattr(obj, m, None)) for m in ("get", "set", "delete", "scan"))
+
+
+# --- RT-CALL-1 step 5 --------------------------------------------------------------------------
 
 
 def finish_call(state: CallState, results: Sequence[Value], gas_used: int, limit: int
@@ -124,6 +187,9 @@ def finish_call(state: CallState, results: Sequence[Value], gas_used: int, limit
         return CallResult(ErrorKind.HOST_ERROR, gas_used=limit,
                           message=f"storage failed during commit: {type(e).__name__}: {e}")
     return CallResult(None, tuple(results), tuple(state.events), gas_used, writes)
+
+
+# --- the reference backend's host functions ------------------------------------------------------
 
 
 class ReferenceHostEnv:
@@ -177,34 +243,58 @@ def _host_code(fn: HostFunction, state: CallState) -> Any:
     return hostcode
 
 
+# --- Runtime -------------------------------------------------------------------------------------
+
+
 class Runtime:
-    """The SuperVM runtime of the seeds: ``Runtime(storage)`` (RT-CALL-*)."""
+    """The SuperVM runtime of the seeds: ``Runtime(storage)`` (RT-CALL-*), and the reference
+    backend (RT-BACKEND-1).
+
+    ``engine_limits`` and ``host_limits`` default to WASM-LIMIT-* and HOST-LIMIT-1;
+    ``default_gas_limit`` (RT-GAS-1) is an integer in [1, 2**64 - 1]; ``module_cache_size`` how
+    many prepared contracts are kept, in [0, 4096] (RT-API-4). Anything else is
+    `InvalidArgumentError`.
+    """
 
     def __init__(self, storage: Storage, *, engine_limits: EngineLimits | None = None,
                  host_limits: HostLimits | None = None,
-                 default_gas_limit: int = DEFAULT_GAS_LIMIT, module_cache_size: int = 256
-                 ) -> None:
+                 default_gas_limit: int = DEFAULT_GAS_LIMIT,
+                 module_cache_size: int = 256) -> None:
+        if not is_storage(storage):
+            raise InvalidArgumentError("storage", "a Storage (get, set, delete, scan)", storage)
+        if engine_limits is not None and not isinstance(engine_limits, EngineLimits):
+            raise InvalidArgumentError("engine_limits", "an EngineLimits or None",
+                                       engine_limits)
+        if host_limits is not None and not isinstance(host_limits, HostLimits):
+            raise InvalidArgumentError("host_limits", "a HostLimits or None", host_limits)
         self.storage = storage
         self.engine_limits = engine_limits or EngineLimits()
         self.host_limits = host_limits or HostLimits()
-        self.default_gas_limit = default_gas_limit
+        self.default_gas_limit = require_int(default_gas_limit, "default_gas_limit", 1,
+                                             MAX_GAS_LIMIT)
+        self._cache_size = require_int(module_cache_size, "module_cache_size", 0,
+                                       MAX_MODULE_CACHE_SIZE)
         self._prepared: OrderedDict[bytes, Prepared] = OrderedDict()
-        self._cache_size = module_cache_size
 
     # --- The seed's API ---------------------------------------------------------------------
 
     def execute_add(self, wasm: bytes, a: int, b: int) -> int:
-        """The seed's ``execute_add``: call the export ``add(i32, i32) -> i32`` and return the
-        signed result; raises ExecutionError on failure."""
-        result = self.call(wasm, "add", [Value.i32(a), Value.i32(b)])
-        return self._single_int(result)
+        """RT-CALL-4, the seed's ``execute_add``: call the export ``add(i32, i32) -> i32`` and
+        return the signed result. ``a`` and ``b`` are integers in [-2**31, 2**32 - 1]; raises
+        `ExecutionError` on failure (BAD_ARGUMENTS for a bad argument)."""
+        args = [Value.i32(_i32_argument(a, "a")), Value.i32(_i32_argument(b, "b"))]
+        return self._single_int(self.call(wasm, "add", args))
 
     def execute_with_context(self, wasm: bytes, func: str, block_number: int, timestamp: int
                              ) -> tuple[int, list[bytes], int, int]:
-        """The seed's ``execute_with_context``: call ``func`` (no parameters, one i32 or i64
-        result) in the given block context; returns (result, events, block_number,
-        timestamp). Raises ExecutionError on failure."""
-        context = BlockContext(block_number, timestamp)
+        """RT-CALL-4, the seed's ``execute_with_context``: call ``func`` (no parameters, one
+        i32 or i64 result) in the given block context (RT-CTX-1: both signed 64-bit integers);
+        returns (result, events, block_number, timestamp). Raises `ExecutionError` on failure
+        (BAD_ARGUMENTS for a bad argument)."""
+        try:
+            context = BlockContext(block_number, timestamp)
+        except InvalidArgumentError as e:
+            raise ExecutionError(ErrorKind.BAD_ARGUMENTS, str(e)) from None
         result = self.call(wasm, func, [], context=context)
         return self._single_int(result), list(result.events), block_number, timestamp
 
@@ -217,53 +307,54 @@ class Runtime:
                                  "the function must return exactly one i32 or i64")
         return result.results[0].as_signed()
 
-    # --- The general call -------------------------------------------------------------------
+    # --- The general call: RT-CALL-1 ----------------------------------------------------------
 
     def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
              context: BlockContext | None = None, gas_limit: int | None = None,
              storage: Storage | None = None) -> CallResult:
-        """RT-CALL-1: call ``function`` of the contract ``wasm`` with ``args``; never raises
-        for anything the contract or its inputs do: failures are a `CallResult` with an
-        `ErrorKind` (RT-ERR-1). ``storage`` runs this one call against another storage than
-        the runtime's (RT-CALL-5: e.g. a transaction's view in a parallel scheduler)."""
-        limit = self.default_gas_limit if gas_limit is None else gas_limit
-        if type(limit) is not int or limit < 0:
-            return CallResult(ErrorKind.BAD_ARGUMENTS, message=f"bad gas limit {gas_limit!r}")
+        """RT-CALL-1: call ``function`` of the contract ``wasm`` with ``args``. Never raises
+        for anything the contract or the arguments do (RT-ERR-1): every failure is a
+        `CallResult` with an `ErrorKind`. ``storage`` runs this one call against another
+        storage than the runtime's (RT-CALL-5: e.g. a transaction's view in a parallel
+        scheduler); its control signals (a ``BaseException`` that is not an ``Exception``)
+        pass through."""
+        # Steps 1-3 (RT-ERR-2: no gas is used).
         try:
-            prepared = self.prepare(wasm)
-            select(prepared, function, args)
+            limit = check_call(self.default_gas_limit if gas_limit is None else gas_limit,
+                               context, storage)
+            prepared = self.prepare(as_code(wasm))
+            functype = select(prepared, function, args)
         except PreExecutionFailure as f:
-            return CallResult(f.error, message=str(f))  # RT-ERR-2: no gas used
+            return CallResult(f.error, message=str(f))
+        # Step 4 (RT-ERR-3: any failure uses the whole limit).
         base = self.storage if storage is None else storage  # RT-CALL-5
-        state = CallState(StorageOverlay(base), context or BlockContext(),
-                          self.host_limits)
-        store = E.store_init(self.engine_limits)  # one per call: calls share only storage
+        state = CallState(StorageOverlay(base), context or BlockContext(), self.host_limits)
         try:
-            externvals = [ExternVal("func", E.func_alloc(store, fn.type, _host_code(fn, state)))
-                          for fn in prepared.imports]
-            inst: ModuleInst = E.module_instantiate(store, prepared.module, externvals)
-            addr = E.instance_export(inst, function).addr
-            results, gas_used = E.func_invoke_with_gas(store, addr, list(args), limit)
-        except Trap as t:
+            results, gas_used = self.instantiate_and_invoke(prepared, str(function), functype,
+                                                            tuple(args), state, limit)
+        except CallFailure as f:
             state.storage.discard()
-            return CallResult(error_kind_of_trap(t), gas_used=limit, message=str(t))  # RT-ERR-3
-        except LinkError as e:  # an engine limit at instantiation
-            state.storage.discard()
-            return CallResult(ErrorKind.UNLINKABLE, message=str(e))
+            return CallResult(f.error, gas_used=0 if f.error.before_execution else limit,
+                              message=str(f))
+        # Step 5.
         return finish_call(state, results, gas_used, limit)
 
     def prepare(self, wasm: bytes) -> Prepared:
-        """RT-CALL-1 steps 1-2 for ``wasm``, cached by the code's SHA-256 (RT-CALL-4)."""
+        """RT-CALL-1 steps 1-2 for ``wasm`` and the backend's `compile`, cached by the code's
+        SHA-256 (RT-CALL-4)."""
         key = hashlib.sha256(wasm).digest()
         prepared = self._prepared.get(key)
         if prepared is not None:
             self._prepared.move_to_end(key)
             return prepared
         module = self.load(wasm)
-        prepared = Prepared(module, tuple(self._link(module)), dict(E.module_exports(module)))
-        self._prepared[key] = prepared
-        if len(self._prepared) > self._cache_size:
-            self._prepared.popitem(last=False)
+        linked = Prepared(module, tuple(self._link(module)), dict(E.module_exports(module)))
+        prepared = Prepared(linked.module, linked.imports, linked.exports,
+                            self.compile(linked, wasm))
+        if self._cache_size:
+            self._prepared[key] = prepared
+            if len(self._prepared) > self._cache_size:
+                self._prepared.popitem(last=False)
         return prepared
 
     @staticmethod
@@ -292,7 +383,46 @@ class Runtime:
             if fn is None:
                 raise PreExecutionFailure(ErrorKind.UNLINKABLE, f"unknown import {mod}.{name}")
             if not isinstance(t, FuncType) or t != fn.type:
-                raise PreExecutionFailure(ErrorKind.UNLINKABLE,
-                               f"import {mod}.{name} must be a function of type {fn.type}")
+                raise PreExecutionFailure(
+                    ErrorKind.UNLINKABLE, f"import {mod}.{name} must be a function of type "
+                                          f"{fn.type}")
             out.append(fn)
         return out
+
+    # --- What a backend supplies (RT-BACKEND-1) -------------------------------------------------
+
+    def compile(self, prepared: Prepared, wasm: bytes) -> Any:
+        """RT-BACKEND-1: the backend's own form of a loaded and linked contract, kept in
+        `Prepared.compiled`; may raise `PreExecutionFailure`. The reference needs none."""
+        return None
+
+    def instantiate_and_invoke(self, prepared: Prepared, function: str, functype: FuncType,
+                               args: tuple[Value, ...], state: CallState, limit: int
+                               ) -> tuple[list[Value], int]:
+        """RT-CALL-1 step 4 on the reference engine: a fresh store and instance (calls share
+        only the storage), then ``function`` (of type ``functype``, checked by step 3) invoked
+        with ``args`` under ``limit``; returns (results, gas used) or raises `CallFailure`."""
+        store = E.store_init(self.engine_limits)
+        try:
+            externvals = [ExternVal("func", E.func_alloc(store, fn.type, _host_code(fn, state)))
+                          for fn in prepared.imports]
+            inst = E.module_instantiate(store, prepared.module, externvals)
+            addr = E.instance_export(inst, function).addr
+            results, gas_used = E.func_invoke_with_gas(store, addr, list(args), limit)
+        except Trap as t:
+            raise CallFailure(error_kind_of_trap(t), str(t)) from t
+        except LinkError as e:  # an engine limit at instantiation (WASM-LIMIT-3/-4)
+            raise CallFailure(ErrorKind.UNLINKABLE, str(e)) from e
+        except WasmError as e:  # pragma: no cover - the embedding API raises only the above
+            raise CallFailure(ErrorKind.HOST_ERROR, str(e)) from e
+        return results, gas_used
+
+
+def _i32_argument(value: object, name: str) -> int:
+    """RT-CALL-4: an i32 argument of a convenience method, signed or unsigned."""
+    if isinstance(value, bool) or not isinstance(value, int) \
+            or not -(1 << 31) <= value <= MASK32:
+        raise ExecutionError(ErrorKind.BAD_ARGUMENTS,
+                             f"{name} must be an integer in [-2**31, 2**32 - 1], found "
+                             f"{value!r:.40}")
+    return value

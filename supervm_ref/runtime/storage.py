@@ -1,14 +1,19 @@
 """The storage interface and the in-memory store (spec/runtime.md, rules RT-STORAGE-*).
 
 A storage maps byte-string keys to byte-string values. `scan` returns entries in ascending
-key order (unsigned lexicographic byte order), so every backend iterates identically.
+key order (unsigned lexicographic byte order), so every backend iterates identically. Keys,
+values and prefixes are checked at every public entry point (RT-STORAGE-3): nothing is ever
+coerced into bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 from sortedcontainers import SortedDict
+
+from .errors import StorageInputError
 
 
 @runtime_checkable
@@ -33,6 +38,50 @@ class Storage(Protocol):
         ...
 
 
+def as_bytes(value: object, argument: str) -> bytes:
+    """RT-STORAGE-3: a key, value or prefix is ``bytes``; a ``bytearray`` or ``memoryview`` is
+    copied to ``bytes``; anything else (``str``, ``int``, None, ...) is `StorageInputError`."""
+    if type(value) is bytes:
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    raise StorageInputError(argument, "bytes", value)
+
+
+def as_limit(value: object) -> int:
+    """RT-STORAGE-3: a scan limit is an ``int`` (not a ``bool``); 0 or less returns nothing
+    (RT-STORAGE-2)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StorageInputError("limit", "an integer", value)
+    return value
+
+
+def as_entries(items: object, argument: str) -> list[tuple[bytes, bytes]]:
+    """RT-STORAGE-3: initial contents or a batch of writes: a mapping of bytes to bytes, or an
+    iterable of (key, value) pairs; every key and value is checked before anything is used."""
+    pairs = items.items() if isinstance(items, Mapping) else items
+    if isinstance(pairs, str | bytes | bytearray | memoryview) or not isinstance(pairs, Iterable):
+        raise StorageInputError(argument, "a mapping of bytes to bytes", items)
+    out: list[tuple[bytes, bytes]] = []
+    for pair in pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise StorageInputError(f"{argument} entry", "a (key, value) pair", pair)
+        out.append((as_bytes(pair[0], f"{argument} key"), as_bytes(pair[1], f"{argument} value")))
+    return out
+
+
+def as_writes(writes: object) -> dict[bytes, bytes | None]:
+    """RT-STORAGE-3 for ``apply_batch``: a mapping of keys to values or None (delete), every
+    entry checked before anything is written."""
+    if not isinstance(writes, Mapping):
+        raise StorageInputError("writes", "a mapping of bytes to bytes or None", writes)
+    out: dict[bytes, bytes | None] = {}
+    for key, value in writes.items():
+        out[as_bytes(key, "writes key")] = None if value is None else as_bytes(value,
+                                                                               "writes value")
+    return out
+
+
 def prefix_end(prefix: bytes) -> bytes | None:
     """The smallest key greater than every key starting with ``prefix`` (None if unbounded:
     the prefix is empty or all 0xFF)."""
@@ -46,44 +95,45 @@ def prefix_end(prefix: bytes) -> bytes | None:
 
 
 class MemoryStorage:
-    """An in-memory `Storage` on a sorted dictionary (RT-STORAGE-1, RT-STORAGE-2)."""
+    """An in-memory `Storage` on a sorted dictionary (RT-STORAGE-1..3). ``items``: the initial
+    contents, a mapping of bytes to bytes (or an iterable of pairs)."""
 
-    def __init__(self, items: dict[bytes, bytes] | None = None) -> None:
-        self._data: SortedDict = SortedDict()
-        for k, v in (items or {}).items():
-            self.set(k, v)
+    def __init__(self, items: Mapping[bytes, bytes] | Iterable[tuple[bytes, bytes]] | None = None
+                 ) -> None:
+        self._data: SortedDict = SortedDict(as_entries({} if items is None else items, "items"))
 
     def get(self, key: bytes) -> bytes | None:
         """RT-STORAGE-1 ``get``."""
-        value: bytes | None = self._data.get(bytes(key))
+        value: bytes | None = self._data.get(as_bytes(key, "key"))
         return value
 
     def set(self, key: bytes, value: bytes) -> None:
         """RT-STORAGE-1 ``set``."""
-        self._data[bytes(key)] = bytes(value)
+        key = as_bytes(key, "key")
+        self._data[key] = as_bytes(value, "value")
 
     def delete(self, key: bytes) -> None:
         """RT-STORAGE-1 ``delete``."""
-        self._data.pop(bytes(key), None)
+        self._data.pop(as_bytes(key, "key"), None)
 
     def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
         """RT-STORAGE-2: entries with ``prefix`` in ascending key order, at most ``limit``."""
-        if limit <= 0:
+        prefix = as_bytes(prefix, "prefix")
+        if as_limit(limit) <= 0:
             return []
         end = prefix_end(prefix)
         out: list[tuple[bytes, bytes]] = []
-        for key in self._data.irange(minimum=bytes(prefix), maximum=end,
-                                     inclusive=(True, False)):
+        for key in self._data.irange(minimum=prefix, maximum=end, inclusive=(True, False)):
             out.append((key, self._data[key]))
             if len(out) == limit:
                 break
         return out
 
-    def apply_batch(self, writes: dict[bytes, bytes | None]) -> None:
+    def apply_batch(self, writes: Mapping[bytes, bytes | None]) -> None:
         """RT-ATOMIC-3: apply a whole commit (None = delete) atomically: every key and value is
-        checked first, so nothing is written unless everything can be."""
-        batch = [(bytes(k), None if v is None else bytes(v)) for k, v in writes.items()]
-        for key, value in batch:
+        checked first (RT-STORAGE-3), so nothing is written unless everything can be."""
+        batch = as_writes(writes)
+        for key, value in batch.items():
             if value is None:
                 self._data.pop(key, None)
             else:

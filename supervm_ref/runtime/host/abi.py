@@ -3,19 +3,20 @@
 
 from __future__ import annotations
 
-from ...wasm.structure.types import ValType
+from ...wasm import ValType
 from . import chain_api, crypto_api, storage_api
-from .env import HostFunction
+from .env import HostFunction, HostImpl
 
 I32, I64 = ValType.I32, ValType.I64
 
 
-def _f(module: str, name: str, params: int, results: tuple[ValType, ...], impl: object
+def _f(module: str, name: str, params: int, results: tuple[ValType, ...], impl: HostImpl
        ) -> HostFunction:
-    return HostFunction(module, name, (I32,) * params, results, impl)  # type: ignore[arg-type]
+    """One import: ``params`` i32 parameters (pointers, lengths), ``results``, ``impl``."""
+    return HostFunction(module, name, (I32,) * params, results, impl)
 
 
-#: The host ABI, in the order of spec/host-abi.md.
+#: The host ABI, in the order of spec/host-abi.md and spec/crypto.md.
 HOST_FUNCTIONS: tuple[HostFunction, ...] = (
     _f("storage_api", "storage_get", 2, (I64,), storage_api.storage_get),
     _f("storage_api", "storage_read_value", 2, (I32,), storage_api.storage_read_value),
@@ -27,7 +28,12 @@ HOST_FUNCTIONS: tuple[HostFunction, ...] = (
     _f("chain_api", "emit_event", 2, (I32,), chain_api.emit_event),
     _f("chain_api", "events_len", 0, (I32,), chain_api.events_len),
     _f("chain_api", "read_event", 3, (I32,), chain_api.read_event),
-    *crypto_api.FUNCTIONS,
+    _f("crypto_api", "sha256", 3, (I32,), crypto_api.sha256),
+    _f("crypto_api", "keccak256", 3, (I32,), crypto_api.keccak256),
+    _f("crypto_api", "verify_ed25519", 4, (I32,), crypto_api.verify_ed25519),
+    _f("crypto_api", "verify_secp256k1", 4, (I32,), crypto_api.verify_secp256k1),
+    _f("crypto_api", "verify_secp256k1_der", 5, (I32,), crypto_api.verify_secp256k1_der),
+    _f("crypto_api", "derive_eth_address", 3, (I32,), crypto_api.derive_eth_address),
 )
 
 #: (module, name) -> HostFunction.

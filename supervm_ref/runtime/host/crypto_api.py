@@ -15,9 +15,8 @@ from ...crypto.ed25519 import SIGNATURE_SIZE as ED25519_SIGNATURE_SIZE
 from ...crypto.eth_address import ADDRESS_SIZE
 from ...crypto.hashes import DIGEST_SIZE
 from ...crypto.secp256k1 import COMPACT_SIGNATURE_SIZE, MAX_PUBLIC_KEY_SIZE
-from ...wasm.structure.types import ValType
 from . import gas as G
-from .env import CallState, HostEnv, HostFunction, HostImpl
+from .env import CallState, HostEnv
 from .memory import check_limit
 
 
@@ -99,18 +98,3 @@ def derive_eth_address(env: HostEnv, state: CallState, pubkey_ptr: int, pubkey_l
     env.write(out_ptr, address)
     return ADDRESS_SIZE
 
-
-def _f(name: str, params: int, impl: HostImpl) -> HostFunction:
-    """A crypto_api import: ``params`` i32 parameters, one i32 result."""
-    return HostFunction("crypto_api", name, (ValType.I32,) * params, (ValType.I32,), impl)
-
-
-#: HOST-CRYPTO-1..6, in the order of spec/crypto.md.
-FUNCTIONS: tuple[HostFunction, ...] = (
-    _f("sha256", 3, sha256),
-    _f("keccak256", 3, keccak256),
-    _f("verify_ed25519", 4, verify_ed25519),
-    _f("verify_secp256k1", 4, verify_secp256k1),
-    _f("verify_secp256k1_der", 5, verify_secp256k1_der),
-    _f("derive_eth_address", 3, derive_eth_address),
-)

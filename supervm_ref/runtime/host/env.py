@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ...wasm.structure.types import FuncType, ValType
+from ...wasm import FuncType, ValType
 from ..context import BlockContext
 from ..overlay import StorageOverlay
 from .limits import HostLimits

@@ -2,7 +2,8 @@
 
 Every host function charges ``BASE + PER_BYTE * bytes`` where the bytes are those it moves
 between memory, storage and events. Hash functions charge per 32-byte word like the EVM's
-precompiles. Constants live here only; nowhere else does host gas arithmetic.
+precompiles. The constants live here only; each host function adds them up itself, in its
+``# GAS`` step, and charges the sum through `HostEnv.charge` (HOST-GAS-1).
 """
 
 from __future__ import annotations
