@@ -6,6 +6,7 @@ tests/test_blockstm_props.py.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 
@@ -30,7 +31,6 @@ from supervm_ref.blockstm.errors import (
     BlockStmErrorKind,
     InvalidArgument,
     InvariantViolated,
-    NondeterministicTransaction,
     SimulationStalled,
     WorkerCrashed,
 )
@@ -56,10 +56,11 @@ from supervm_ref.blockstm.scheduler import Scheduler, Status, Task, TaskKind
 from supervm_ref.blockstm.simulator import critical_path, simulate, speedup_bound
 from supervm_ref.blockstm.transaction import (
     RecordingView,
+    TxnOutcome,
     normalize_transactions,
     run_body,
 )
-from supervm_ref.blockstm.vm import VmExecution
+from supervm_ref.blockstm.vm import BlockStore, ReadRequest, VmExecution
 from supervm_ref.blockstm.worker import BlockExecution, StepKind, Worker
 from supervm_ref.runtime.storage import MemoryStorage
 
@@ -110,7 +111,8 @@ def take_executions(s: Scheduler, count: int) -> list[Task]:
 def block_execution(block: list[Transaction], store: MemoryStorage | None = None
                     ) -> BlockExecution:
     """A fresh shared state for ``block``."""
-    return BlockExecution.start(normalize_transactions(block), (store or MemoryStorage()).get)
+    return BlockExecution.start(normalize_transactions(block),
+                                BlockStore.of(store or MemoryStorage()))
 
 
 # --- SCHED-RESULT-1 ----------------------------------------------------------------------------
@@ -217,31 +219,57 @@ def test_transactions_forms_and_gas() -> None:
     assert result.outputs == (7, 7) and result.stats.sequential_cost == 2
 
 
-def test_nondeterministic_body_is_rejected() -> None:
-    """SCHED-TXN-2: a body asking for different keys on a replay is rejected."""
-    calls = iter(range(1000))
+def test_body_reading_in_finally_equals_sequential() -> None:
+    """SCHED-TXN-2, SCHED-VM-1: a body runs once per incarnation, so reads in a ``finally:``
+    block (or a context manager's ``__exit__``) are ordinary reads, in parallel as in
+    sequential execution -- also when the execution is abandoned on a dependency meanwhile."""
 
-    def fickle(view: TxnView) -> None:
-        view.read(b"a%d" % next(calls))
-        view.read(b"b")
+    def careful(i: int) -> Transaction:
+        def body(view: TxnView) -> int:
+            try:
+                a = decode_balance(view.read(b"a"))
+                view.write(b"a", encode_balance(a + 1))
+                return a
+            finally:
+                view.write(b"seen%d" % i, view.read(b"b") or b"-")
+                view.write(b"b", encode_balance(i))
+        return Transaction(body, 10)
 
-    with pytest.raises(NondeterministicTransaction) as info:
-        MvccScheduler(workers=1).execute_batch(MemoryStorage(), [fickle])
-    assert info.value.kind is BlockStmErrorKind.NONDETERMINISTIC_TRANSACTION
+    block = [careful(i) for i in range(12)]
+    seq_store = MemoryStorage()
+    seq = execute_sequential(seq_store, block)
+    for workers in (1, 3, 8):
+        for seed in range(5):
+            store = MemoryStorage()
+            par = MvccScheduler(workers=workers, schedule=RandomSchedule(seed)).execute_batch(
+                store, block)
+            assert par == seq and store.items() == seq_store.items()
 
 
-def test_body_swallowing_the_control_signal_is_rejected() -> None:
-    """SCHED-TXN-2: catching the executor's BaseException signal is detected."""
+def test_body_catching_the_control_signal_is_harmless() -> None:
+    """SCHED-VM-2: a body that catches every exception, the executor's ``ExecutionAbandoned``
+    included, still gives the sequential result: an abandoned execution's outcome is never
+    used, and any access it makes while unwinding raises the signal again."""
 
-    def greedy(view: TxnView) -> int:
-        try:
-            view.read(b"a")
-        except BaseException:
-            return 0
-        return 1
+    def greedy(i: int) -> Transaction:
+        def body(view: TxnView) -> int:
+            try:
+                value = decode_balance(view.read(b"k"))
+            except BaseException:
+                with contextlib.suppress(BaseException):
+                    view.read(b"other")
+                return -1
+            view.write(b"k", encode_balance(value + i))
+            return value
+        return Transaction(body, 3)
 
-    with pytest.raises(NondeterministicTransaction):
-        MvccScheduler(workers=1).execute_batch(MemoryStorage(), [greedy])
+    block = [greedy(i) for i in range(10)]
+    seq = execute_sequential(MemoryStorage(), block)
+    assert -1 not in seq.outputs
+    for seed in range(10):
+        par = MvccScheduler(workers=4, schedule=RandomSchedule(seed)).execute_batch(
+            MemoryStorage(), block)
+        assert par == seq
 
 
 # --- SCHED-SEQ-1 -------------------------------------------------------------------------------
@@ -362,28 +390,45 @@ def test_memory_convert_writes_to_estimates() -> None:
 
 
 def test_vm_execution_one_read_at_a_time() -> None:
-    """SCHED-VM-1, SCHED-VM-2: the body is replayed with the reads made so far; storage and
-    versioned reads are recorded in the read set; a dependency stops the execution."""
+    """SCHED-VM-1, SCHED-VM-2: the body runs once, suspended at each outside read; storage and
+    versioned reads are recorded in the read set; a dependency stops the execution, which is
+    abandoned (the body unwinds)."""
     memory = MVMemory(3)
     memory.write(b"b", Version(0, 4), encode_balance(9))
-    storage = MemoryStorage({b"a": encode_balance(5)})
-    execution = VmExecution(p2p_transfer(b"a", b"b", 2, 1), 1, memory, storage.get)
-    assert execution.run_until_read() == b"a"
-    assert execution.read(b"a") is None
-    assert execution.run_until_read() == b"b"
-    assert execution.read(b"b") is None
-    outcome = execution.run_until_read()
-    assert not isinstance(outcome, bytes)
-    assert outcome.output == 3
+    storage = BlockStore.of(MemoryStorage({b"a": encode_balance(5)}))
+    runs = []
+
+    def transfer(view: TxnView) -> object:
+        runs.append(1)
+        return p2p_transfer(b"a", b"b", 2, 1).body(view)
+
+    execution = VmExecution(Transaction(transfer), 1, memory, storage)
+    assert execution.start() == ReadRequest(b"a")
+    assert execution.perform(ReadRequest(b"a")) is None
+    assert execution.resume() == ReadRequest(b"b")
+    assert execution.perform(ReadRequest(b"b")) is None
+    outcome = execution.resume()
+    assert isinstance(outcome, TxnOutcome)
+    assert outcome.output == 3 and len(runs) == 1
     assert outcome.write_set == ((b"a", encode_balance(3)), (b"b", encode_balance(11)))
     assert execution.read_set() == (ReadDescriptor(b"a", None),
                                     ReadDescriptor(b"b", Version(0, 4)))
     memory.finish_record(0, frozenset({b"b"}), ())
     memory.mark_estimate(b"b", 0)
-    blocked = VmExecution(p2p_transfer(b"b", b"a", 1, 1), 2, memory, storage.get)
-    assert blocked.run_until_read() == b"b"
-    assert blocked.read(b"b") == 0
-    assert blocked.read_set() == ()
+    unwound = []
+
+    def blocked_body(view: TxnView) -> None:
+        try:
+            view.read(b"b")
+        finally:
+            unwound.append(True)
+
+    blocked = VmExecution(Transaction(blocked_body), 2, memory, storage)
+    assert blocked.start() == ReadRequest(b"b")
+    assert blocked.perform(ReadRequest(b"b")) == 0
+    assert blocked.read_set() == () and not unwound
+    blocked.abandon()
+    assert unwound == [True]
 
 
 # --- SCHED-STATUS-*, SCHED-SCHED-* -------------------------------------------------------------
@@ -730,15 +775,6 @@ def test_worker_crash_is_reported(preemptive: None) -> None:
         MvccScheduler(workers=2, mode="threads").execute_batch(
             MemoryStorage(), [*block_of(5), Transaction(explode)])
     assert "Boom" in str(info.value)
-
-    calls = iter(range(10**6))
-
-    def fickle(view: TxnView) -> None:
-        view.read(b"%d" % next(calls))
-        view.read(b"b")
-
-    with pytest.raises(NondeterministicTransaction):
-        MvccScheduler(workers=2, mode="threads").execute_batch(MemoryStorage(), [fickle])
 
 
 # --- SCHED-API-* -------------------------------------------------------------------------------

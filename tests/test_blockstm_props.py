@@ -48,6 +48,7 @@ from supervm_ref.blockstm.mock import (
 )
 from supervm_ref.blockstm.simulator import Schedule, simulate
 from supervm_ref.blockstm.transaction import normalize_transactions
+from supervm_ref.blockstm.vm import BlockStore
 from supervm_ref.blockstm.worker import BlockExecution, Worker
 from supervm_ref.runtime.storage import MemoryStorage
 
@@ -182,7 +183,7 @@ def test_fast_forward_takes_the_same_steps(size: int, keys: int, seed: int, work
     for schedule in (TimedSchedule(schedule_seed), TimedSchedule(schedule_seed, False),
                      PlainTimed(schedule_seed)):
         execution = BlockExecution.start(normalize_transactions(block),
-                                         MemoryStorage(initial).get)
+                                         BlockStore.of(MemoryStorage(initial)))
         report = simulate(execution, workers, schedule, max_steps=MAX_STEPS)
         outputs = [o.output if o else None for o in execution.last_outcomes]
         reports.append((report.makespan, report.steps, report.step_counts, outputs,
@@ -203,7 +204,7 @@ def test_skip_failing_polls_equals_next_task(size: int, keys: int, seed: int, wo
 
     def reach() -> BlockExecution:
         execution = BlockExecution.start(normalize_transactions(block),
-                                         MemoryStorage(initial).get)
+                                         BlockStore.of(MemoryStorage(initial)))
         running: list[Iterator[object]] = [Worker(i, execution).steps()
                                            for i in range(workers)]
         rng = random.Random(script_seed)

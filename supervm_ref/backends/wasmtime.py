@@ -429,6 +429,10 @@ class WasmtimeRuntime(Runtime):
     differs supplied here -- `compile` (wasmtime's compilation, cached with the reference's
     `Prepared` contract) and `instantiate_and_invoke` (RT-CALL-1 step 4 on a wasmtime store)."""
 
+    #: RT-BACKEND-1: wasmtime keeps each OS thread's chain of active calls in thread-local
+    #: state, so a call suspended inside a host function must resume on its own thread.
+    native_stack = True
+
     def __init__(self, storage: Storage, *, engine_limits: EngineLimits | None = None,
                  host_limits: HostLimits | None = None,
                  default_gas_limit: int = DEFAULT_GAS_LIMIT, module_cache_size: int = 256

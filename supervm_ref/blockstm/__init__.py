@@ -4,7 +4,7 @@
 - `transaction`: the transaction interface (a function of a view) -- SCHED-TXN-*;
 - `mv_memory`: the multi-version memory -- SCHED-MEM-*;
 - `scheduler`: the collaborative scheduler -- SCHED-STATUS-*, SCHED-SCHED-*;
-- `vm`: executing one incarnation -- SCHED-VM-*;
+- `vm` and `coroutine`: executing one incarnation, the body run once -- SCHED-VM-*;
 - `worker`: a worker as a sequence of steps -- SCHED-WORKER-*;
 - `simulator` and `threads`: running the workers -- SCHED-SIM-*, SCHED-THREADS-1;
 - `sequential`: the baseline -- SCHED-SEQ-1;
@@ -12,12 +12,12 @@
 - `mock`: mock transactions for tests and benchmarks -- SCHED-MOCK-*.
 """
 
-from .errors import BlockStmError
+from .errors import BlockStmError, StoreFailed
 from .mvcc_scheduler import MvccScheduler, SchedulerStats
 from .result import BatchResult, BatchStats
 from .sequential import execute_sequential
 from .simulator import CostModel, RandomSchedule, ScriptedSchedule, TimedSchedule
-from .transaction import ReadRecord, Transaction, TxnFailure, TxnView
+from .transaction import ReadRecord, ScanRecord, Transaction, TxnFailure, TxnView
 
 __all__ = [
     "BatchResult",
@@ -27,8 +27,10 @@ __all__ = [
     "MvccScheduler",
     "RandomSchedule",
     "ReadRecord",
+    "ScanRecord",
     "SchedulerStats",
     "ScriptedSchedule",
+    "StoreFailed",
     "TimedSchedule",
     "Transaction",
     "TxnFailure",

@@ -18,7 +18,6 @@ from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult
 from ..runtime.storage import Storage
 from ..wasm.runtime.values import Value
-from .errors import InvalidAccess
 from .transaction import Transaction, TxnView
 
 
@@ -31,10 +30,8 @@ class CallingRuntime(Protocol):
 
 
 class ViewStorage:
-    """SCHED-WASM-1: the `Storage` protocol over a transaction's view. ``scan`` is a predicate
-    read, which the key-based read sets of Block-STM cannot validate, so it raises
-    `InvalidAccess`; inside a contract that surfaces as ``HOST_ERROR`` in the parallel run and
-    in the sequential baseline alike."""
+    """SCHED-WASM-1: the `Storage` protocol over a transaction's view: reads, scans, writes and
+    deletions of the call are the transaction's."""
 
     __slots__ = ("_view",)
 
@@ -43,20 +40,19 @@ class ViewStorage:
 
     def get(self, key: bytes) -> bytes | None:
         """A recorded read of ``key``."""
-        return self._view.read(bytes(key))
+        return self._view.read(key)
 
     def set(self, key: bytes, value: bytes) -> None:
         """A write of ``key``."""
-        self._view.write(bytes(key), bytes(value))
+        self._view.write(key, value)
 
     def delete(self, key: bytes) -> None:
         """A deletion of ``key``."""
-        self._view.delete(bytes(key))
+        self._view.delete(key)
 
     def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
-        """SCHED-WASM-1: not available to transactions of a Block-STM batch."""
-        raise InvalidAccess("storage_scan is not available to transactions of a Block-STM "
-                            "batch (predicate reads are not validated by key)")
+        """A recorded scan (SCHED-TXN-1), validated like a read (SCHED-MEM-8)."""
+        return self._view.scan(prefix, limit)
 
 
 def contract_transaction(runtime: CallingRuntime, wasm: bytes, function: str,
@@ -65,11 +61,14 @@ def contract_transaction(runtime: CallingRuntime, wasm: bytes, function: str,
                          ) -> Transaction:
     """SCHED-WASM-2: the transaction that calls ``function`` of ``wasm`` with ``args`` on
     ``runtime``; its output is the `CallResult`. ``gas`` is the cost the simulator charges per
-    execution (SCHED-SIM-2), e.g. the gas the call used in a sequential run."""
+    execution (SCHED-SIM-2), e.g. the gas the call used in a sequential run. A runtime whose
+    ``native_stack`` is true (RT-BACKEND-1: wasmtime) gets a body on a thread of its own
+    (SCHED-VM-1)."""
     call_args = tuple(args)
 
     def body(view: TxnView) -> Any:
         return runtime.call(wasm, function, call_args, context=context, gas_limit=gas_limit,
                             storage=ViewStorage(view))
 
-    return Transaction(body, gas=gas, label=label or f"{function}{call_args}")
+    return Transaction(body, gas=gas, label=label or f"{function}{call_args}",
+                       own_thread=bool(getattr(runtime, "native_stack", False)))

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..errors import SuperVMError
+
 
 class BlockStmErrorKind(StrEnum):
     """Why the executor refused a request or stopped (SCHED-API-3)."""
 
     INVALID_ARGUMENT = "INVALID_ARGUMENT"          # a bad batch, store or configuration
     INVALID_ACCESS = "INVALID_ACCESS"              # a transaction misused its view
-    NONDETERMINISTIC_TRANSACTION = "NONDETERMINISTIC_TRANSACTION"
     SIMULATION_STALLED = "SIMULATION_STALLED"      # no worker can make progress
     INVARIANT_VIOLATED = "INVARIANT_VIOLATED"      # an internal rule was broken (a bug)
     WORKER_CRASHED = "WORKER_CRASHED"              # a worker thread raised
+    STORE_FAILED = "STORE_FAILED"                  # the batch's store raised
 
 
-class BlockStmError(Exception):
+class BlockStmError(SuperVMError):
     """Base class: ``kind`` is the canonical reason, the message the details."""
 
     kind: BlockStmErrorKind = BlockStmErrorKind.INVARIANT_VIOLATED
@@ -44,14 +46,6 @@ class InvalidAccess(BlockStmError):
     kind = BlockStmErrorKind.INVALID_ACCESS
 
 
-class NondeterministicTransaction(BlockStmError):
-    """A transaction body did not behave as a function of the values it read (SCHED-TXN-2):
-    replayed with the same answers it asked for a different key, or it swallowed the
-    executor's control signal."""
-
-    kind = BlockStmErrorKind.NONDETERMINISTIC_TRANSACTION
-
-
 class SimulationStalled(BlockStmError):
     """Every virtual worker is idle and nothing can change, yet the block is not done
     (SCHED-SIM-3), or the step budget ran out."""
@@ -70,3 +64,16 @@ class WorkerCrashed(BlockStmError):
     """A worker thread stopped with an exception (SCHED-THREADS-1)."""
 
     kind = BlockStmErrorKind.WORKER_CRASHED
+
+
+class StoreFailed(BlockStmError):
+    """The store a batch runs against raised while it was read or written (SCHED-RESULT-2):
+    the batch is not executed and the store is as before. ``cause`` is the store's
+    exception."""
+
+    kind = BlockStmErrorKind.STORE_FAILED
+
+    def __init__(self, operation: str, cause: BaseException) -> None:
+        super().__init__(f"the store failed during {operation}: {type(cause).__name__}: {cause}")
+        self.operation = operation
+        self.cause = cause

@@ -18,11 +18,13 @@ action atomic on real threads as well.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedDict, SortedList
 
+from ..runtime.storage import prefix_end
 from .errors import InvalidArgument, InvariantViolated
 from .transaction import Key, MaybeValue
 
@@ -98,6 +100,33 @@ class ReadDescriptor(NamedTuple):
     version: Version | None
 
 
+@dataclass(frozen=True)
+class ScanVersions:
+    """Scan status OK: the entries a scan returns, each (key, value, version), the version
+    None for an entry read from storage (SCHED-MEM-8)."""
+
+    entries: tuple[tuple[Key, bytes, Version | None], ...]
+
+
+ScanResult = ScanVersions | ReadDependency
+
+
+class ScanDescriptor(NamedTuple):
+    """One scan of a read set: the prefix, the limit, and the (key, version) of every entry it
+    returned, in key order (SCHED-MEM-8)."""
+
+    prefix: Key
+    limit: int
+    entries: tuple[tuple[Key, Version | None], ...]
+
+
+#: An entry of a read set.
+AccessDescriptor = ReadDescriptor | ScanDescriptor
+
+#: ``storage_scan(prefix, limit)``: the store's entries under a prefix (RT-STORAGE-2).
+StorageScan = Callable[[Key, int], Sequence[tuple[Key, bytes]]]
+
+
 class _Location:
     """The entries of one location, by transaction index, under the location's lock."""
 
@@ -114,9 +143,10 @@ class MVMemory:
             raise InvalidArgument(f"block size must be >= 0, found {block_size}")
         self.block_size = block_size
         self._locations: dict[Key, _Location] = {}
+        self._location_keys = SortedList()  # every location of the table, in key order
         self._table_lock = threading.Lock()
         self._last_written_locations: list[frozenset[Key]] = [frozenset()] * block_size
-        self._last_read_set: list[tuple[ReadDescriptor, ...]] = [()] * block_size
+        self._last_read_set: list[tuple[AccessDescriptor, ...]] = [()] * block_size
 
     # --- one location -------------------------------------------------------------------------
 
@@ -125,6 +155,7 @@ class MVMemory:
             loc = self._locations.get(location)
             if loc is None and create:
                 loc = self._locations[location] = _Location()
+                self._location_keys.add(location)
             return loc
 
     def _check_txn(self, txn_idx: int) -> None:
@@ -182,6 +213,50 @@ class MVMemory:
             return ReadDependency(writer)
         return ReadVersion(Version(writer, entry.incarnation), entry.value)
 
+    def scan(self, prefix: Key, limit: int, txn_idx: int, storage_scan: StorageScan
+             ) -> ScanResult:
+        """SCHED-MEM-8: what transaction ``txn_idx`` sees when it scans ``prefix`` for up to
+        ``limit`` entries: the memory's locations under the prefix, each read as by
+        `read`, over the store's entries (``storage_scan``, asked for ``limit`` plus the
+        number of those locations, since each can hide one). Walking the keys in order, the
+        first ESTIMATE met before ``limit`` live entries are found is a dependency; otherwise
+        the live entries (a deletion hides its key) with their versions."""
+        if not 0 <= txn_idx <= self.block_size:
+            raise InvariantViolated(f"scan by transaction {txn_idx} outside the block")
+        if limit <= 0:
+            return ScanVersions(())
+        end = prefix_end(prefix)
+        with self._table_lock:
+            in_memory = list(self._location_keys.irange(minimum=prefix, maximum=end,
+                                                        inclusive=(True, False)))
+        stored = dict(storage_scan(prefix, limit + len(in_memory)))
+        entries: list[tuple[Key, bytes, Version | None]] = []
+        for key in sorted(stored.keys() | set(in_memory)):
+            if len(entries) == limit:
+                break
+            result = self.read(key, txn_idx)
+            if isinstance(result, ReadDependency):
+                return result
+            if isinstance(result, ReadVersion):
+                if result.value is not None:
+                    entries.append((key, result.value, result.version))
+            elif key in stored:
+                entries.append((key, stored[key], None))
+        return ScanVersions(tuple(entries))
+
+    def validate(self, descriptor: AccessDescriptor, txn_idx: int,
+                 storage_scan: StorageScan) -> bool:
+        """SCHED-MEM-5, SCHED-MEM-8 (one entry of ``validate_read_set``): a read is checked by
+        `validate_read`; a scan is run again as ``txn_idx`` and is valid only if it returns the
+        same keys with the same versions (a dependency is never valid): an entry a lower
+        transaction inserted, deleted or rewrote since -- a phantom -- invalidates it."""
+        if isinstance(descriptor, ReadDescriptor):
+            return self.validate_read(descriptor, txn_idx)
+        result = self.scan(descriptor.prefix, descriptor.limit, txn_idx, storage_scan)
+        if isinstance(result, ReadDependency):
+            return False
+        return tuple((k, v) for k, _, v in result.entries) == descriptor.entries
+
     def validate_read(self, descriptor: ReadDescriptor, txn_idx: int) -> bool:
         """SCHED-MEM-5 (one entry of ``validate_read_set``): reading ``descriptor.location``
         again as ``txn_idx`` still gives ``descriptor.version`` (None: still storage). A
@@ -202,7 +277,7 @@ class MVMemory:
         return sorted(self._last_written_locations[txn_idx] - new_locations)
 
     def finish_record(self, txn_idx: int, new_locations: frozenset[Key],
-                      read_set: tuple[ReadDescriptor, ...]) -> bool:
+                      read_set: tuple[AccessDescriptor, ...]) -> bool:
         """SCHED-MEM-3 (end of ``record``): remember the locations and read set of the new
         incarnation; returns ``wrote_new_location``, whether it wrote a location the previous
         incarnation did not."""
@@ -218,7 +293,7 @@ class MVMemory:
         self._check_txn(txn_idx)
         return sorted(self._last_written_locations[txn_idx])
 
-    def read_set(self, txn_idx: int) -> tuple[ReadDescriptor, ...]:
+    def read_set(self, txn_idx: int) -> tuple[AccessDescriptor, ...]:
         """SCHED-MEM-5: the read set of the last recorded incarnation of ``txn_idx``."""
         self._check_txn(txn_idx)
         return self._last_read_set[txn_idx]

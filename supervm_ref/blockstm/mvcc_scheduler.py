@@ -26,6 +26,7 @@ from .simulator import (
 from .store import BatchStore, apply_write_set, check_store
 from .threads import run_on_threads
 from .transaction import TxnOutcome, normalize_transactions
+from .vm import BlockStore
 from .worker import BlockExecution, WorkerCounters
 
 MODES = ("simulated", "threads")
@@ -89,7 +90,7 @@ class MvccScheduler:
         write set to ``store`` and return outputs, write set and reads (SCHED-RESULT-1)."""
         check_store(store)
         block = normalize_transactions(transactions)
-        execution = BlockExecution.start(block, store.get)
+        execution = BlockExecution.start(block, BlockStore.of(store))
         makespan: int | None = None
         counters: WorkerCounters
         if self.mode == "simulated":

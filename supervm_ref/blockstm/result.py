@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .transaction import Key, MaybeValue, ReadRecord, TxnOutcome
+from .transaction import Access, Key, MaybeValue, TxnOutcome
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ class BatchStats:
 @dataclass(frozen=True)
 class BatchResult:
     """SCHED-RESULT-1: per transaction its output (a `TxnFailure` when it failed) and the reads
-    of its final incarnation; the final write set (key order, None: deleted), which has been
-    applied to the store."""
+    and scans of its final incarnation; the final write set (key order, None: deleted), which
+    has been applied to the store."""
 
     outputs: tuple[object, ...]
     write_set: tuple[tuple[Key, MaybeValue], ...]
-    reads: tuple[tuple[ReadRecord, ...], ...]
+    reads: tuple[tuple[Access, ...], ...]
     stats: BatchStats = field(compare=False)
     outcomes: tuple[TxnOutcome, ...] = field(compare=False, repr=False, default=())

@@ -9,28 +9,75 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sortedcontainers import SortedDict
+
+from .coroutine import ExecutionAbandoned
+from .errors import InvalidAccess, StoreFailed
 from .result import BatchResult, BatchStats
 from .store import BatchStore, apply_write_set, check_store
-from .transaction import Key, MaybeValue, RecordingView, normalize_transactions, run_body
+from .transaction import (
+    Entries,
+    Key,
+    MaybeValue,
+    RecordingView,
+    merge_scan,
+    normalize_transactions,
+    prefix_items,
+    run_body,
+)
+from .vm import BlockStore
 
 
 def execute_sequential(store: BatchStore, transactions: Iterable[object]) -> BatchResult:
     """SCHED-SEQ-1: run ``transactions`` one after the other against ``store``, then apply the
-    final write set to ``store``."""
+    final write set to ``store`` (SCHED-RESULT-2). A failure of the store is `StoreFailed`
+    for the whole batch (the store is then as before), never a transaction's failure."""
     check_store(store)
     block = normalize_transactions(transactions)
-    state: dict[Key, MaybeValue] = {}   # the writes of the transactions so far
+    source = BlockStore.of(store)
+    state: SortedDict = SortedDict()   # the writes of the transactions so far
+    failure: list[StoreFailed] = []    # the store's failure, once one happened
+
+    def stop_on_store_failure(error: StoreFailed) -> ExecutionAbandoned:
+        failure.append(error)
+        return ExecutionAbandoned()
 
     def outside(key: Key) -> MaybeValue:
-        return state[key] if key in state else store.get(key)
+        if failure:
+            raise ExecutionAbandoned()
+        if key in state:
+            value: MaybeValue = state[key]
+            return value
+        try:
+            return source.get(key)
+        except StoreFailed as e:
+            raise stop_on_store_failure(e) from e
+
+    def outside_scan(prefix: Key, limit: int) -> Entries:
+        if failure:
+            raise ExecutionAbandoned()
+        if source.scan is None:
+            raise InvalidAccess("the store of this batch has no scan")
+        scan = source.scan
+        try:
+            return merge_scan(prefix_items(state, prefix), prefix, limit, scan)
+        except StoreFailed as e:
+            raise stop_on_store_failure(e) from e
 
     outcomes = []
     for txn in block:
-        outcome = run_body(txn, RecordingView(outside))
+        try:
+            outcome = run_body(txn, RecordingView(outside, outside_scan))
+        except ExecutionAbandoned:
+            if failure:
+                raise failure[0] from failure[0].cause
+            raise
+        if failure:   # the body swallowed the signal: the store's failure still ends the batch
+            raise failure[0] from failure[0].cause
         for key, value in outcome.write_set:
             state[key] = value
         outcomes.append(outcome)
-    write_set = tuple(sorted(state.items()))
+    write_set = tuple(state.items())
     apply_write_set(store, write_set)
     n = len(block)
     stats = BatchStats(mode="sequential", workers=1, transactions=n, executions=n, vm_runs=n,

@@ -2,17 +2,14 @@
 
 A read of a location the incarnation wrote itself returns its own value. Any other read asks
 the multi-version memory: a *version* (recorded in the read set with its version), *storage*
-(recorded as read from storage) or a *dependency* on an ESTIMATE, which stops the execution.
-Writes are buffered; the finished execution gives the transaction's outcome, its write set and
-its read set.
+(recorded as read from storage) or a *dependency* on an ESTIMATE, which stops the execution. A
+scan asks the memory for a prefix range the same way (SCHED-MEM-8). Writes are buffered; the
+finished execution gives the transaction's outcome, its write set and its read set.
 
-A transaction body is an ordinary Python function, yet each memory read must be a step of its
-own so that other workers can act between two reads (SCHED-WORKER-2). `VmExecution` therefore
-runs the body *from the start* each time, answering the reads made so far from what the memory
-returned, until the body either finishes or asks for a read not yet made; the worker then makes
-that read as one step and runs the body again. This is sound because a body is a deterministic
-function of the values it reads (SCHED-TXN-2) -- the same assumption Block-STM itself makes;
-a body that asks for different keys on a replay is rejected (`NondeterministicTransaction`).
+The body runs *once* per incarnation, as a coroutine (`coroutine.py`) suspended at each outside
+access: `start` and `resume` run it up to its next request, `perform` makes that request as one
+step of the worker (SCHED-WORKER-2), and `abandon` unwinds it when the execution stops on a
+dependency. Neither the body nor the engine running inside it knows.
 """
 
 from __future__ import annotations
@@ -20,94 +17,157 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import NondeterministicTransaction
-from .mv_memory import MVMemory, ReadDependency, ReadDescriptor, ReadVersion
-from .transaction import Key, MaybeValue, RecordingView, Transaction, TxnOutcome, run_body
-
-
-class PendingRead(BaseException):
-    """Control signal: the body asked for a read that this run cannot answer yet. A
-    ``BaseException``, so that a body's ``except Exception`` cannot swallow it."""
-
-    def __init__(self, key: Key) -> None:
-        super().__init__(key)
-        self.key = key
+from .coroutine import Ask, BodyCoroutine, Finished, Raise, body_coroutine
+from .errors import InvalidAccess, InvariantViolated, StoreFailed
+from .mv_memory import (
+    AccessDescriptor,
+    MVMemory,
+    ReadDependency,
+    ReadDescriptor,
+    ReadVersion,
+    ScanDescriptor,
+    StorageScan,
+)
+from .transaction import Entries, Key, MaybeValue, RecordingView, Transaction, TxnOutcome, run_body
 
 
 @dataclass(frozen=True)
-class _Answer:
-    """A memory read made for this incarnation: its location, value and read-set entry."""
+class ReadRequest:
+    """The body asks for the value of ``key`` before the transaction (SCHED-VM-2)."""
 
     key: Key
-    value: MaybeValue
-    descriptor: ReadDescriptor
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """The body asks for up to ``limit`` entries under ``prefix`` before the transaction
+    (SCHED-VM-2, SCHED-MEM-8)."""
+
+    prefix: Key
+    limit: int
+
+
+Request = ReadRequest | ScanRequest
+
+
+@dataclass(frozen=True)
+class BlockStore:
+    """The store a block reads, as the executor uses it: ``get`` and ``scan`` (None when the
+    store has none: a scan then fails its transaction with `InvalidAccess`). A failure of the
+    store is `StoreFailed` (SCHED-RESULT-2), never the transaction's."""
+
+    get: Callable[[Key], MaybeValue]
+    scan: StorageScan | None
+
+    @classmethod
+    def of(cls, store: object) -> BlockStore:
+        """The executor's access to ``store`` (checked by `check_store`)."""
+        get = store.get  # type: ignore[attr-defined]
+        scan = getattr(store, "scan", None)
+
+        def checked_get(key: Key) -> MaybeValue:
+            try:
+                value = get(key)
+            except Exception as e:
+                raise StoreFailed("get", e) from e
+            if value is not None and not isinstance(value, bytes):
+                raise StoreFailed("get", TypeError(f"get returned a {type(value).__name__}"))
+            return value
+
+        def checked_scan(prefix: Key, limit: int) -> list[tuple[Key, bytes]]:
+            try:
+                entries = list(scan(prefix, limit))  # type: ignore[misc]
+            except Exception as e:
+                raise StoreFailed("scan", e) from e
+            if not all(isinstance(e, tuple) and len(e) == 2 and isinstance(e[0], bytes)
+                       and isinstance(e[1], bytes) for e in entries):
+                raise StoreFailed("scan", TypeError("scan returned something other than "
+                                                    "(bytes, bytes) pairs"))
+            return entries
+
+        return cls(checked_get, checked_scan if callable(scan) else None)
 
 
 class VmExecution:
-    """``VM.execute(txn_idx)`` for one incarnation, advanced one memory read at a time
-    (SCHED-VM-1)."""
+    """``VM.execute(txn_idx)`` for one incarnation: the body run once, one outside access at a
+    time (SCHED-VM-1)."""
 
-    def __init__(self, txn: Transaction, txn_idx: int, memory: MVMemory,
-                 storage_get: Callable[[Key], MaybeValue]) -> None:
+    def __init__(self, txn: Transaction, txn_idx: int, memory: MVMemory, store: BlockStore
+                 ) -> None:
         self.txn = txn
         self.txn_idx = txn_idx
         self.memory = memory
-        self.storage_get = storage_get
-        self._answers: list[_Answer] = []
-        self._replayed = 0
-        self._misbehaved: str | None = None
+        self.store = store
+        self._coroutine: BodyCoroutine = body_coroutine(self._run, txn.own_thread)
+        self._read_set: list[AccessDescriptor] = []
+        self._answer: object = None
 
-    def run_until_read(self) -> Key | TxnOutcome:
-        """SCHED-VM-1: run the body from the start with the reads made so far; return the key of
-        the next read it needs from the memory, or its outcome when it finished. Touches no
+    def _run(self, ask: Ask) -> TxnOutcome:
+        """The body on a view whose outside accesses are requests to the worker."""
+        def outside(key: Key) -> MaybeValue:
+            value: MaybeValue = ask(ReadRequest(key))
+            return value
+
+        def outside_scan(prefix: Key, limit: int) -> Entries:
+            entries: Entries = ask(ScanRequest(prefix, limit))
+            return entries
+
+        return run_body(self.txn, RecordingView(outside, outside_scan))
+
+    def start(self) -> Request | TxnOutcome:
+        """SCHED-VM-1: run the body up to its first outside access (or its end). Touches no
         shared state."""
-        self._replayed = 0
-        self._misbehaved = None
-        view = RecordingView(outside=self._answer)
-        try:
-            outcome = run_body(self.txn, view)
-        except PendingRead as pending:
-            if self._misbehaved is not None:
-                raise NondeterministicTransaction(self._misbehaved) from None
-            return pending.key
-        if self._misbehaved is not None:
-            raise NondeterministicTransaction(self._misbehaved)
-        if self._replayed != len(self._answers):
-            raise NondeterministicTransaction(
-                f"transaction {self.txn_idx} made {self._replayed} reads on a replay after "
-                f"{len(self._answers)} on the run before")
-        return outcome
+        return self._next(self._coroutine.start())
 
-    def _answer(self, key: Key) -> MaybeValue:
-        """The view's ``outside``: the next recorded answer, or a `PendingRead`."""
-        if self._replayed < len(self._answers):
-            answer = self._answers[self._replayed]
-            if answer.key != key:
-                self._misbehaved = (f"transaction {self.txn_idx} read {key!r} as read number "
-                                    f"{self._replayed} on a replay, {answer.key!r} before")
-                raise PendingRead(key)
-            self._replayed += 1
-            return answer.value
-        if self._replayed > len(self._answers):
-            self._misbehaved = f"transaction {self.txn_idx} swallowed the executor's signal"
-        self._replayed += 1
-        raise PendingRead(key)
+    def resume(self) -> Request | TxnOutcome:
+        """SCHED-VM-1: give the body the answer of the last `perform` and run it up to its next
+        outside access (or its end). Touches no shared state."""
+        return self._next(self._coroutine.send(self._answer))
 
-    def read(self, key: Key) -> int | None:
-        """SCHED-VM-2: one read of ``key`` from the multi-version memory (one step). A version
-        or storage read is recorded for the next run; a dependency returns the blocking
-        transaction's index and ends the execution."""
-        result = self.memory.read(key, self.txn_idx)
-        if isinstance(result, ReadDependency):
-            return result.blocking_txn_idx
-        if isinstance(result, ReadVersion):
-            answer = _Answer(key, result.value, ReadDescriptor(key, result.version))
-        else:
-            answer = _Answer(key, self.storage_get(key), ReadDescriptor(key, None))
-        self._answers.append(answer)
+    @staticmethod
+    def _next(result: object) -> Request | TxnOutcome:
+        if isinstance(result, Finished):
+            outcome = result.outcome
+            if not isinstance(outcome, TxnOutcome):  # pragma: no cover - run_body's result
+                raise InvariantViolated("a body run must end with a TxnOutcome")
+            return outcome
+        if not isinstance(result, ReadRequest | ScanRequest):  # pragma: no cover
+            raise InvariantViolated(f"unexpected request {result!r:.80}")
+        return result
+
+    def perform(self, request: Request) -> int | None:
+        """SCHED-VM-2: one access of the multi-version memory (one step). A version or storage
+        read, or a scan's entries, is recorded in the read set and kept as the answer for
+        `resume`; a dependency returns the blocking transaction's index (nothing recorded: the
+        execution stops, `abandon`). A store failure raises `StoreFailed`."""
+        if isinstance(request, ReadRequest):
+            result = self.memory.read(request.key, self.txn_idx)
+            if isinstance(result, ReadDependency):
+                return result.blocking_txn_idx
+            if isinstance(result, ReadVersion):
+                self._read_set.append(ReadDescriptor(request.key, result.version))
+                self._answer = result.value
+            else:
+                self._read_set.append(ReadDescriptor(request.key, None))
+                self._answer = self.store.get(request.key)
+            return None
+        if self.store.scan is None:
+            self._answer = Raise(InvalidAccess("the store of this batch has no scan"))
+            return None
+        scan = self.memory.scan(request.prefix, request.limit, self.txn_idx, self.store.scan)
+        if isinstance(scan, ReadDependency):
+            return scan.blocking_txn_idx
+        self._read_set.append(ScanDescriptor(request.prefix, request.limit,
+                                             tuple((k, v) for k, _, v in scan.entries)))
+        self._answer = tuple((k, value) for k, value, _ in scan.entries)
         return None
 
-    def read_set(self) -> tuple[ReadDescriptor, ...]:
-        """SCHED-VM-1: the read set of the execution: every memory read with its version
+    def abandon(self) -> None:
+        """SCHED-VM-2: the execution stopped on a dependency (or its worker is stopping):
+        unwind the suspended body."""
+        self._coroutine.abandon()
+
+    def read_set(self) -> tuple[AccessDescriptor, ...]:
+        """SCHED-VM-1: the read set of the execution: every memory access with its version
         (None: storage), in order."""
-        return tuple(a.descriptor for a in self._answers)
+        return tuple(self._read_set)

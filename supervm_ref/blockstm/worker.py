@@ -12,15 +12,15 @@ on real threads each worker simply runs its steps back to back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import InvariantViolated
 from .mv_memory import MVMemory, Version
 from .scheduler import Scheduler, Task, TaskKind
-from .transaction import Key, MaybeValue, Transaction, TxnOutcome
-from .vm import VmExecution
+from .transaction import Key, Transaction, TxnOutcome
+from .vm import BlockStore, VmExecution
 
 
 class StepKind(Enum):
@@ -61,17 +61,16 @@ class BlockExecution:
     the scheduler, and the outcome of each transaction's last recorded incarnation."""
 
     transactions: tuple[Transaction, ...]
-    storage_get: Callable[[Key], MaybeValue]
+    store: BlockStore
     memory: MVMemory
     scheduler: Scheduler
     last_outcomes: list[TxnOutcome | None]
 
     @classmethod
-    def start(cls, transactions: tuple[Transaction, ...],
-              storage_get: Callable[[Key], MaybeValue]) -> BlockExecution:
+    def start(cls, transactions: tuple[Transaction, ...], store: BlockStore) -> BlockExecution:
         """A fresh block: every transaction READY_TO_EXECUTE, incarnation 0, memory empty."""
         n = len(transactions)
-        return cls(transactions, storage_get, MVMemory(n), Scheduler(n), [None] * n)
+        return cls(transactions, store, MVMemory(n), Scheduler(n), [None] * n)
 
 
 @dataclass
@@ -119,17 +118,23 @@ class Worker:
         txn = block.transactions[txn_idx]
         while True:
             self.counters.vm_runs += 1
-            execution = VmExecution(txn, txn_idx, memory, block.storage_get)
-            result = execution.run_until_read()
+            execution = VmExecution(txn, txn_idx, memory, block.store)
             blocking_txn_idx: int | None = None
-            while not isinstance(result, TxnOutcome):
-                blocking_txn_idx = execution.read(result)
-                yield Step(StepKind.EXECUTION_READ, txn_idx)
-                if blocking_txn_idx is not None:
-                    break
-                result = execution.run_until_read()
-            if isinstance(result, TxnOutcome):
-                outcome = result
+            finished = False
+            try:
+                request = execution.start()
+                while not isinstance(request, TxnOutcome):
+                    blocking_txn_idx = execution.perform(request)
+                    yield Step(StepKind.EXECUTION_READ, txn_idx)
+                    if blocking_txn_idx is not None:
+                        break
+                    request = execution.resume()
+                finished = isinstance(request, TxnOutcome)
+            finally:
+                if not finished:  # a dependency, a store failure, or the worker is stopping
+                    execution.abandon()
+            if isinstance(request, TxnOutcome):
+                outcome = request
                 break
             if blocking_txn_idx is None:   # unreachable: the loop above left on a dependency
                 raise InvariantViolated(f"execution of {txn_idx} stopped without an outcome")
@@ -163,8 +168,9 @@ class Worker:
         txn_idx, incarnation = version
         self.counters.validations += 1
         read_set_valid = True
+        storage_scan = self.block.store.scan
         for descriptor in memory.read_set(txn_idx):
-            read_set_valid = memory.validate_read(descriptor, txn_idx)
+            read_set_valid = memory.validate(descriptor, txn_idx, storage_scan or _no_scan)
             yield Step(StepKind.VALIDATION_READ, txn_idx)
             if not read_set_valid:
                 break
@@ -181,3 +187,9 @@ class Worker:
         task = scheduler.finish_validation(txn_idx, aborted)
         yield Step(StepKind.FINISH_VALIDATION, txn_idx)
         return task
+
+
+def _no_scan(prefix: Key, limit: int) -> list[tuple[Key, bytes]]:
+    """A store without ``scan`` has no entries to scan; no scan descriptor is recorded then
+    (the scan fails its transaction), so validation never calls this."""
+    return []

@@ -256,6 +256,11 @@ class Runtime:
     `InvalidArgumentError`.
     """
 
+    #: RT-BACKEND-1: whether a call runs native code that keeps per-thread state while it is
+    #: suspended inside a host function (a scheduler must then not interleave two suspended
+    #: calls on one OS thread, SCHED-VM-1). The reference engine is pure Python: no.
+    native_stack = False
+
     def __init__(self, storage: Storage, *, engine_limits: EngineLimits | None = None,
                  host_limits: HostLimits | None = None,
                  default_gas_limit: int = DEFAULT_GAS_LIMIT,

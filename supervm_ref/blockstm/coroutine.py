@@ -1,0 +1,215 @@
+"""A transaction body suspended at each outside access (spec/scheduling.md, SCHED-VM-1).
+
+Block-STM runs a body once per incarnation, yet every read of the multi-version memory must be a
+step of its own, so that other workers can act between two reads (SCHED-WORKER-2). A body is an
+ordinary Python function -- a contract call runs inside the WebAssembly engine, several frames
+below the read -- so it cannot ``yield``. It therefore runs as a *coroutine* on a stack of its
+own: when it asks for an outside access, the coroutine suspends and hands the request to the
+worker; the worker performs it as one step and resumes the body with the answer. Nothing in the
+body or the engine knows about this.
+
+Two ways to give a body its own stack, with one interface (`BodyCoroutine`):
+
+- `GreenletCoroutine` (the default): a greenlet on the worker's own thread; switching costs
+  well under a microsecond.
+- `ThreadCoroutine`: a thread of its own, handing control back and forth so that only one of
+  the two runs at a time (deterministic). For bodies that run native code keeping per-thread
+  state across a suspension -- wasmtime's activation records are per OS thread, so two wasmtime
+  calls suspended on one thread and resumed out of order corrupt it. A transaction asks for it
+  with ``Transaction(own_thread=True)`` (SCHED-TXN-4); `contract_transaction` does so for a
+  runtime whose ``native_stack`` is true.
+
+An abandoned execution (it met an ESTIMATE, SCHED-VM-2) is unwound by raising
+`ExecutionAbandoned` -- a ``BaseException``, so a body's ``except Exception`` does not catch it
+-- at the suspended access; any further access it makes while unwinding (a read in a
+``finally:`` block) raises it again at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from greenlet import greenlet
+
+from .errors import InvariantViolated
+
+#: ``ask(request) -> answer``: what a body's view calls for an outside access.
+Ask = Callable[[Any], Any]
+#: The function a coroutine runs: given ``ask``, it runs the body and returns its outcome.
+BodyRun = Callable[[Ask], Any]
+
+
+class ExecutionAbandoned(BaseException):
+    """Control signal raised inside a suspended body whose execution is abandoned (SCHED-VM-2).
+    A ``BaseException``, so that a body's ``except Exception`` lets it through."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The body returned: ``outcome`` is what the run function returned."""
+
+    outcome: Any
+
+
+@dataclass(frozen=True)
+class Raise:
+    """An answer that makes the suspended access raise ``exception`` inside the body."""
+
+    exception: BaseException
+
+
+class BodyCoroutine(Protocol):
+    """SCHED-VM-1: a body run suspended at each outside access. `start` and `send` return the
+    next request (whatever the body passed to ``ask``) or `Finished`; a ``BaseException`` that
+    is not an ``Exception`` raised by the body propagates out of them."""
+
+    def start(self) -> Any:
+        """Run the body until its first outside access, or its end."""
+        ...
+
+    def send(self, answer: Any) -> Any:
+        """Resume the body with ``answer`` (a `Raise` makes the access raise)."""
+        ...
+
+    def abandon(self) -> None:
+        """Unwind a suspended body (`ExecutionAbandoned`) and wait until it has ended."""
+        ...
+
+
+def _answer(value: Any) -> Any:
+    """What ``ask`` returns for an answer: the value, or the `Raise`'d exception raised."""
+    if isinstance(value, Raise):
+        raise value.exception
+    return value
+
+
+class GreenletCoroutine:
+    """`BodyCoroutine` on a greenlet whose parent is the greenlet that starts it (the worker's)."""
+
+    def __init__(self, run: BodyRun) -> None:
+        self._run = run
+        self._glet: greenlet | None = None
+        self._abandoned = False
+        self.finished = False
+
+    def _main(self) -> Finished:
+        outcome = self._run(self._ask)
+        return Finished(outcome)
+
+    def _ask(self, request: Any) -> Any:
+        if self._abandoned:
+            raise ExecutionAbandoned()
+        glet = self._glet
+        if glet is None or glet.parent is None:  # pragma: no cover - set by start
+            raise ExecutionAbandoned()
+        return _answer(glet.parent.switch(request))
+
+    def _settle(self, result: Any) -> Any:
+        if isinstance(result, Finished):
+            self.finished = True
+        return result
+
+    def start(self) -> Any:
+        """`BodyCoroutine.start`."""
+        self._glet = greenlet(self._main)
+        try:
+            return self._settle(self._glet.switch())
+        except BaseException:
+            self.finished = True
+            raise
+
+    def send(self, answer: Any) -> Any:
+        """`BodyCoroutine.send`."""
+        if self._glet is None or self.finished:
+            raise InvariantViolated("send to a body coroutine that is not suspended")
+        try:
+            return self._settle(self._glet.switch(answer))
+        except BaseException:
+            self.finished = True
+            raise
+
+    def abandon(self) -> None:
+        """`BodyCoroutine.abandon`."""
+        self._abandoned = True
+        glet = self._glet
+        if glet is None or self.finished or glet.dead:
+            self.finished = True
+            return
+        self.finished = True
+        with contextlib.suppress(ExecutionAbandoned):
+            glet.throw(ExecutionAbandoned())
+
+
+class ThreadCoroutine:
+    """`BodyCoroutine` on a thread of its own. The two sides hand control over through two
+    semaphores, so exactly one of them runs at any time."""
+
+    def __init__(self, run: BodyRun) -> None:
+        self._run = run
+        self._to_body = threading.Semaphore(0)
+        self._to_caller = threading.Semaphore(0)
+        self._inbox: Any = None      # caller -> body: an answer
+        self._outbox: Any = None     # body -> caller: a request, Finished, or Raise(error)
+        self._abandoned = False
+        self._thread: threading.Thread | None = None
+        self.finished = False
+
+    def _main(self) -> None:
+        self._to_body.acquire()
+        try:
+            self._outbox = Finished(self._run(self._ask))
+        except BaseException as e:  # handed to the caller, never lost
+            self._outbox = Raise(e)
+        self._to_caller.release()
+
+    def _ask(self, request: Any) -> Any:
+        if self._abandoned:
+            raise ExecutionAbandoned()
+        self._outbox = request
+        self._to_caller.release()
+        self._to_body.acquire()
+        return _answer(self._inbox)
+
+    def _switch(self) -> Any:
+        self._to_body.release()
+        self._to_caller.acquire()
+        out = self._outbox
+        if isinstance(out, Finished | Raise):
+            self.finished = True
+            if self._thread is not None:
+                self._thread.join()
+        if isinstance(out, Raise):
+            raise out.exception
+        return out
+
+    def start(self) -> Any:
+        """`BodyCoroutine.start`."""
+        self._thread = threading.Thread(target=self._main, name="blockstm-body", daemon=True)
+        self._thread.start()
+        return self._switch()
+
+    def send(self, answer: Any) -> Any:
+        """`BodyCoroutine.send`."""
+        if self._thread is None or self.finished:
+            raise InvariantViolated("send to a body coroutine that is not suspended")
+        self._inbox = answer
+        return self._switch()
+
+    def abandon(self) -> None:
+        """`BodyCoroutine.abandon`."""
+        self._abandoned = True
+        if self._thread is None or self.finished:
+            self.finished = True
+            return
+        self._inbox = Raise(ExecutionAbandoned())
+        with contextlib.suppress(ExecutionAbandoned):
+            self._switch()
+
+
+def body_coroutine(run: BodyRun, own_thread: bool) -> BodyCoroutine:
+    """SCHED-VM-1: the coroutine a body runs in (`ThreadCoroutine` when ``own_thread``)."""
+    return ThreadCoroutine(run) if own_thread else GreenletCoroutine(run)
