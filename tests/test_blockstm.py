@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
@@ -19,7 +19,9 @@ from supervm_ref.blockstm import (
     MvccScheduler,
     RandomSchedule,
     ReadRecord,
+    ScanRecord,
     ScriptedSchedule,
+    StoreFailed,
     TimedSchedule,
     Transaction,
     TxnFailure,
@@ -50,6 +52,8 @@ from supervm_ref.blockstm.mv_memory import (
     ReadDescriptor,
     ReadStorage,
     ReadVersion,
+    ScanDescriptor,
+    ScanVersions,
     Version,
 )
 from supervm_ref.blockstm.scheduler import Scheduler, Status, Task, TaskKind
@@ -63,6 +67,8 @@ from supervm_ref.blockstm.transaction import (
 from supervm_ref.blockstm.vm import BlockStore, ReadRequest, VmExecution
 from supervm_ref.blockstm.worker import BlockExecution, StepKind, Worker
 from supervm_ref.runtime.storage import MemoryStorage
+
+from .test_blockstm_props import generated_block
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -247,9 +253,10 @@ def test_body_reading_in_finally_equals_sequential() -> None:
 
 
 def test_body_catching_the_control_signal_is_harmless() -> None:
-    """SCHED-VM-2: a body that catches every exception, the executor's ``ExecutionAbandoned``
-    included, still gives the sequential result: an abandoned execution's outcome is never
-    used, and any access it makes while unwinding raises the signal again."""
+    """SCHED-VM-2, SCHED-VM-3: a body that catches every exception, the executor's
+    ``ExecutionAbandoned`` included, still gives the sequential result: an abandoned
+    execution's outcome is never used, and any access it makes while unwinding raises the
+    signal again."""
 
     def greedy(i: int) -> Transaction:
         def body(view: TxnView) -> int:
@@ -923,3 +930,224 @@ def test_bench_p2p_block_and_table() -> None:
     text = parallel.format_table(report)
     assert "accounts" in text and "of bound" in text and "GIL" in text
     assert '"benchmark": "parallel"' in parallel.to_json(report)
+
+
+# --- SCHED-MEM-8: scans ---------------------------------------------------------------------------
+
+
+def _storage_scan(items: dict[bytes, bytes]) -> Callable[[bytes, int], list[tuple[bytes, bytes]]]:
+    return MemoryStorage(items).scan
+
+
+def test_scan_merges_the_memory_over_storage() -> None:
+    """SCHED-MEM-8: a scan sees, in key order, the highest entry below the reader of every
+    location under the prefix (a deletion hides the key) over the store's entries, with their
+    versions (None: storage), up to the limit."""
+    memory = MVMemory(4)
+    memory.write(b"a2", Version(0, 0), b"new")       # overrides storage
+    memory.write(b"a1", Version(1, 3), None)         # deletes a storage key
+    memory.write(b"a3", Version(2, 0), b"ins")       # an insert by a transaction above 2
+    scan = _storage_scan({b"a1": b"s1", b"a2": b"s2", b"a4": b"s4", b"b": b"x"})
+    result = memory.scan(b"a", 10, 2, scan)
+    assert isinstance(result, ScanVersions)
+    assert result.entries == ((b"a2", b"new", Version(0, 0)), (b"a4", b"s4", None))
+    assert memory.scan(b"a", 10, 3, scan).entries == (   # type: ignore[union-attr]
+        (b"a2", b"new", Version(0, 0)), (b"a3", b"ins", Version(2, 0)), (b"a4", b"s4", None))
+    assert memory.scan(b"a", 1, 3, scan).entries == (   # type: ignore[union-attr]
+        (b"a2", b"new", Version(0, 0)),)
+    assert memory.scan(b"a", 0, 3, scan) == ScanVersions(())
+    # The store is asked for the limit plus one entry per location under the prefix.
+    asked = []
+
+    def counting(prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
+        asked.append(limit)
+        return scan(prefix, limit)
+
+    memory.scan(b"a", 1, 3, counting)
+    assert asked == [1 + 3]
+
+
+def test_scan_meets_an_estimate_only_before_its_limit() -> None:
+    """SCHED-MEM-8: an ESTIMATE at a key the scan reaches before it has ``limit`` entries is a
+    dependency on its writer; one after that point does not matter."""
+    memory = MVMemory(3)
+    memory.write(b"k5", Version(0, 0), b"v")
+    memory.finish_record(0, frozenset({b"k5"}), ())
+    memory.mark_estimate(b"k5", 0)
+    scan = _storage_scan({b"k1": b"1", b"k9": b"9"})
+    assert memory.scan(b"k", 2, 1, scan) == ReadDependency(0)
+    assert memory.scan(b"k", 1, 1, scan) == ScanVersions(((b"k1", b"1", None),))
+
+
+def test_scan_validation_catches_phantoms() -> None:
+    """SCHED-MEM-8: a recorded scan is valid only while running it again gives the same keys
+    and versions: a lower transaction's insert (a phantom), deletion or rewrite under the
+    prefix invalidates it; a write outside the prefix or beyond the limit does not."""
+    scan = _storage_scan({b"p1": b"1", b"p3": b"3"})
+    memory = MVMemory(3)
+    first = memory.scan(b"p", 2, 2, scan)
+    assert isinstance(first, ScanVersions)
+    descriptor = ScanDescriptor(b"p", 2, tuple((k, v) for k, _, v in first.entries))
+    assert memory.validate(descriptor, 2, scan)
+    memory.write(b"q", Version(0, 0), b"outside")
+    memory.write(b"p4", Version(0, 0), b"beyond the limit")
+    assert memory.validate(descriptor, 2, scan)
+    memory.write(b"p2", Version(1, 0), b"phantom")
+    assert not memory.validate(descriptor, 2, scan)
+    memory.remove(b"p2", 1)
+    assert memory.validate(descriptor, 2, scan)
+    memory.write(b"p3", Version(1, 1), None)
+    assert not memory.validate(descriptor, 2, scan)
+    memory.write(b"p3", Version(1, 2), b"3")   # the same value, another version
+    assert not memory.validate(descriptor, 2, scan)
+
+
+def test_scans_in_blocks_equal_sequential() -> None:
+    """SCHED-RESULT-1, SCHED-TXN-1, SCHED-MEM-8: transactions that count and extend a prefix
+    (each scan depends on every insert before it) give the sequential result under any
+    schedule; the scans are recorded among the reads."""
+
+    def register(i: int) -> Transaction:
+        def body(view: TxnView) -> int:
+            members = view.scan(b"member/", 100)
+            view.write(b"member/%03d" % (i * 7 % 13), b"%d" % len(members))
+            if i % 4 == 3 and members:
+                view.delete(members[0][0])
+            return len(members)
+        return Transaction(body, 5 + i % 3)
+
+    block = [register(i) for i in range(13)]
+    seq_store = MemoryStorage({b"member/000": b"x", b"other": b"y"})
+    seq = execute_sequential(seq_store, block)
+    assert any(isinstance(r, ScanRecord) for reads in seq.reads for r in reads)
+    for workers in (2, 4, 13):
+        for schedule in (TimedSchedule(workers), RandomSchedule(workers)):
+            store = MemoryStorage({b"member/000": b"x", b"other": b"y"})
+            par = MvccScheduler(workers=workers, schedule=schedule).execute_batch(store, block)
+            assert par == seq and store.items() == seq_store.items()
+    store = MemoryStorage({b"member/000": b"x", b"other": b"y"})
+    assert MvccScheduler(workers=3, mode="threads").execute_batch(store, block) == seq
+
+
+def test_scan_on_a_store_without_scan_fails_the_transaction() -> None:
+    """SCHED-API-1, SCHED-TXN-3: on a store that has no ``scan``, a scan fails its transaction
+    with InvalidAccess, in parallel as in sequential execution; reads still work."""
+
+    class NoScan:
+        def __init__(self) -> None:
+            self.data: dict[bytes, bytes] = {b"a": b"1"}
+
+        def get(self, key: bytes) -> bytes | None:
+            return self.data.get(key)
+
+        def set(self, key: bytes, value: bytes) -> None:
+            self.data[key] = value
+
+        def delete(self, key: bytes) -> None:
+            self.data.pop(key, None)
+
+    def scanner(view: TxnView) -> int:
+        return len(view.scan(b"", 5))
+
+    def reader(view: TxnView) -> bytes | None:
+        return view.read(b"a")
+
+    seq = execute_sequential(NoScan(), [scanner, reader])
+    assert isinstance(seq.outputs[0], TxnFailure) and seq.outputs[0].kind == "InvalidAccess"
+    assert seq.outputs[1] == b"1"
+    assert MvccScheduler(workers=2).execute_batch(NoScan(), [scanner, reader]) == seq
+
+
+# --- SCHED-RESULT-2: the store ---------------------------------------------------------------
+
+
+class FlakyStore(MemoryStorage):
+    """A storage whose ``get`` of one key raises, or whose ``fail_set_after + 1``-th ``set`` or
+    ``delete`` (just that one) or every ``apply_batch`` raises."""
+
+    def __init__(self, items: dict[bytes, bytes], fail_get: bytes | None = None,
+                 fail_set_after: int | None = None, batch: bool = True) -> None:
+        super().__init__(items)
+        self.fail_get = fail_get
+        self.fail_set_after = fail_set_after
+        self.sets = 0
+        if not batch:
+            self.apply_batch = None  # type: ignore[assignment,method-assign]
+
+    def get(self, key: bytes) -> bytes | None:
+        if key == self.fail_get:
+            raise KeyError(key)
+        return super().get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._count()
+        super().set(key, value)
+
+    def delete(self, key: bytes) -> None:
+        self._count()
+        super().delete(key)
+
+    def _count(self) -> None:
+        self.sets += 1
+        if self.sets - 1 == self.fail_set_after:
+            raise OSError("disk full")
+
+    def apply_batch(self, writes: Mapping[bytes, bytes | None]) -> None:
+        if self.fail_set_after is not None:
+            raise OSError("disk full")
+        super().apply_batch(writes)
+
+
+@pytest.mark.parametrize("mode", ["simulated", "threads", "sequential"])
+def test_a_store_whose_get_raises_fails_the_batch(mode: str) -> None:
+    """SCHED-RESULT-2, SCHED-API-3: a store whose ``get`` raises is STORE_FAILED for the whole
+    batch -- the same typed error in the simulator, on threads and in the sequential baseline
+    -- never a transaction's failure, and the store is unchanged."""
+    initial = {account_key(i): encode_balance(10) for i in range(4)}
+    block = [p2p_transfer(account_key(i % 4), account_key((i + 1) % 4), 1, 1)
+             for i in range(8)]
+    store = FlakyStore(initial, fail_get=account_key(2))
+    with pytest.raises(StoreFailed) as info:
+        if mode == "sequential":
+            execute_sequential(store, block)
+        else:
+            MvccScheduler(workers=3, mode=mode).execute_batch(store, block)
+    assert info.value.kind is BlockStmErrorKind.STORE_FAILED
+    assert isinstance(info.value.cause, KeyError)
+    assert store.items() == sorted(initial.items())
+
+
+@pytest.mark.parametrize("batch", [True, False])
+def test_the_write_set_reaches_the_store_all_or_nothing(batch: bool) -> None:
+    """SCHED-RESULT-2: the final write set goes through ``apply_batch`` when the store has it;
+    otherwise key by key, and a store failing part-way gets the keys already written put
+    back. Either way the batch is STORE_FAILED and the store is as before."""
+    initial = {account_key(i): encode_balance(10) for i in range(6)}
+    block = [p2p_transfer(account_key(i), account_key(i + 1), 1, 1) for i in range(5)]
+    store = FlakyStore(initial, fail_set_after=3, batch=batch)
+    with pytest.raises(StoreFailed):
+        MvccScheduler(workers=2).execute_batch(store, block)
+    assert store.items() == sorted(initial.items())
+    store.sets = 0
+    with pytest.raises(StoreFailed):
+        execute_sequential(store, block)
+    assert store.items() == sorted(initial.items())
+    healthy = FlakyStore(initial, batch=batch)
+    MvccScheduler(workers=2).execute_batch(healthy, block)
+    assert decode_balance(healthy.get(account_key(5))) == 11
+
+
+@pytest.mark.parametrize("mode", ["simulated", "threads"])
+def test_bodies_on_their_own_threads_equal_sequential(mode: str) -> None:
+    """SCHED-VM-1, SCHED-TXN-4: transactions asking for a thread of their own (as contract
+    calls on wasmtime do) run there, suspended at each read exactly like the others, and give
+    the sequential result; so does a block mixing both kinds."""
+    initial, plain = generated_block(60, 4, 11)
+    own = [Transaction(t.body, t.gas, t.label, own_thread=True) for t in plain]
+    mixed = [t if i % 2 else own[i] for i, t in enumerate(plain)]
+    for block in (own, mixed):
+        seq = execute_sequential(MemoryStorage(initial), block)
+        par = MvccScheduler(workers=4, mode=mode, seed=3).execute_batch(MemoryStorage(initial),
+                                                                         block)
+        assert par == seq
+        assert par.stats.vm_runs >= len(block)

@@ -52,7 +52,7 @@ from supervm_ref.blockstm.vm import BlockStore
 from supervm_ref.blockstm.worker import BlockExecution, Worker
 from supervm_ref.runtime.storage import MemoryStorage
 
-OP_KINDS = ("read", "read", "write", "write", "delete", "fail")
+OP_KINDS = ("read", "read", "scan", "write", "write", "delete", "fail")
 MAX_STEPS = 5_000_000   # a livelock would fail the test instead of hanging it
 
 common = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -83,14 +83,16 @@ def test_consume_passes_on_both_backends(backend: str,
 
 
 def test_batch_fixtures_content() -> None:
-    """CONF-BATCH-1: 10-20 batch fixtures in a file under 500 KB, each citing SCHED-RESULT-1,
+    """CONF-BATCH-1: 10-25 batch fixtures in a file under 600 KB, each citing SCHED-RESULT-1,
     SCHED-WASM-1/2 and CONF-BATCH-*; blocks of up to ~200 transactions covering both tokens
     over 2, 3, 10 and 100 accounts, insufficient funds, mints, self-transfers, supply
     overflow, traps, out of gas and pre-execution failures mid-block, counter increments on
-    one key and events."""
-    assert BATCH.stat().st_size < 500_000
+    one key, events, and scans (SCHED-MEM-8) among inserts and deletions."""
+    assert BATCH.stat().st_size < 600_000
     fixtures = _fixtures()
-    assert 10 <= len(fixtures) <= 20
+    assert 10 <= len(fixtures) <= 25
+    scanning = [name for name, f in fixtures.items() if "SCHED-MEM-8" in f["_info"]["rules"]]
+    assert len(scanning) >= 3, scanning
     token_accounts: set[int] = set()
     errors: set[str | None] = set()
     codes: set[str] = set()

@@ -29,7 +29,7 @@ from supervm_ref.wasm.structure.types import FuncType, ValType
 from .conftest import REPO
 
 CONTRACTS = REPO / "conformance" / "contracts"
-WAT_CONTRACTS = ("counter", "crypto_user", "events", "token")
+WAT_CONTRACTS = ("counter", "crypto_user", "events", "registry", "token")
 ALL_CONTRACTS = (*WAT_CONTRACTS, "token_c")
 TOKENS = ("token", "token_c")
 
@@ -192,6 +192,42 @@ def test_counter_argument_errors() -> None:
     assert r.error is ErrorKind.BAD_ARGUMENTS and r.gas_used == 0
     r = run("counter", "decrement", I64(1))
     assert r.error is ErrorKind.NO_SUCH_FUNCTION and r.gas_used == 0
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+def member(i: int) -> bytes:
+    return b"member/" + struct.pack(">I", i)
+
+
+def scan_output(entries: list[tuple[bytes, bytes]]) -> bytes:
+    """HOST-STORAGE-5's encoding."""
+    return b"".join(struct.pack("<I", len(k)) + k + struct.pack("<I", len(v)) + v
+                    for k, v in entries)
+
+
+def test_registry_census_join_leave() -> None:
+    """HOST-STORAGE-5, RT-ATOMIC-2: census emits the raw scan of "member/" (keys outside the
+    prefix excluded, members in id order, at most ``limit``); join stores the census length
+    under the member's key; leave deletes it and says whether it was there."""
+    s = MemoryStorage({b"member.": b"x", b"member0": b"y", member(9): struct.pack("<I", 0)})
+    r = run("registry", "census", I32(10), storage=s)
+    assert r.events == (scan_output([(member(9), struct.pack("<I", 0))]),)
+    assert result(r) == len(r.events[0]) == 4 + 11 + 4 + 4
+    r = run("registry", "join", I32(3), I32(10), storage=s)
+    assert result(r) == 23 and r.writes == {member(3): struct.pack("<I", 23)}
+    r = run("registry", "join", I32(0x01000000), I32(1), storage=s)
+    assert r.events == (scan_output([(member(3), struct.pack("<I", 23))]),)
+    r = run("registry", "census", I32(0), storage=s)
+    assert result(r) == 0 and r.events == (b"",)
+    assert result(run("registry", "leave", I32(3), storage=s)) == 1
+    assert result(run("registry", "leave", I32(3), storage=s)) == 0
+    assert [k for k, _ in s.items()] == [b"member.", member(9), member(0x01000000), b"member0"]
+    assert run("registry", "census", I32(-1), storage=s).error is \
+        ErrorKind.HOST_INVALID_ARGUMENT
+    assert run("registry", "census", I32(1025), storage=s).error is \
+        ErrorKind.HOST_LIMIT_EXCEEDED
 
 
 # --- token and token_c -----------------------------------------------------------------------

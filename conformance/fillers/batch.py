@@ -283,6 +283,69 @@ def counter_cases() -> list[Case]:
     ]
 
 
+def member(i: int) -> bytes:
+    """The registry's member key: ``"member/" || id (u32 BE)``."""
+    return b"member/" + struct.pack(">I", i & 0xFFFFFFFF)
+
+
+def scan_cases() -> list[Case]:
+    """Scans inside a block (SCHED-MEM-8): registry joins each scan the members before them,
+    so every insert and deletion earlier in the block -- a phantom for a scan running
+    optimistically beside it -- changes what a later transaction sees and emits."""
+    registry, token = contract("registry"), contract("token")
+    rng = random.Random(7)
+    scan_rules = ["SCHED-MEM-8", "SCHED-TXN-1", "HOST-STORAGE-5"]
+    joins = []
+    for i in range(30):
+        who = rng.randrange(40)
+        if i % 7 == 6:
+            joins.append(Tx("registry", "leave", [I32(rng.randrange(40))]))
+        elif i % 5 == 4:
+            joins.append(Tx("registry", "census", [I32(rng.choice([0, 1, 3, 64]))]))
+        else:
+            joins.append(Tx("registry", "join", [I32(who), I32(rng.choice([2, 5, 64]))]))
+    neighbours = {b"member.": b"before the prefix", b"member0": b"after the prefix",
+                  member(5): struct.pack("<I", 0), member(17): struct.pack("<I", 99)}
+    return [
+        case("registry_joins_see_phantoms",
+             "registry: 30 joins (each scans \"member/\" with limit 2, 5 or 64, emits what it "
+             "saw and inserts its own key), leaves (deletions) and censuses in one block; keys "
+             "just outside the prefix are never seen",
+             {"registry": registry}, [*joins, Tx("registry", "census", [I32(1024)])],
+             neighbours, scan_rules),
+        case("registry_limit_hides_later_inserts",
+             "registry: a census with limit 1 sees only the lowest member; inserts above it in "
+             "the block change nothing it returns, inserts below it do",
+             {"registry": registry},
+             [Tx("registry", "census", [I32(1)]), Tx("registry", "join", [I32(50), I32(0)]),
+              Tx("registry", "census", [I32(1)]), Tx("registry", "join", [I32(1), I32(0)]),
+              Tx("registry", "census", [I32(1)]), Tx("registry", "leave", [I32(1)]),
+              Tx("registry", "census", [I32(2)])],
+             {member(10): struct.pack("<I", 7)}, scan_rules),
+        case("registry_deletions_inside_the_limit",
+             "registry: members 1-6 in the pre-state; leaves of the lowest members, then "
+             "censuses with limit 2 and 3: each deleted member must be replaced by the next one "
+             "from the pre-state (a scan asks the store for its limit plus one entry per key "
+             "written before it under the prefix)",
+             {"registry": registry},
+             [Tx("registry", "leave", [I32(1)]), Tx("registry", "census", [I32(2)]),
+              Tx("registry", "leave", [I32(2)]), Tx("registry", "leave", [I32(3)]),
+              Tx("registry", "census", [I32(2)]), Tx("registry", "join", [I32(2), I32(3)]),
+              Tx("registry", "census", [I32(3)])],
+             {member(i): struct.pack("<I", i) for i in range(1, 7)}, scan_rules),
+        case("registry_beside_token_transfers",
+             "registry joins interleaved with token transfers on other keys: scans of "
+             "\"member/\" and reads of balances in one block",
+             {"registry": registry, "token": token},
+             [tx for i in range(12) for tx in (
+                 Tx("registry", "join", [I32(100 + i), I32(8)]),
+                 transfer("token", i % 3, (i + 1) % 3, 7))]
+             + [Tx("registry", "census", [I32(64)]), *readback("token", [0, 1, 2])],
+             funded({0: 20, 1: 20, 2: 20}), scan_rules),
+    ]
+
+
 def cases() -> list[Case]:
     """The batch area (CONF-BATCH-*)."""
-    return token_cases() + ordering_cases() + failure_cases() + counter_cases()
+    return (token_cases() + ordering_cases() + failure_cases() + counter_cases()
+            + scan_cases())

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from greenlet import error as greenlet_error
 from greenlet import greenlet
 
 from .errors import InvariantViolated
@@ -140,7 +141,9 @@ class GreenletCoroutine:
             self.finished = True
             return
         self.finished = True
-        with contextlib.suppress(ExecutionAbandoned):
+        # From another thread than the greenlet's (a worker generator collected elsewhere) the
+        # greenlet cannot be resumed; it is then unwound when its own thread collects it.
+        with contextlib.suppress(ExecutionAbandoned, greenlet_error):
             glet.throw(ExecutionAbandoned())
 
 

@@ -3,8 +3,9 @@ SCHED-MOCK-*), in the spirit of the mock transactions of Aptos' block-executor p
 
 - `p2p_transfer`: read both balances, fail if the sender cannot pay, write both balances.
 - `MockProgram`: a small program over a universe of keys whose keys may depend on the values
-  read so far (so its read and write sets change between incarnations), which writes values
-  derived from what it read, deletes keys and fails when a value it read says so.
+  read so far (so its read and write sets change between incarnations), which scans prefixes,
+  writes values derived from what it read, deletes keys and fails when a value it read says
+  so.
 """
 
 from __future__ import annotations
@@ -60,10 +61,11 @@ def p2p_transfer(sender: Key, receiver: Key, amount: int, gas: int) -> Transacti
 
 @dataclass(frozen=True)
 class MockOp:
-    """One operation of a `MockProgram` (SCHED-MOCK-2). ``kind`` is ``read``, ``write``,
-    ``delete`` or ``fail``. The key is ``universe[slot]``, or, when ``dynamic``,
+    """One operation of a `MockProgram` (SCHED-MOCK-2). ``kind`` is ``read``, ``scan``,
+    ``write``, ``delete`` or ``fail``. The key is ``universe[slot]``, or, when ``dynamic``,
     ``universe[(slot + acc) % len(universe)]`` where ``acc`` digests the values read so far.
-    ``salt`` enters written values; a ``fail`` op fails when ``acc % salt == 0``."""
+    ``salt`` enters written values; a ``scan`` scans the key's first ``1 + salt % len(key)``
+    bytes for up to ``salt % 5`` entries; a ``fail`` op fails when ``acc % salt == 0``."""
 
     kind: str
     slot: int
@@ -99,6 +101,10 @@ class MockProgram:
             key = self.key(op, acc)
             if op.kind == "read":
                 acc = _mix(acc, view.read(key))
+            elif op.kind == "scan":
+                prefix = key[:1 + op.salt % len(key)]
+                for found, value in view.scan(prefix, op.salt % 5):
+                    acc = _mix(acc, found + value)
             elif op.kind == "write":
                 view.write(key, ((acc ^ op.salt) & MASK32).to_bytes(4, "big"))
             elif op.kind == "delete":

@@ -31,6 +31,9 @@ from .worker import BlockExecution, WorkerCounters
 
 MODES = ("simulated", "threads")
 
+#: SCHED-API-1: the most workers a scheduler may have (virtual workers or threads).
+MAX_WORKERS = 1024
+
 
 @dataclass(frozen=True)
 class SchedulerStats:
@@ -49,7 +52,8 @@ class SchedulerStats:
 class MvccScheduler:
     """The Block-STM executor (SCHED-API-1).
 
-    ``workers``: number of workers (virtual in the simulator, threads otherwise).
+    ``workers``: number of workers (virtual in the simulator, threads otherwise), 1 to
+    `MAX_WORKERS`.
     ``mode``: ``"simulated"`` (deterministic, virtual time) or ``"threads"``.
     ``seed``: breaks ties between simulated workers ready at the same time.
     ``costs``: the simulator's cost model (SCHED-SIM-2).
@@ -61,8 +65,10 @@ class MvccScheduler:
     def __init__(self, workers: int = 4, mode: str = "simulated", seed: int = 0,
                  costs: CostModel = DEFAULT_COSTS, schedule: Schedule | None = None,
                  max_steps: int | None = None) -> None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise InvalidArgument(f"workers must be an integer >= 1, found {workers!r}")
+        if isinstance(workers, bool) or not isinstance(workers, int) \
+                or not 1 <= workers <= MAX_WORKERS:
+            raise InvalidArgument(f"workers must be an integer in [1, {MAX_WORKERS}], found "
+                                  f"{workers!r:.40}")
         if mode not in MODES:
             raise InvalidArgument(f"mode must be one of {', '.join(MODES)}, found {mode!r}")
         if isinstance(seed, bool) or not isinstance(seed, int):

@@ -149,7 +149,10 @@ def simulate(block: BlockExecution, workers: int, schedule: Schedule,
         raise InvalidArgument(f"workers must be an integer >= 1, found {workers!r}")
     check_schedule(schedule)
     simulation = _Simulation(block, workers, schedule, costs, max_steps)
-    simulation.run()
+    try:
+        simulation.run()
+    finally:
+        simulation.close()
     return simulation.report()
 
 
@@ -215,6 +218,12 @@ class _Simulation:
                     heapq.heappush(heap, (self.clock[w], schedule.rank(w), w))
         if self.running:
             self._stalled()
+
+    def close(self) -> None:
+        """Stop every worker still running (after an error): each abandons the execution it is
+        in, on this thread (SCHED-VM-2)."""
+        for steps in self.running.values():
+            steps.close()
 
     def _stalled(self) -> None:
         raise SimulationStalled(f"all {len(self.running)} running workers are idle and the "
