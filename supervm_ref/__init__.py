@@ -1,0 +1,149 @@
+"""supervm-ref: the reference interpreter and executable specification of SuperVM.
+
+The public API (spec/runtime.md, RT-API-1), under the seed's names::
+
+    from supervm_ref import Runtime, MemoryStorage, BlockContext, Value
+
+    runtime = Runtime(MemoryStorage())
+    result = runtime.call(wasm, "add", [Value.i32(7), Value.i32(8)])
+
+Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
+``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.conformance``, ``.backends``) hold the
+rest. Every error raised on purpose is a `SuperVMError` (RT-API-2).
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+from .backends import BackendError, backend_status, load_backend
+from .blockstm import (
+    BatchResult,
+    BatchStats,
+    BlockStmError,
+    CostModel,
+    MvccScheduler,
+    RandomSchedule,
+    ReadRecord,
+    ScanRecord,
+    SchedulerStats,
+    StoreFailed,
+    TimedSchedule,
+    Transaction,
+    TxnFailure,
+    TxnView,
+    execute_sequential,
+)
+from .blockstm.contract import ViewStorage, contract_transaction
+from .errors import InvalidArgumentError, SuperVMError
+from .mvcc import (
+    FlushFailed,
+    FlushStats,
+    GcConfig,
+    GcStats,
+    History,
+    MvccError,
+    MvccStore,
+    Txn,
+    TxnConflict,
+    TxnFinished,
+    TxnState,
+)
+from .parallel import (
+    ConflictDetector,
+    ConflictError,
+    ExecutionStats,
+    ParallelError,
+    ParallelScheduler,
+    ReadWriteSet,
+    RetriesExhausted,
+    SnapshotError,
+    StateManager,
+    StorageSnapshot,
+    Task,
+    TxError,
+    WorkStealingScheduler,
+    execute_with_rw_tracking,
+)
+from .runtime.context import BlockContext
+from .runtime.errors import ErrorKind, ExecutionError, StorageInputError, StorageWriteError
+from .runtime.host.limits import HostLimits
+from .runtime.runtime import DEFAULT_GAS_LIMIT, MAX_GAS_LIMIT, CallResult, Runtime
+from .runtime.storage import MemoryStorage, Storage
+from .wasm import EngineLimits, FuncType, Trap, TrapKind, ValType, Value, WasmError
+
+try:
+    __version__ = _version("supervm-ref")
+except PackageNotFoundError:  # pragma: no cover - a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "DEFAULT_GAS_LIMIT",
+    "MAX_GAS_LIMIT",
+    "BackendError",
+    "BatchResult",
+    "BatchStats",
+    "BlockContext",
+    "BlockStmError",
+    "CallResult",
+    "ConflictDetector",
+    "ConflictError",
+    "CostModel",
+    "EngineLimits",
+    "ErrorKind",
+    "ExecutionError",
+    "ExecutionStats",
+    "FlushFailed",
+    "FlushStats",
+    "FuncType",
+    "GcConfig",
+    "GcStats",
+    "History",
+    "HostLimits",
+    "InvalidArgumentError",
+    "MemoryStorage",
+    "MvccError",
+    "MvccScheduler",
+    "MvccStore",
+    "ParallelError",
+    "ParallelScheduler",
+    "RandomSchedule",
+    "ReadRecord",
+    "ReadWriteSet",
+    "RetriesExhausted",
+    "Runtime",
+    "ScanRecord",
+    "SchedulerStats",
+    "SnapshotError",
+    "StateManager",
+    "Storage",
+    "StorageInputError",
+    "StorageSnapshot",
+    "StorageWriteError",
+    "StoreFailed",
+    "SuperVMError",
+    "Task",
+    "TimedSchedule",
+    "Transaction",
+    "Trap",
+    "TrapKind",
+    "TxError",
+    "Txn",
+    "TxnConflict",
+    "TxnFailure",
+    "TxnFinished",
+    "TxnState",
+    "TxnView",
+    "ValType",
+    "Value",
+    "ViewStorage",
+    "WasmError",
+    "WorkStealingScheduler",
+    "__version__",
+    "backend_status",
+    "contract_transaction",
+    "execute_sequential",
+    "execute_with_rw_tracking",
+    "load_backend",
+]

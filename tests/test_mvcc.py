@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import threading
 import time
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from supervm_ref.mvcc import (
     ConflictKind,
+    FlushFailed,
     GcConfig,
     GcStats,
     History,
@@ -737,6 +739,66 @@ def test_flush_makes_the_storage_equal_the_latest_state() -> None:
     assert (again.keys_written, again.keys_deleted) == (0, 0)
     with pytest.raises(InvalidInput):
         store.flush_to({})  # type: ignore[arg-type]
+
+
+class BrokenStorage(MemoryStorage):
+    """A storage whose ``set`` or ``delete`` raises on the ``fail_at``-th call (from 0), whose
+    ``scan`` raises when ``scan_fails``, and which has ``apply_batch`` only when ``batch``."""
+
+    def __init__(self, items: dict[bytes, bytes], fail_at: int | None = None,
+                 scan_fails: bool = False, batch: bool = False) -> None:
+        super().__init__(items)
+        self.fail_at = fail_at
+        self.scan_fails = scan_fails
+        self.calls = 0
+        if not batch:
+            self.apply_batch = None  # type: ignore[assignment,method-assign]
+
+    def _tick(self) -> None:
+        self.calls += 1
+        if self.calls - 1 == self.fail_at:
+            raise OSError("disk full")
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._tick()
+        super().set(key, value)
+
+    def delete(self, key: bytes) -> None:
+        self._tick()
+        super().delete(key)
+
+    def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
+        if self.scan_fails:
+            raise OSError("cannot list")
+        return super().scan(prefix, limit)
+
+    def apply_batch(self, writes: Mapping[bytes, bytes | None]) -> None:
+        if self.fail_at is not None:
+            raise OSError("disk full")
+        super().apply_batch(writes)
+
+
+@pytest.mark.parametrize("batch", [False, True])
+@pytest.mark.parametrize("fail_at", [0, 1, 2, 3])
+def test_flush_is_all_or_nothing(batch: bool, fail_at: int) -> None:
+    """MVCC-FLUSH-2: a storage that fails in the middle of a flush (after 0-3 of its four
+    changes, or in its one apply_batch) is left exactly as before, and the flush raises
+    FlushFailed with the storage's error; a storage that cannot be listed likewise."""
+    before = {b"stale": b"x", b"old": b"1", b"same": b"s"}
+    store = MvccStore()
+    committed(store, {b"old": b"2", b"new": b"3", b"same": b"s", b"zz": b"4"})
+    storage = BrokenStorage(before, fail_at=fail_at, batch=batch)
+    with pytest.raises(FlushFailed) as info:
+        store.flush_to(storage)
+    assert isinstance(info.value.cause, OSError) and not info.value.partial
+    assert storage.items() == sorted(before.items())
+    unlisted = BrokenStorage(before, scan_fails=True)
+    with pytest.raises(FlushFailed):
+        store.flush_to(unlisted)
+    assert unlisted.items() == sorted(before.items())
+    healthy = BrokenStorage(before, batch=batch)
+    assert store.flush_to(healthy).keys_written == 3
+    assert healthy.items() == store.snapshot_items()
 
 
 def test_concurrent_threads_serialize() -> None:

@@ -30,6 +30,7 @@ from supervm_ref.parallel import (
     RetriesExhausted,
     SnapshotError,
     StateManager,
+    StorageSnapshot,
     Task,
     TxError,
     WorkStealingScheduler,
@@ -569,6 +570,29 @@ def test_state_manager_bad_input() -> None:
         manager.restore(snapshot, 5)
     with pytest.raises(InvalidInput):
         manager.restore("snapshot", 0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [
+    StorageSnapshot(((b"k", "text"),), ()),
+    StorageSnapshot(((3, b"v"),), ()),  # type: ignore[arg-type]
+    StorageSnapshot(((b"k",),), ()),  # type: ignore[arg-type]
+    StorageSnapshot(((b"a", b"1"),), ("event",)),  # type: ignore[arg-type]
+    StorageSnapshot(None, ()),  # type: ignore[arg-type]
+])
+def test_restore_checks_the_snapshot_before_anything_changes(bad: StorageSnapshot) -> None:
+    """PAR-SNAP-6: a malformed snapshot is INVALID_ARGUMENT and the live state, the events and
+    the snapshot stack are exactly as before; a well-formed one restores in place."""
+    manager = StateManager({b"live": b"1", b"other": b"2"})
+    manager.batch_emit_events([b"e1"])
+    kept = manager.create_snapshot()
+    storage, events = manager.get_storage(), manager.get_events()
+    with pytest.raises(InvalidInput):
+        manager.restore(bad, 0)
+    assert manager.state() == {b"live": b"1", b"other": b"2"}
+    assert manager.get_events() == [b"e1"] and manager.is_top(kept, 1)
+    manager.restore(StorageSnapshot(((b"new", b"3"), (b"other", b"2")), (b"e0",)), 0)
+    assert manager.state() == {b"new": b"3", b"other": b"2"} and manager.snapshot_depth() == 0
+    assert manager.get_storage() is storage and manager.get_events() is events == [b"e0"]
 
 
 class SnapshotMachine(RuleBasedStateMachine):

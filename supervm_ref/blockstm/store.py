@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from ..runtime.errors import StorageWriteError
+from ..runtime.storage import apply_writes
 from .errors import InvalidArgument, StoreFailed
 from .transaction import Key, MaybeValue
 
@@ -37,42 +39,11 @@ def check_store(store: object) -> None:
 
 
 def apply_write_set(store: BatchStore, write_set: Sequence[tuple[Key, MaybeValue]]) -> None:
-    """SCHED-RESULT-2: apply the final write set (None deletes) all or nothing. A store with
-    ``apply_batch`` (RT-ATOMIC-3) receives it in one call; any other store is written key by
-    key in key order, after reading the values it is about to replace, and if it raises
-    part-way the keys already written are put back. Either way a failure is `StoreFailed` and
-    the store is as before (unless putting back fails too, which the error says)."""
-    writes = dict(write_set)
-    apply_batch = getattr(store, "apply_batch", None)
-    if callable(apply_batch):
-        try:
-            apply_batch(writes)
-        except Exception as e:
-            raise StoreFailed("apply_batch", e) from e
-        return
+    """SCHED-RESULT-2: apply the final write set (None deletes) all or nothing, as RT-STORAGE-4
+    says; a failure is `StoreFailed` and the store is as before (unless putting back failed
+    too, which the error says)."""
     try:
-        previous = {key: store.get(key) for key in writes}
-    except Exception as e:
-        raise StoreFailed("get (before writing the block)", e) from e
-    done: list[Key] = []
-    try:
-        for key, value in writes.items():
-            _put(store, key, value)
-            done.append(key)
-    except Exception as e:
-        failure = StoreFailed("writing the block", e)
-        try:
-            for key in reversed(done):
-                _put(store, key, previous[key])
-        except Exception as undo:
-            raise StoreFailed("writing the block; putting back the keys already written "
-                              "failed too, so the store may be partly written",
-                              undo) from e
-        raise failure from e
-
-
-def _put(store: BatchStore, key: Key, value: MaybeValue) -> None:
-    if value is None:
-        store.delete(key)
-    else:
-        store.set(key, value)
+        apply_writes(store, dict(write_set))
+    except StorageWriteError as e:
+        raise StoreFailed("writing the block" + (" (the store may be partly written)"
+                                                 if e.partial else ""), e.cause) from e

@@ -8,6 +8,7 @@ recorder with Adya's dependency graph, and the step-script runner of the isolati
 
 from .errors import (
     ConflictKind,
+    FlushFailed,
     InvalidGcConfig,
     InvalidInput,
     InvalidScript,
@@ -39,6 +40,7 @@ __all__ = [
     "DependencyGraph",
     "Edge",
     "EdgeKind",
+    "FlushFailed",
     "FlushStats",
     "GcConfig",
     "GcStats",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..errors import SuperVMError
 
-class MvccError(Exception):
+
+class MvccError(SuperVMError):
     """The base of every error raised by the MVCC store (MVCC-ERR-1)."""
 
 
@@ -84,6 +86,19 @@ class InvalidScript(MvccError):
     def __init__(self, where: str, problem: str) -> None:
         self.where = where
         super().__init__(f"{where}: {problem}")
+
+
+class FlushFailed(MvccError):
+    """MVCC-FLUSH-2: the target storage raised during `MvccStore.flush_to`; nothing was
+    flushed and the storage is as before, unless ``partial`` (putting back the keys already
+    written failed too). ``cause`` is the storage's exception."""
+
+    def __init__(self, cause: Exception, partial: bool = False) -> None:
+        self.cause = cause
+        self.partial = partial
+        state = ("the storage may be partly written" if partial
+                 else "nothing was flushed; the storage is as before")
+        super().__init__(f"flush failed: {type(cause).__name__}: {cause} ({state})")
 
 
 class StoreInvariantBroken(MvccError):

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 from sortedcontainers import SortedDict
 
-from ..runtime.storage import Storage, prefix_end
+from ..runtime.errors import StorageWriteError
+from ..runtime.storage import Storage, apply_writes, prefix_end
 from .clock import LogicalClock
-from .errors import InvalidInput, TxnConflict
+from .errors import FlushFailed, InvalidInput, TxnConflict
 from .gc import GcConfig, GcStats, collect
 from .history import History
 from .inputs import as_bytes
@@ -245,19 +246,25 @@ class MvccStore:
 
     def flush_to(self, storage: Storage) -> FlushStats:
         """MVCC-FLUSH-1: make ``storage`` hold exactly the latest committed state: entries the
-        store does not have are deleted, entries that differ are written (both in key
-        order)."""
+        store does not have are deleted, entries that differ are written. MVCC-FLUSH-2: the
+        changes reach the storage all or nothing (RT-STORAGE-4: one ``apply_batch`` when the
+        storage has it); if the storage fails, `FlushFailed` and the storage is as before."""
         if not isinstance(storage, Storage):
             raise InvalidInput("storage", "a Storage (get/set/delete/scan)", storage)
         with self._lock:
             wanted = dict(self.snapshot_items())
-            present = dict(storage.scan(b"", _EVERYTHING))
+            try:
+                present = dict(storage.scan(b"", _EVERYTHING))
+            except Exception as e:
+                raise FlushFailed(e) from e
             stale = sorted(k for k in present if k not in wanted)
             changed = sorted(k for k, v in wanted.items() if present.get(k) != v)
-            for key in stale:
-                storage.delete(key)
-            for key in changed:
-                storage.set(key, wanted[key])
+            writes: dict[bytes, bytes | None] = dict.fromkeys(stale)
+            writes.update((key, wanted[key]) for key in changed)
+            try:
+                apply_writes(storage, writes)
+            except StorageWriteError as e:
+                raise FlushFailed(e.cause, e.partial) from e
             return FlushStats(keys_written=len(changed), keys_deleted=len(stale))
 
     def flush_to_storage(self, storage: Storage) -> FlushStats:

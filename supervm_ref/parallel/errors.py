@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..errors import SuperVMError
+
 
 class ParallelErrorKind(StrEnum):
     """Why an operation of the parallel engine failed (PAR-ERR-1)."""
@@ -31,7 +33,7 @@ class ParallelErrorKind(StrEnum):
     RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
 
 
-class ParallelError(Exception):
+class ParallelError(SuperVMError):
     """Base of every error of `supervm_ref.parallel`; ``kind`` is its canonical name."""
 
     def __init__(self, kind: ParallelErrorKind, message: str) -> None:

@@ -108,22 +108,29 @@ class StateManager:
         """PAR-SCHED-1: restore the state of ``snapshot`` and keep only the ``depth`` oldest
         snapshots. This is `rollback` when ``snapshot`` is the most recent one and ``depth``
         the depth below it; `ParallelScheduler` also uses it when an operation opened or
-        closed snapshots without balancing them."""
+        closed snapshots without balancing them. PAR-SNAP-6: a malformed snapshot (entries
+        that are not pairs of bytes, events that are not bytes) is `InvalidInput` and nothing
+        changes."""
         if not isinstance(snapshot, StorageSnapshot):
             raise InvalidInput(ParallelErrorKind.INVALID_ARGUMENT,
                                f"snapshot must be a StorageSnapshot, got "
                                f"{type(snapshot).__name__}")
         depth = require_int(depth, "depth", 0, len(self._snapshots))
-        self._restore_state(snapshot)
+        # PAR-SNAP-6: the whole snapshot is checked before anything changes.
+        checked = StorageSnapshot(tuple(_pairs(snapshot.storage_state, "snapshot storage")),
+                                  tuple(_byte_list(snapshot.events, "snapshot event")))
+        self._restore_state(checked)
         del self._snapshots[depth:]
 
     def _restore_state(self, snapshot: StorageSnapshot) -> None:
-        # STORAGE: remove every entry, then put back the snapshot's (in place, so references
-        # from get_storage stay valid).
-        for key, _ in self._storage.items():
-            self._storage.delete(key)
-        for key, value in snapshot.storage_state:
-            self._storage.set(key, value)
+        """Make the live storage and events those of ``snapshot`` (a checked one), in place,
+        so references from get_storage and get_events stay valid."""
+        # STORAGE: remove every entry the snapshot lacks, put back the snapshot's values.
+        wanted = dict(snapshot.storage_state)
+        writes: dict[bytes, bytes | None] = {k: None for k, _ in self._storage.items()
+                                             if k not in wanted}
+        writes.update(wanted)
+        self._storage.apply_batch(writes)
         # EVENTS
         self._events[:] = snapshot.events
 

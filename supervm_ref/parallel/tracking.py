@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import InvalidArgumentError
 from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult, Runtime
-from ..runtime.storage import Storage
+from ..runtime.storage import Storage, as_bytes, as_limit
 from .conflict import ReadWriteSet, TxId
 from .errors import InvalidInput, ParallelErrorKind
 from .validate import require_tx_id
@@ -29,23 +29,27 @@ class RecordingStorage:
         self.rw_set = ReadWriteSet()
 
     def get(self, key: bytes) -> bytes | None:
-        """PAR-RW-3: a read of ``key``."""
-        self.rw_set.add_read(bytes(key))
+        """PAR-RW-3: a read of ``key`` (RT-STORAGE-3: bytes only)."""
+        key = as_bytes(key, "key")
+        self.rw_set.add_read(key)
         return self.base.get(key)
 
     def set(self, key: bytes, value: bytes) -> None:
         """PAR-RW-3: a write of ``key``."""
-        self.rw_set.add_write(bytes(key))
+        key, value = as_bytes(key, "key"), as_bytes(value, "value")
+        self.rw_set.add_write(key)
         self.base.set(key, value)
 
     def delete(self, key: bytes) -> None:
         """PAR-RW-3: a write of ``key`` (deleting is writing)."""
-        self.rw_set.add_write(bytes(key))
+        key = as_bytes(key, "key")
+        self.rw_set.add_write(key)
         self.base.delete(key)
 
     def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
         """PAR-RW-3: a read of every key starting with ``prefix``."""
-        self.rw_set.add_scan(bytes(prefix))
+        prefix, limit = as_bytes(prefix, "prefix"), as_limit(limit)
+        self.rw_set.add_scan(prefix)
         return self.base.scan(prefix, limit)
 
 

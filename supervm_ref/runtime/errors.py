@@ -91,6 +91,21 @@ class StorageInputError(InvalidArgumentError):
     storage's types (bytes; an integer limit). Nothing was read or written."""
 
 
+class StorageWriteError(SuperVMError):
+    """RT-STORAGE-4: a storage raised while a set of writes was applied to it all or nothing.
+    The storage is as before, unless ``partial`` (putting back the keys already written failed
+    too). ``cause`` is the storage's exception."""
+
+    def __init__(self, cause: Exception, partial: bool = False) -> None:
+        detail = f"{type(cause).__name__}: {cause}"
+        if partial:
+            detail += ("; putting back the keys already written failed too, so the storage may "
+                       "be partly written")
+        super().__init__(detail)
+        self.cause = cause
+        self.partial = partial
+
+
 class StorageFailure(HostTrap):
     """RT-CALL-5: the storage under a call raised an ``Exception``; the call fails with
     HOST_ERROR (a storage's ``RecursionError`` too: it says nothing about the contract's call
@@ -103,4 +118,4 @@ class StorageFailure(HostTrap):
 
 
 __all__ = ["ErrorKind", "ExecutionError", "HostTrap", "PreExecutionFailure", "StorageFailure",
-           "StorageInputError", "error_kind_of_trap"]
+           "StorageInputError", "StorageWriteError", "error_kind_of_trap"]

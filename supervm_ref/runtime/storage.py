@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from sortedcontainers import SortedDict
 
-from .errors import StorageInputError
+from .errors import StorageInputError, StorageWriteError
 
 
 @runtime_checkable
@@ -92,6 +92,61 @@ def prefix_end(prefix: bytes) -> bytes | None:
         return None
     p[-1] += 1
     return bytes(p)
+
+
+class WritableStorage(Protocol):
+    """What `apply_writes` needs of a storage: RT-STORAGE-1's ``get``, ``set`` and ``delete``
+    (and ``apply_batch`` when it has one)."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """The value under ``key``, or None."""
+        ...
+
+    def set(self, key: bytes, value: bytes) -> None:
+        """Store ``value`` under ``key``."""
+        ...
+
+    def delete(self, key: bytes) -> None:
+        """Remove ``key``."""
+        ...
+
+
+def apply_writes(storage: WritableStorage, writes: Mapping[bytes, bytes | None]) -> None:
+    """RT-STORAGE-4: apply ``writes`` (None deletes) to ``storage`` all or nothing. A storage
+    with ``apply_batch`` (RT-ATOMIC-3) receives them in one call; any other is written key by
+    key in key order, after reading the values about to be replaced, and if it raises part-way
+    the keys already written are put back. A failure is `StorageWriteError`."""
+    ordered = dict(sorted(as_writes(writes).items()))
+    apply_batch = getattr(storage, "apply_batch", None)
+    if callable(apply_batch):
+        try:
+            apply_batch(ordered)
+        except Exception as e:
+            raise StorageWriteError(e) from e
+        return
+    try:
+        previous = {key: storage.get(key) for key in ordered}
+    except Exception as e:
+        raise StorageWriteError(e) from e
+    done: list[bytes] = []
+    try:
+        for key, value in ordered.items():
+            _put(storage, key, value)
+            done.append(key)
+    except Exception as e:
+        try:
+            for key in reversed(done):
+                _put(storage, key, previous[key])
+        except Exception as undo:
+            raise StorageWriteError(undo, partial=True) from e
+        raise StorageWriteError(e) from e
+
+
+def _put(storage: WritableStorage, key: bytes, value: bytes | None) -> None:
+    if value is None:
+        storage.delete(key)
+    else:
+        storage.set(key, value)
 
 
 class MemoryStorage:
