@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from supervm_ref import InvalidArgumentError, StorageInputError, StorageWriteError, SuperVMError
 from supervm_ref.runtime.overlay import StorageOverlay
-from supervm_ref.runtime.storage import MemoryStorage, Storage, prefix_end
+from supervm_ref.runtime.storage import MemoryStorage, Storage, apply_writes, prefix_end
 
 KEYS = st.binary(min_size=0, max_size=3, )
 VALUES = st.binary(max_size=4)
@@ -160,3 +162,126 @@ def test_commit_uses_apply_batch_and_never_reads() -> None:
     o.delete(b"a")
     o.commit()
     assert plain.log == [("delete", b"a"), ("set", b"z")]
+
+
+# --- RT-STORAGE-3: inputs are bytes, never coerced --------------------------------------------
+
+NOT_BYTES = [3, 0, -1, 10**9, "k", "", None, 1.5, True, [1], (b"a",), {b"a": 1}, object()]
+
+
+@pytest.mark.parametrize("bad", NOT_BYTES)
+def test_memory_storage_rejects_what_is_not_bytes(bad: object) -> None:
+    """RT-STORAGE-3: a key, value or prefix that is not bytes is StorageInputError (an
+    InvalidArgumentError, a SuperVMError) and nothing is read or written -- ``set(3, b"x")``
+    does not store ``b"\\0\\0\\0"``, ``get(10**9)`` allocates nothing."""
+    s = MemoryStorage({b"a": b"1"})
+    actions = [lambda: s.get(bad), lambda: s.set(bad, b"x"), lambda: s.set(b"k", bad),
+               lambda: s.delete(bad), lambda: s.scan(bad, 5),
+               lambda: MemoryStorage([(b"k", bad)])]
+    if bad is not None:  # None is a deletion in a batch
+        actions.append(lambda: s.apply_batch({b"ok": bad}))  # type: ignore[dict-item]
+    try:
+        hash(bad)
+        actions += [lambda: s.apply_batch({b"ok": b"1", bad: b"x"}),  # type: ignore[dict-item]
+                    lambda: MemoryStorage({bad: b"v"})]  # type: ignore[dict-item]
+    except TypeError:
+        pass
+    for action in actions:
+        with pytest.raises(StorageInputError) as info:
+            action()  # type: ignore[no-untyped-call]
+        assert isinstance(info.value, InvalidArgumentError) and isinstance(info.value,
+                                                                           SuperVMError)
+    assert s.items() == [(b"a", b"1")]
+
+
+def test_memory_storage_accepts_byte_like_values_and_copies_them() -> None:
+    """RT-STORAGE-3: bytearray and memoryview are copied to bytes (a later change of the
+    caller's buffer changes nothing stored); a scan limit must be an int."""
+    buf = bytearray(b"key")
+    s = MemoryStorage([(bytes(buf), memoryview(b"v1"))])  # type: ignore[list-item]
+    s.set(buf, bytearray(b"v2"))
+    buf[0] = ord("X")
+    assert s.items() == [(b"key", b"v2")] and type(s.get(b"key")) is bytes
+    assert s.scan(memoryview(b"k"), 1) == [(b"key", b"v2")]
+    for bad_limit in ("1", 1.0, None, True):
+        with pytest.raises(StorageInputError):
+            s.scan(b"", bad_limit)  # type: ignore[arg-type]
+    with pytest.raises(StorageInputError):
+        MemoryStorage("not a mapping")  # type: ignore[arg-type]
+    with pytest.raises(StorageInputError):
+        MemoryStorage([(b"k",)])  # type: ignore[list-item]
+
+
+def test_overlay_rejects_what_is_not_bytes() -> None:
+    """RT-STORAGE-3: the call's write buffer checks its inputs as a storage does."""
+    overlay = StorageOverlay(MemoryStorage())
+    for action in (lambda: overlay.get("k"), lambda: overlay.set(b"k", 4),
+                   lambda: overlay.delete(None), lambda: overlay.scan(b"", "2")):
+        with pytest.raises(StorageInputError):
+            action()  # type: ignore[no-untyped-call]
+    assert overlay.diff() == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=3), st.none(), st.integers(), st.text(max_size=2),
+                          st.floats(), st.booleans()), min_size=3, max_size=3))
+def test_memory_storage_raises_only_its_own_error(args: list[object]) -> None:
+    """RT-STORAGE-3, RT-API-2: whatever a caller passes, the storage either works or raises
+    StorageInputError; no other exception escapes and a failed call changes nothing."""
+    s = MemoryStorage({b"a": b"1"})
+    key, value, limit = args
+    for name, call in (("get", lambda: s.get(key)), ("set", lambda: s.set(key, value)),
+                       ("delete", lambda: s.delete(key)), ("scan", lambda: s.scan(key, limit))):
+        before = s.items()
+        try:
+            call()  # type: ignore[no-untyped-call]
+        except StorageInputError:
+            assert s.items() == before, name
+
+
+# --- RT-STORAGE-4: all or nothing ---------------------------------------------------------------
+
+
+class FailingAt(MemoryStorage):
+    """A storage without apply_batch whose ``n``-th set/delete (from 0) raises; with ``undo``
+    False every set/delete from the ``n``-th on raises (so putting back fails too)."""
+
+    def __init__(self, items: dict[bytes, bytes], n: int, undo: bool = True) -> None:
+        super().__init__(items)
+        self.n, self.undo, self.calls = n, undo, 0
+        self.apply_batch = None  # type: ignore[assignment,method-assign]
+
+    def _tick(self) -> None:
+        self.calls += 1
+        if self.calls - 1 == self.n or (not self.undo and self.calls - 1 > self.n):
+            raise OSError("disk full")
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._tick()
+        super().set(key, value)
+
+    def delete(self, key: bytes) -> None:
+        self._tick()
+        super().delete(key)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_apply_writes_is_all_or_nothing(n: int) -> None:
+    """RT-STORAGE-4: a storage without apply_batch failing at its n-th write gets the keys
+    already written put back and the failure is StorageWriteError (not partial); with
+    apply_batch the writes go in one call; when putting back fails too, ``partial`` says so."""
+    before = {b"a": b"1", b"b": b"2"}
+    writes = {b"a": None, b"b": b"two", b"c": b"3"}
+    storage = FailingAt(before, n)
+    with pytest.raises(StorageWriteError) as info:
+        apply_writes(storage, writes)
+    assert not info.value.partial and isinstance(info.value.cause, OSError)
+    assert storage.items() == sorted(before.items())
+    batched = MemoryStorage(before)
+    apply_writes(batched, writes)
+    assert batched.items() == [(b"b", b"two"), (b"c", b"3")]
+    if n < 2:
+        doomed = FailingAt(before, n + 1, undo=False)
+        with pytest.raises(StorageWriteError) as info:
+            apply_writes(doomed, writes)
+        assert info.value.partial
