@@ -56,3 +56,14 @@ def test_readme_command_table_matches_the_parsers() -> None:
         known = {s for a in sub._actions for s in a.option_strings}
         for option in re.findall(r"--[a-z-]+", row):
             assert option in known, (row, option)
+
+
+@pytest.mark.parametrize("path", [[], ["demo"], ["spectest"], ["fill"], ["consume"], ["t8n"],
+                                  ["bench"], ["bench", "engine"], ["bench", "runtime"],
+                                  ["bench", "parallel"]])
+def test_every_help_text_renders(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` of every (sub)command prints its usage and exits 0."""
+    with pytest.raises(SystemExit) as e:
+        build_parser().parse_args([*path, "--help"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: supervm")

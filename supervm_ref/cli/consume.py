@@ -130,8 +130,9 @@ def register(sub: Any) -> None:
     p.add_argument("target", nargs="?", type=Path, metavar="DIR_OR_FILE",
                    help="a fixture file, or a folder searched for *.json")
     p.add_argument("--backend", default="reference", metavar="NAME|COMMAND",
-                   help="a registered backend (see --list-backends) or the command line of "
-                        "an external program speaking the t8n protocol (default reference)")
+                   help="a registered backend (see --list-backends; 'wasmtime' needs pip "
+                        "install 'supervm-ref[wasmtime]') or the command line of an external "
+                        "program speaking the t8n protocol (default reference)")
     p.add_argument("--json", action="store_true", help="print one JSON report")
     p.add_argument("--schema", type=Path, default=None, metavar="PATH",
                    help="the fixture schema (default spec/conformance.schema.json of the "

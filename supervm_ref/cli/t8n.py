@@ -48,7 +48,8 @@ def register(sub: Any) -> None:
                     "read {env, pre, transactions} as JSON on stdin, write {results, storage} "
                     "as JSON on stdout.")
     p.add_argument("--backend", default="reference", metavar="NAME",
-                   help="a registered backend (default reference)")
+                   help="a registered backend (default reference; 'wasmtime' needs pip "
+                        "install 'supervm-ref[wasmtime]')")
     p.set_defaults(func=run_t8n)
 
 
