@@ -7,8 +7,10 @@ import contextlib
 import importlib.util
 import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import wasmtime
@@ -153,3 +155,73 @@ def test_bench_engine_quick_as_a_command() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].startswith("workload")
     assert "instantiations (memory + 5 host imports)" in proc.stdout
+
+
+# --- bench runtime from an installed package -------------------------------------------------
+
+def test_packaged_token_contract_is_the_conformance_one() -> None:
+    """The token contract shipped in the package is byte for byte the conformance contract,
+    and is the one ``bench runtime`` reads."""
+    from supervm_ref.bench import runtime
+
+    repo = Path(__file__).resolve().parent.parent
+    packaged = sorted((repo / "supervm_ref" / "bench" / "contracts").iterdir())
+    assert [p.name for p in packaged] == ["token.wasm"]
+    for path in packaged:
+        assert path.read_bytes() == (repo / "conformance" / "contracts" / path.name).read_bytes()
+    assert packaged[0] == runtime.TOKEN_WASM
+
+
+#: Runs the command line with the wasmtime package hidden, as after a plain install.
+WITHOUT_WASMTIME = ("import sys; sys.modules['wasmtime'] = None; "
+                    "from supervm_ref.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+def test_bench_runtime_without_wasmtime_names_the_extra(tmp_path: Path) -> None:
+    """Without wasmtime, ``bench runtime`` times the reference, exits 0 and says that the
+    wasmtime part was skipped and how to install it."""
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_WASMTIME, "bench", "runtime",
+                           "--transfers", "3"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "wasmtime skipped" in proc.stdout
+    assert "pip install 'supervm-ref[wasmtime]'" in proc.stdout
+    assert proc.stdout.splitlines()[2].split()[:2] == ["reference", "3"]
+
+
+def test_bench_runtime_from_a_built_wheel(tmp_path: Path) -> None:
+    """The newcomer's way: build the wheel, use it from another folder (here unpacked on
+    PYTHONPATH, without wasmtime): ``bench runtime`` finds its contract and runs."""
+    import shutil
+    import zipfile
+
+    repo = Path(__file__).resolve().parent.parent
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, source / name)
+    shutil.copytree(repo / "supervm_ref", source / "supervm_ref",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                            str(tmp_path / "dist"), str(source)], capture_output=True,
+                           text=True, timeout=600, check=False)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("supervm_ref-*.whl")
+    installed = tmp_path / "installed"
+    with zipfile.ZipFile(wheel) as archive:
+        assert "supervm_ref/bench/contracts/token.wasm" in archive.namelist()
+        archive.extractall(installed)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    env.pop("SUPERVM_PROGRESS", None)
+    where = subprocess.run([sys.executable, "-c",
+                            "import supervm_ref; print(supervm_ref.__file__)"],
+                           capture_output=True, text=True, cwd=elsewhere, env=env, check=True)
+    assert where.stdout.startswith(str(installed))
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_WASMTIME, "bench", "runtime", "--quick"],
+                          capture_output=True, text=True, cwd=elsewhere, env=env, timeout=300,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "missing contract" not in proc.stdout and "wasmtime skipped" in proc.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -31,3 +32,38 @@ def test_bench_without_benchmark_prints_usage(capsys: object) -> None:
     """``supervm bench`` alone prints its usage and exits 2."""
     assert main(["bench"]) == 2
     assert "engine" in capsys.readouterr().out  # type: ignore[attr-defined]
+
+
+def test_readme_command_table_matches_the_parsers() -> None:
+    """Every option README's command table shows exists on that (sub)command's parser."""
+    import re
+
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    rows = re.findall(r"^\| `supervm ([^`]*)` \|", readme, re.M)
+    assert len(rows) == 8
+    parser = build_parser()
+    for row in rows:
+        words = row.split()
+        path = [w for w in words if re.fullmatch(r"[a-z0-9]+", w)][:2]
+        if path[0] != "bench":
+            path = path[:1]
+        sub = parser
+        for name in path:
+            sub = next(a for a in sub._actions  # argparse keeps subparsers here
+                       if isinstance(a, argparse._SubParsersAction)).choices[name]
+        known = {s for a in sub._actions for s in a.option_strings}
+        for option in re.findall(r"--[a-z-]+", row):
+            assert option in known, (row, option)
+
+
+@pytest.mark.parametrize("path", [[], ["demo"], ["spectest"], ["fill"], ["consume"], ["t8n"],
+                                  ["bench"], ["bench", "engine"], ["bench", "runtime"],
+                                  ["bench", "parallel"]])
+def test_every_help_text_renders(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` of every (sub)command prints its usage and exits 0."""
+    with pytest.raises(SystemExit) as e:
+        build_parser().parse_args([*path, "--help"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: supervm")

@@ -604,7 +604,8 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["spectest", str(tmp_path / "absent")]) == 2
     assert main(["spectest", str(tmp_path), "--file", "nothing"]) == 2
     assert "no script nothing" in capsys.readouterr().err
-    assert main(["spectest", str(tmp_path)]) == 0  # an empty suite: nothing fails
+    assert main(["spectest", str(tmp_path)]) == 2  # an empty suite: nothing was checked
+    assert "no script in" in capsys.readouterr().err
 
 
 def test_cli_threshold_options() -> None:

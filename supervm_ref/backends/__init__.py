@@ -8,7 +8,8 @@ A backend is a factory ``factory(storage) -> runtime`` whose result has the refe
 
 The registry maps a name to where its factory lives; the module is imported only when the
 backend is asked for, so a backend whose dependencies are missing is reported as unavailable
-(with the reason) instead of breaking everything else.
+(with the reason) instead of breaking everything else. A backend whose dependency is an extra
+of the distribution names that extra, so the reason says what to install.
 """
 
 from __future__ import annotations
@@ -50,19 +51,31 @@ class BackendError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Backend:
-    """CONF-BACKEND-2: a registered backend: its name, a one-line description, and the module
-    and attribute of its factory (imported lazily)."""
+    """CONF-BACKEND-2: a registered backend: its name, a one-line description, the module and
+    attribute of its factory (imported lazily) and, when it needs packages that only an extra
+    of ``supervm-ref`` installs, the extra's name."""
 
     name: str
     description: str
     module: str
     attribute: str
+    extra: str | None = None
 
     def load(self) -> BackendFactory:
-        """Import the factory; `BackendError` (with the import's failure) if that fails."""
+        """Import the factory; `BackendError` (with the import's failure) if that fails. A
+        missing package of the backend's extra is named with the command that installs it."""
         try:
             module = importlib.import_module(self.module)
             factory = getattr(module, self.attribute)
+        except ModuleNotFoundError as e:
+            missing = e.name or ""
+            ours = missing == self.module or missing.split(".")[0] == "supervm_ref"
+            if self.extra is not None and missing and not ours:  # a dependency of the extra
+                raise BackendError(
+                    self.name, f"unavailable: the {e.name!r} package is not installed; "
+                               f"install it with: pip install 'supervm-ref[{self.extra}]'"
+                ) from e
+            raise BackendError(self.name, f"unavailable: {type(e).__name__}: {e}") from e
         except Exception as e:  # ImportError, or the backend's own import-time failure
             raise BackendError(self.name, f"unavailable: {type(e).__name__}: {e}") from e
         if not callable(factory):
@@ -76,7 +89,7 @@ BACKENDS: dict[str, Backend] = {
     "reference": Backend("reference", "the pure-Python reference runtime (executable spec)",
                          "supervm_ref.runtime.runtime", "Runtime"),
     "wasmtime": Backend("wasmtime", "the host ABI on wasmtime 29 with fuel metering",
-                        "supervm_ref.backends.wasmtime", "WasmtimeRuntime"),
+                        "supervm_ref.backends.wasmtime", "WasmtimeRuntime", extra="wasmtime"),
 }
 
 

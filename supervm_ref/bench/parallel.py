@@ -111,15 +111,17 @@ class ParallelReport:
 def run(quick: bool = False, *, block_size: int | None = None,
         accounts: Sequence[int] = ACCOUNTS, workers: Sequence[int] = WORKERS,
         gas: int = P2P_GAS, seed: int = 0, threads: Sequence[int] = THREAD_WORKERS,
-        progress: Callable[[str], None] | None = None) -> ParallelReport:
+        progress: Callable[[int, int, str], None] | None = None) -> ParallelReport:
     """SCHED-BENCH-1/2: simulate every (accounts, workers) cell, then time the threads block
-    (the most accounts) on real threads and sequentially."""
+    (the most accounts) on real threads and sequentially. ``progress(done, total, label)`` is
+    called before each cell and before the threads block, never inside a timed run."""
     size = block_size if block_size is not None else (QUICK_BLOCK_SIZE if quick
                                                       else FULL_BLOCK_SIZE)
     report = ParallelReport(quick=quick, block_size=size, gas=gas,
                             step_cost=DEFAULT_COSTS.step,
                             validation_read_cost=DEFAULT_COSTS.validation_read, seed=seed,
                             python=platform.python_version())
+    steps = len(accounts) * len(workers) + (1 if threads and accounts else 0)
     for n_accounts in accounts:
         initial, block = p2p_block(n_accounts, size, seed, gas)
         baseline_store = MemoryStorage(initial)
@@ -128,7 +130,7 @@ def run(quick: bool = False, *, block_size: int | None = None,
         total_gas = sum(t.gas for t in block)
         for n_workers in workers:
             if progress:
-                progress(f"{n_accounts} accounts, {n_workers} workers")
+                progress(len(report.cells), steps, f"{n_accounts} accounts, {n_workers} workers")
             store = MemoryStorage(initial)
             result = MvccScheduler(workers=n_workers, seed=seed).execute_batch(store, block)
             stats = result.stats
@@ -145,7 +147,8 @@ def run(quick: bool = False, *, block_size: int | None = None,
         report.threads_accounts = max(accounts)
         initial, block = p2p_block(report.threads_accounts, size, seed, gas)
         if progress:
-            progress(f"threads: {size} transfers between {report.threads_accounts} accounts")
+            progress(steps - 1, steps,
+                     f"threads: {size} transfers between {report.threads_accounts} accounts")
         baseline_store = MemoryStorage(initial)
         start = time.perf_counter()
         baseline = execute_sequential(baseline_store, block)

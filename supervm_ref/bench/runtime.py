@@ -2,7 +2,9 @@
 wasmtime backend (`supervm_ref.backends.wasmtime.WasmtimeRuntime`), in one run.
 
 The workload is the example token contract ``conformance/contracts/token.wasm``
-(``mint(account i32, amount i64) -> i32``, ``transfer(from i32, to i32, amount i64) -> i32``):
+(``mint(account i32, amount i64) -> i32``, ``transfer(from i32, to i32, amount i64) -> i32``),
+shipped inside the package as ``supervm_ref/bench/contracts/token.wasm`` so that an installed
+``supervm`` finds it (a test keeps the two copies identical):
 
 1. setup (not timed): each backend gets its own `MemoryStorage`; ``mint`` gives each of
    `ACCOUNTS` accounts a large balance (this also loads and compiles the contract);
@@ -12,8 +14,9 @@ The workload is the example token contract ``conformance/contracts/token.wasm``
 
 Both backends run the same transfers, so the run also checks that they agree: every transfer
 returns 0 on both, the total gas is the same, and the storages end identical (RT-BACKEND-1).
-When the wasmtime package (the ``test`` extra) is not installed, its column is reported as
-unavailable. Timings use the wall clock; nothing measured here feeds back into results.
+When the wasmtime package (``pip install 'supervm-ref[wasmtime]'``) is not installed, its
+column is reported as unavailable, with the reason. Timings use the wall clock; nothing measured
+here feeds back into results; progress is reported only between the timed loops.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..backends import BACKENDS, BackendError, BackendFactory
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
 from ..wasm.runtime.values import Value
 from . import package_version
 
-#: The token contract, beside the package in the repository.
-TOKEN_WASM = Path(__file__).resolve().parents[2] / "conformance" / "contracts" / "token.wasm"
+#: The token contract: package data, a copy of ``conformance/contracts/token.wasm``.
+TOKEN_WASM = Path(__file__).resolve().parent / "contracts" / "token.wasm"
 
 ACCOUNTS = 16
 INITIAL_BALANCE = 10**12
@@ -80,13 +84,14 @@ class RuntimeReport:
         return all(b.ok for b in self.backends if b.available) and self.agree is not False
 
 
-def load_wasmtime_backend() -> tuple[type[Runtime], str] | None:
-    """`WasmtimeRuntime` and the installed wasmtime version, or None without wasmtime."""
+def load_wasmtime_backend() -> tuple[BackendFactory, str] | str:
+    """The wasmtime backend's factory and the installed wasmtime version, or why it cannot be
+    loaded (naming the extra that installs it)."""
     try:
-        from ..backends.wasmtime import WasmtimeRuntime
-    except ImportError:
-        return None
-    return WasmtimeRuntime, package_version("wasmtime")
+        factory = BACKENDS["wasmtime"].load()
+    except BackendError as e:
+        return e.reason.removeprefix("unavailable: ")
+    return factory, package_version("wasmtime")
 
 
 def transfer_args(i: int) -> list[Value]:
@@ -94,8 +99,7 @@ def transfer_args(i: int) -> list[Value]:
     return [Value.i32(i % ACCOUNTS), Value.i32((7 * i + 3) % ACCOUNTS), Value.i64(1 + i % 97)]
 
 
-def run_backend(name: str, make: Callable[[MemoryStorage], Runtime], wasm: bytes,
-                n: int) -> BackendResult:
+def run_backend(name: str, make: BackendFactory, wasm: bytes, n: int) -> BackendResult:
     """Set up the accounts on a fresh storage, then time ``n`` transfers."""
     result = BackendResult(name, available=True, transfers=n)
     storage = MemoryStorage()
@@ -128,29 +132,35 @@ def run_backend(name: str, make: Callable[[MemoryStorage], Runtime], wasm: bytes
 
 
 def run(quick: bool = False, transfers: int | None = None, use_wasmtime: bool = True,
-        progress: Callable[[str], None] | None = None) -> RuntimeReport:
-    """Run the transfers on the reference and, when installed, on the wasmtime backend."""
+        progress: Callable[[int, int, str], None] | None = None) -> RuntimeReport:
+    """Run the transfers on the reference and, when installed, on the wasmtime backend.
+    ``progress(done, total, label)`` is called before each backend's run (never while one is
+    timed)."""
     n = transfers if transfers is not None else QUICK_TRANSFERS if quick else FULL_TRANSFERS
-    loaded = load_wasmtime_backend() if use_wasmtime else None
-    wasm = TOKEN_WASM.read_bytes() if TOKEN_WASM.is_file() else b""
+    loaded = load_wasmtime_backend() if use_wasmtime else "not requested"
+    try:
+        wasm = TOKEN_WASM.read_bytes()
+    except OSError:
+        wasm = b""
     report = RuntimeReport(quick=quick, python=platform.python_version(),
-                           wasmtime=loaded[1] if loaded else None, contract=str(TOKEN_WASM),
+                           wasmtime=None if isinstance(loaded, str) else loaded[1],
+                           contract=str(TOKEN_WASM),
                            contract_sha256=hashlib.sha256(wasm).hexdigest(),
                            accounts=ACCOUNTS, transfers=n)
     if not wasm:
         report.backends.append(BackendResult("reference", True, n,
                                              error=f"missing contract {TOKEN_WASM}"))
         return report
+    steps = 1 if isinstance(loaded, str) else 2
     if progress:
-        progress(f"reference: {n:,} token transfers")
+        progress(0, steps, f"reference: {n:,} token transfers")
     ref = run_backend("reference", Runtime, wasm, n)
     report.backends.append(ref)
-    if loaded is None:
-        report.backends.append(BackendResult("wasmtime", available=False,
-                                             error="wasmtime is not installed"))
+    if isinstance(loaded, str):
+        report.backends.append(BackendResult("wasmtime", available=False, error=loaded))
         return report
     if progress:
-        progress(f"wasmtime: {n:,} token transfers")
+        progress(1, steps, f"wasmtime: {n:,} token transfers")
     wt = run_backend("wasmtime", loaded[0], wasm, n)
     report.backends.append(wt)
     if ref.ok and wt.ok:
@@ -185,11 +195,13 @@ def format_table(report: RuntimeReport) -> str:
         lines.append(f"ratio wasmtime / reference: {report.ratio:.2f}x transfers per second")
     if report.agree is not None:
         lines.append("backends agree (storage and gas): " + ("yes" if report.agree else "NO"))
-    wt = (f"wasmtime {report.wasmtime}" if report.wasmtime
-          else "wasmtime not installed: its column is unavailable")
     mode = "quick sizes" if report.quick else "full sizes"
-    lines.append(f"Python {report.python}, {wt}, {Path(report.contract).name} "
-                 f"({report.accounts} accounts), {mode}.")
+    lines.append(f"Python {report.python}, "
+                 + (f"wasmtime {report.wasmtime}, " if report.wasmtime else "")
+                 + f"{Path(report.contract).name} ({report.accounts} accounts), {mode}.")
+    skipped = [b for b in report.backends if not b.available]
+    for b in skipped:
+        lines.append(f"{b.name} skipped (its column is unavailable): {b.error}")
     for b in report.backends:
         if b.error and b.available:
             lines.append(f"error in {b.name}: {b.error}")

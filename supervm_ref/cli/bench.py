@@ -5,24 +5,29 @@ engine on four workloads and, when pywasm is installed, the same work on pywasm
 (`supervm_ref.bench.engine`).
 
 ``supervm bench runtime [--quick] [--json] [--transfers N]`` measures token transfers per second
-on the reference runtime and on the wasmtime backend, and their ratio
-(`supervm_ref.bench.runtime`). Further benchmarks (``parallel``) register here the same way as
-they land.
+on the reference runtime and on the wasmtime backend (when ``supervm-ref[wasmtime]`` is
+installed), and their ratio (`supervm_ref.bench.runtime`).
+
+``supervm bench parallel [--quick] [--json] [--block-size N] [--seed N]`` runs Block-STM's p2p
+workload in the deterministic simulator (`supervm_ref.bench.parallel`).
+
+Progress is shown on stderr when it is a terminal (`supervm_ref.cli.progress`), redrawn only
+between timed runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from typing import Any
 
+from .options import bounded_int
+from .progress import CommandProgress
 
-def _progress(args: argparse.Namespace) -> Callable[[str], None] | None:
-    """Progress lines on stderr, unless the report is JSON."""
-    if args.json:
-        return None
-    return lambda line: print(f"running {line}", file=sys.stderr, flush=True)
+#: Upper bounds of the size options: far beyond the defaults, below sizes that exhaust memory.
+MAX_REPEAT = 1_000
+MAX_TRANSFERS = 10_000_000
+MAX_BLOCK_SIZE = 1_000_000
+MAX_SEED = 2**64 - 1
 
 
 def _report(module: Any, report: Any, args: argparse.Namespace) -> int:
@@ -35,9 +40,11 @@ def run_engine(args: argparse.Namespace) -> int:
     """Run ``bench engine``; exit status 0 when every workload computed the expected value."""
     from ..bench import engine
 
-    return _report(engine, engine.run(quick=args.quick, repeat=args.repeat,
-                                      use_pywasm=not args.no_pywasm,
-                                      progress=_progress(args)), args)
+    with CommandProgress("bench engine", total_steps=len(engine.WORKLOADS),
+                         timing=True) as progress:
+        report = engine.run(quick=args.quick, repeat=args.repeat,
+                            use_pywasm=not args.no_pywasm, progress=progress.step)
+    return _report(engine, report, args)
 
 
 def run_runtime(args: argparse.Namespace) -> int:
@@ -45,8 +52,10 @@ def run_runtime(args: argparse.Namespace) -> int:
     backend and the backends agree."""
     from ..bench import runtime
 
-    return _report(runtime, runtime.run(quick=args.quick, transfers=args.transfers,
-                                        progress=_progress(args)), args)
+    with CommandProgress("bench runtime", timing=True) as progress:
+        report = runtime.run(quick=args.quick, transfers=args.transfers,
+                             progress=progress.update)
+    return _report(runtime, report, args)
 
 
 def run_parallel(args: argparse.Namespace) -> int:
@@ -54,15 +63,10 @@ def run_parallel(args: argparse.Namespace) -> int:
     result (SCHED-RESULT-1)."""
     from ..bench import parallel
 
-    return _report(parallel, parallel.run(quick=args.quick, block_size=args.block_size,
-                                          seed=args.seed, progress=_progress(args)), args)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    with CommandProgress("bench parallel", timing=True) as progress:
+        report = parallel.run(quick=args.quick, block_size=args.block_size, seed=args.seed,
+                              progress=progress.update)
+    return _report(parallel, report, args)
 
 
 def register(sub: Any) -> None:
@@ -79,21 +83,25 @@ def register(sub: Any) -> None:
                     "pywasm; print the times and their ratio.")
     e.add_argument("--quick", action="store_true", help="small sizes (a smoke test for CI)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
-    e.add_argument("--repeat", type=_positive, default=1,
-                   help="run each workload N times and keep the best (default 1)")
+    e.add_argument("--repeat", type=bounded_int(1, MAX_REPEAT), default=1, metavar="N",
+                   help=f"run each workload N times and keep the best, 1 to {MAX_REPEAT:,} "
+                        "(default 1)")
     e.add_argument("--no-pywasm", action="store_true", help="do not run pywasm")
     e.set_defaults(func=run_engine)
 
     r = benches.add_parser(
         "runtime", help="token transfers per second on the reference and on wasmtime",
-        description="Time token transfers (conformance/contracts/token.wasm) through "
-                    "Runtime.call on the reference runtime and on the wasmtime backend (when "
-                    "the wasmtime package is installed); print transfers per second, their "
-                    "ratio, and whether both backends agree on storage and gas.")
+        description="Time token transfers (conformance/contracts/token.wasm, shipped with "
+                    "the package) through Runtime.call on the reference runtime and on the "
+                    "wasmtime backend (when installed: pip install 'supervm-ref[wasmtime]'; "
+                    "without it that part is skipped and says so); print transfers per "
+                    "second, their ratio, and whether both backends agree on storage and gas.")
     r.add_argument("--quick", action="store_true", help="few transfers (a smoke test for CI)")
     r.add_argument("--json", action="store_true", help="print the report as JSON")
-    r.add_argument("--transfers", type=_positive, default=None,
-                   help="number of timed transfers (default 2000, 50 with --quick)")
+    r.add_argument("--transfers", type=bounded_int(1, MAX_TRANSFERS), default=None,
+                   metavar="N",
+                   help=f"number of timed transfers, 1 to {MAX_TRANSFERS:,} (default 2000, "
+                        "50 with --quick)")
     r.set_defaults(func=run_runtime)
 
     q = benches.add_parser(
@@ -106,9 +114,12 @@ def register(sub: Any) -> None:
                     "sequential execution. The full table takes several minutes.")
     q.add_argument("--quick", action="store_true", help="small blocks (a smoke test for CI)")
     q.add_argument("--json", action="store_true", help="print the report as JSON")
-    q.add_argument("--block-size", type=_positive, default=None,
-                   help="transactions per block (default 10000, 500 with --quick)")
-    q.add_argument("--seed", type=int, default=0, help="seed of the workload and schedule")
+    q.add_argument("--block-size", type=bounded_int(1, MAX_BLOCK_SIZE), default=None,
+                   metavar="N",
+                   help=f"transactions per block, 1 to {MAX_BLOCK_SIZE:,} (default 10000, "
+                        "500 with --quick)")
+    q.add_argument("--seed", type=bounded_int(0, MAX_SEED), default=0, metavar="N",
+                   help="seed of the workload and schedule, 0 to 2**64 - 1 (default 0)")
     q.set_defaults(func=run_parallel)
 
     def usage(args: argparse.Namespace) -> int:

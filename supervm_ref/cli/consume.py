@@ -22,6 +22,8 @@ from ..backends import BackendError, backend_status, is_registered, load_backend
 from ..conformance.consume import FileOutcome, Runner, command_runner, consume, python_runner
 from ..conformance.paths import RootNotFound, find_root
 from ..conformance.schema import SchemaError, load_schema
+from .options import MAX_SECONDS, bounded_float
+from .progress import CommandProgress
 
 
 def _shown(path: Path) -> str:
@@ -34,7 +36,11 @@ def _shown(path: Path) -> str:
 def _runner(spec: str, schema: dict[str, Any], timeout: float) -> Runner:
     if is_registered(spec):
         return python_runner(load_backend(spec))
-    argv = shlex.split(spec)
+    try:
+        argv = shlex.split(spec)
+    except ValueError as e:  # an unbalanced quote or a trailing backslash
+        raise BackendError(spec, f"not a registered backend, and not a command line: {e}"
+                           ) from None
     if not argv:
         raise BackendError(spec, "empty command")
     return command_runner(argv, schema, timeout)
@@ -100,7 +106,8 @@ def run_consume(args: argparse.Namespace) -> int:
         print(f"supervm consume: {args.target} does not exist", file=sys.stderr)
         return 2
     try:
-        outcomes = consume(args.target, schema, runner)
+        with CommandProgress("consume") as progress:
+            outcomes = consume(args.target, schema, runner, progress.update)
     except SchemaError as e:  # a --schema using keywords the validator does not know
         print(f"supervm consume: {e}", file=sys.stderr)
         return 2
@@ -123,8 +130,9 @@ def register(sub: Any) -> None:
     p.add_argument("target", nargs="?", type=Path, metavar="DIR_OR_FILE",
                    help="a fixture file, or a folder searched for *.json")
     p.add_argument("--backend", default="reference", metavar="NAME|COMMAND",
-                   help="a registered backend (see --list-backends) or the command line of "
-                        "an external program speaking the t8n protocol (default reference)")
+                   help="a registered backend (see --list-backends; 'wasmtime' needs pip "
+                        "install 'supervm-ref[wasmtime]') or the command line of an external "
+                        "program speaking the t8n protocol (default reference)")
     p.add_argument("--json", action="store_true", help="print one JSON report")
     p.add_argument("--schema", type=Path, default=None, metavar="PATH",
                    help="the fixture schema (default spec/conformance.schema.json of the "
@@ -132,8 +140,11 @@ def register(sub: Any) -> None:
     p.add_argument("--root", type=Path, default=None, metavar="DIR",
                    help="the repository root where spec/ is (default: found from the current "
                         "directory, then beside the package)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
-                   help="per fixture, for an external program (default 120)")
+    p.add_argument("--timeout", type=bounded_float(0.0, MAX_SECONDS, low_open=True),
+                   default=120.0, metavar="SECONDS",
+                   help=f"per fixture, for an external program: more than 0, at most "
+                        f"{MAX_SECONDS:g} (default 120)")
     p.add_argument("--list-backends", action="store_true",
-                   help="list the registered backends and whether they load, then exit")
+                   help="list the registered backends, whether they load and, when one does "
+                        "not, how to install what it needs; then exit")
     p.set_defaults(func=run_consume)

@@ -17,6 +17,7 @@ from ..conformance.fill import fill
 from ..conformance.filler import FillerError
 from ..conformance.paths import RootNotFound, find_root
 from ..conformance.schema import SchemaError
+from .progress import CommandProgress
 
 
 def _shown(path: Path) -> str:
@@ -28,12 +29,18 @@ def _shown(path: Path) -> str:
 
 def run_fill(args: argparse.Namespace) -> int:
     """Fill (or check) the fixtures; 0 when done/up to date, 1 when ``--check`` finds a
-    difference, 2 when a filler or the repository cannot be used."""
+    difference, 2 when a filler or the repository cannot be used or a file cannot be
+    written."""
     try:
         root = args.root.resolve() if args.root else find_root()
-        report = fill(root, args.output, args.areas or None, args.check)
+        with CommandProgress("fill --check" if args.check else "fill") as progress:
+            report = fill(root, args.output, args.areas or None, args.check, progress.update)
     except (RootNotFound, FillerError, SchemaError) as e:
         print(f"supervm fill: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the output folder cannot be created or written
+        print(f"supervm fill: cannot write {e.filename or args.output}: "
+              f"{e.strerror or e}", file=sys.stderr)
         return 2
     total = sum(report.counts.values())
     for area, count in report.counts.items():

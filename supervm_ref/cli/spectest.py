@@ -3,7 +3,8 @@
 Runs every subfolder ``NAME`` of the suite directory that holds ``NAME.json`` (sorted by name),
 prints a per-file table of passed and failed commands in the *execution* and *validation*
 groups (see `supervm_ref.wasm.script.report`) with totals and pass percentages, and exits with
-status 1 when a group's pass percentage is below its threshold (2 for a usage error).
+status 1 when a group's pass percentage is below its threshold, 2 for a usage error or when
+nothing could be checked (no such directory, no script in it, or no command any script ran).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+from .options import percentage
+from .progress import CommandProgress
 
 DEFAULT_MIN_EXECUTION = 99.5
 DEFAULT_MIN_VALIDATION = 99.0
@@ -28,7 +32,9 @@ groups:
 The exit status is 1 when a group's pass percentage is below its threshold:
   --min-pass-exec   execution  (default {DEFAULT_MIN_EXECUTION})
   --min-pass-valid  validation (default {DEFAULT_MIN_VALIDATION})
---min-pass sets both. The status is 2 for a usage error (no such directory or script).
+--min-pass sets both. The status is 2 for a usage error: no such directory, no script
+(subfolder NAME holding NAME.json) in it, no script of that --file name, or scripts in which
+no command could be run (a wrong directory must not pass as 0/0).
 """
 
 
@@ -45,18 +51,19 @@ def register(sub: Any) -> None:
     p.add_argument("directory", metavar="DIR", type=Path,
                    help="suite directory: one subfolder NAME per script, holding NAME.json "
                         "and its .wasm modules")
-    p.add_argument("--min-pass", metavar="PCT", type=float, default=None,
-                   help="minimum pass percentage of both groups (sets the two options below)")
-    p.add_argument("--min-pass-exec", metavar="PCT", type=float, default=None,
+    p.add_argument("--min-pass", metavar="PCT", type=percentage, default=None,
+                   help="minimum pass percentage of both groups, 0 to 100 (sets the two "
+                        "options below)")
+    p.add_argument("--min-pass-exec", metavar="PCT", type=percentage, default=None,
                    help=f"minimum execution pass percentage (default {DEFAULT_MIN_EXECUTION})")
-    p.add_argument("--min-pass-valid", metavar="PCT", type=float, default=None,
+    p.add_argument("--min-pass-valid", metavar="PCT", type=percentage, default=None,
                    help=f"minimum validation pass percentage (default "
                         f"{DEFAULT_MIN_VALIDATION})")
     p.add_argument("--json", action="store_true",
                    help="print the report as JSON (per-file, per-kind counts and failures)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="also list every failure, the failures by cause and the trap-text "
-                        "notes; show progress on stderr")
+                        "notes; name each script on stderr as it starts")
     p.add_argument("--file", metavar="NAME", nargs="+", action="extend", dest="files",
                    default=None, help="run only these scripts (subfolder names)")
     p.set_defaults(func=run)
@@ -82,19 +89,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"supervm spectest: no such directory: {directory}", file=sys.stderr)
         return 2
     names = sorted(set(args.files)) if args.files else None
-    scripts = find_scripts(directory, names)
+    try:
+        scripts = find_scripts(directory, names)
+    except OSError as e:
+        print(f"supervm spectest: cannot list {directory}: {e.strerror or e}", file=sys.stderr)
+        return 2
     missing = sorted(set(names or ()) - {name for name, _ in scripts})
     if missing:
         print(f"supervm spectest: no script {', '.join(missing)} in {directory}",
               file=sys.stderr)
         return 2
+    if not scripts:
+        print(f"supervm spectest: no script in {directory}: expected subfolders NAME holding "
+              "NAME.json (the output of wabt's wast2json)", file=sys.stderr)
+        return 2
     results = []
-    for name, path in scripts:
-        if args.verbose:
-            print(f"running {name}", file=sys.stderr, flush=True)
-        results.append(run_script(path, name))
+    with CommandProgress("spectest") as progress:
+        for done, (name, path) in enumerate(scripts):
+            if args.verbose:
+                progress.log(f"running {name}")
+
+            def within(k: int, n: int, done: int = done, name: str = name) -> None:
+                progress.update(done, len(scripts), f"{name} {k}/{n}")
+
+            results.append(run_script(path, name,
+                                      progress=within if progress.enabled else None))
     min_exec, min_valid = thresholds(args)
-    problems = threshold_failures(total(results), min_exec, min_valid)
+    summary = total(results)
+    problems = threshold_failures(summary, min_exec, min_valid)
     if args.json:
         data = to_json(results)
         data["thresholds"] = {"execution": min_exec, "validation": min_valid}
@@ -104,4 +126,8 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(results, verbose=args.verbose))
         for problem in problems:
             print(f"FAIL: {problem}")
+    if summary.execution.total + summary.validation.total == 0:
+        print(f"supervm spectest: no command of the {len(scripts)} script(s) in {directory} "
+              "could be run (text-format modules are not applicable)", file=sys.stderr)
+        return 2
     return 1 if problems else 0

@@ -10,21 +10,24 @@ is not a valid object, 1 if the backend fails.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from ..backends import BackendError, load_backend
 from ..conformance.encoding import EncodingError, canonical_json
 from ..conformance.execute import BackendFailure, decode_input, execute
+from ..conformance.schema import parse_json
 
 
 def run_t8n(args: argparse.Namespace) -> int:
     """CONF-PROTO-1: stdin -> post on stdout."""
     try:
-        data = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-        test = decode_input(data)
-    except (UnicodeDecodeError, ValueError, EncodingError) as e:
+        raw = sys.stdin.buffer.read()
+        if not raw.strip():
+            raise ValueError("stdin is empty: expected one JSON object {env, pre, "
+                             "transactions}")
+        test = decode_input(parse_json(raw))
+    except (ValueError, EncodingError) as e:
         print(f"supervm t8n: bad input: {e}", file=sys.stderr)
         return 2
     try:
@@ -45,18 +48,17 @@ def register(sub: Any) -> None:
                     "read {env, pre, transactions} as JSON on stdin, write {results, storage} "
                     "as JSON on stdout.")
     p.add_argument("--backend", default="reference", metavar="NAME",
-                   help="a registered backend (default reference)")
+                   help="a registered backend (default reference; 'wasmtime' needs pip "
+                        "install 'supervm-ref[wasmtime]')")
     p.set_defaults(func=run_t8n)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``t8n`` alone (``python -m supervm_ref.cli.t8n``), without the full command line."""
-    parser = argparse.ArgumentParser(prog="supervm t8n")
-    sub = parser.add_subparsers()
-    register(sub)
-    args = parser.parse_args(["t8n", *(sys.argv[1:] if argv is None else argv)])
-    status: int = args.func(args)
-    return status
+    """Run ``t8n`` alone (``python -m supervm_ref.cli.t8n``), without the full command line
+    (errors and Ctrl-C are handled as by ``supervm``)."""
+    from . import main as supervm_main
+
+    return supervm_main(["t8n", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover

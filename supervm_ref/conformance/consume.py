@@ -23,7 +23,7 @@ from ..backends import BackendFactory
 from .batch import BATCH_FORMAT, BATCH_SCHEDULES, BatchSchedule, execute_block
 from .encoding import EncodingError, canonical_json, fixture_hash
 from .execute import BackendFailure, decode_input, execute
-from .schema import errors_against, validate
+from .schema import errors_against, parse_json, validate
 
 #: A backend as consume sees it: the JSON input ``{env, pre, transactions}`` of a fixture in,
 #: the JSON ``post`` out; raises `RunFailure` when it cannot produce one.
@@ -89,7 +89,7 @@ def command_runner(argv: list[str], schema: Mapping[str, Any], timeout: float = 
             raise RunFailure(f"{argv[0]!r} exited with status {proc.returncode}: "
                              f"{stderr[-500:] or '(no stderr)'}")
         try:
-            post = json.loads(proc.stdout.decode("utf-8"))
+            post = parse_json(proc.stdout)
         except ValueError as e:
             raise RunFailure(f"{argv[0]!r} wrote no JSON object on stdout: {e}") from e
         problems = errors_against(post, schema, "post")
@@ -237,12 +237,14 @@ def _run_and_compare(fixture: dict[str, Any], runner: Runner, test: dict[str, An
     return [prefix + p for p in compare_post(fixture, got)]
 
 
-def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner) -> FileOutcome:
-    """CONF-CONSUME-1: check every fixture of one file, in name order."""
+def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner,
+                 progress: Callable[[int, int, str], None] | None = None) -> FileOutcome:
+    """CONF-CONSUME-1: check every fixture of one file, in name order. ``progress(done,
+    total, name)`` is called before each fixture."""
     outcome = FileOutcome(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+        data = parse_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
         outcome.error = f"cannot read: {e}"
         return outcome
     if isinstance(data, dict) and isinstance(data.get("_info"), dict) \
@@ -261,7 +263,10 @@ def consume_file(path: Path, schema: Mapping[str, Any], runner: Runner) -> FileO
     if not data:
         outcome.error = "the file holds no fixture"
         return outcome
-    for name in sorted(data):
+    names = sorted(data)
+    for done, name in enumerate(names):
+        if progress:
+            progress(done, len(names), name)
         outcome.fixtures.append(consume_fixture(name, data[name], per_fixture.get(name, []),
                                                 runner))
     return outcome
@@ -298,6 +303,21 @@ def fixture_files(target: Path) -> list[Path]:
     return [target]
 
 
-def consume(target: Path, schema: Mapping[str, Any], runner: Runner) -> list[FileOutcome]:
-    """CONF-CONSUME-1: check every fixture file of ``target``."""
-    return [consume_file(path, schema, runner) for path in fixture_files(target)]
+def consume(target: Path, schema: Mapping[str, Any], runner: Runner,
+            progress: Callable[[int, int, str], None] | None = None) -> list[FileOutcome]:
+    """CONF-CONSUME-1: check every fixture file of ``target``. ``progress(done, total,
+    label)`` is called with the files done and before each fixture (the label names the file
+    and the fixture's place in it)."""
+    files = fixture_files(target)
+    if progress is None:
+        return [consume_file(path, schema, runner) for path in files]
+    report = progress
+    outcomes = []
+    for done, path in enumerate(files):
+        def within(k: int, n: int, _name: str, done: int = done, path: Path = path) -> None:
+            report(done, len(files), f"{path.name} {k + 1}/{n}")
+
+        report(done, len(files), path.name)
+        outcomes.append(consume_file(path, schema, runner, within))
+    report(len(files), len(files), "")
+    return outcomes

@@ -7,6 +7,10 @@ as the fixture's ``post``. One file per filler: ``conformance/fixtures/<area>.js
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,12 +106,32 @@ class FillReport:
         return not self.outdated and not self.stale
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so that ``target`` is, at every moment, either its old
+    content or the new one: the bytes go to a temporary file in the same folder, which then
+    replaces ``target`` in one rename. Raises `OSError`; the temporary file never remains."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    # Created like open(target, "wb") would create it (mode 0o666 less the umask).
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temp, target)
+    except BaseException:  # also on Ctrl-C: leave no temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
 def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
-         check: bool = False) -> FillReport:
+         check: bool = False,
+         progress: Callable[[int, int, str], None] | None = None) -> FillReport:
     """CONF-FILL-4: fill every filler (or only ``areas``) into ``output`` (default
     ``conformance/fixtures/``). With ``check`` nothing is written; files whose text differs
     from the filled text are reported as outdated. Without an area list, ``*.json`` files in
-    the output folder that no filler produces are reported as stale. Raises `FillerError`."""
+    the output folder that no filler produces are reported as stale. Each file is written
+    atomically (`write_atomically`). ``progress(done, total, area)`` is called before each
+    area. Raises `FillerError`, and `OSError` when a file cannot be written."""
     out_dir = output or root / FIXTURES
     paths = filler_paths(root)
     known = {p.stem for p in paths}
@@ -119,7 +143,9 @@ def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
         paths = [p for p in paths if p.stem in areas]
     schema = load_schema(root)
     report = FillReport()
-    for path in paths:
+    for done, path in enumerate(paths):
+        if progress:
+            progress(done, len(paths), path.stem)
         fixtures = fill_area(root, path)
         errors = fixture_file_errors(fixtures, schema)
         if errors:  # the filler produced something the format does not allow
@@ -132,8 +158,10 @@ def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
                 report.outdated.append(target)
         else:
             out_dir.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(text.encode("utf-8"))
+            write_atomically(target, text.encode("utf-8"))
             report.written.append(target)
+    if progress:
+        progress(len(paths), len(paths), "")
     if not areas and out_dir.is_dir():
         report.stale = sorted(p for p in out_dir.glob("*.json") if p.stem not in known)
     return report

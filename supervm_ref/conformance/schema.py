@@ -27,6 +27,44 @@ KEYWORDS = ANNOTATIONS | {
 }
 
 
+#: The deepest nesting of arrays and objects accepted in a JSON document read from outside
+#: (fixture files, t8n input, a backend's output, the schema). The formats of
+#: spec/conformance.md nest less than ten levels; the bound keeps every recursive walk over a
+#: document (validation, canonical JSON, comparison) far from Python's recursion limit.
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(value: Any) -> int:
+    """The nesting depth of a decoded JSON value (a scalar is 0), computed without
+    recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((item, depth + 1) for item in node)
+    return deepest
+
+
+def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode a JSON document read from outside; `ValueError` (with the reason) when it is not
+    JSON, not UTF-8, or nested deeper than ``max_depth``."""
+    try:
+        value = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except RecursionError:  # the decoder recurses once per level
+        raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not UTF-8 text: {e}") from None
+    except ValueError as e:
+        raise ValueError(f"not JSON: {e}") from None
+    if json_depth(value) > max_depth:
+        raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    return value
+
+
 class SchemaError(Exception):
     """The schema itself cannot be read or uses something this validator does not know."""
 
@@ -40,7 +78,7 @@ def load_schema(root: Path | None = None, path: Path | None = None) -> dict[str,
     ``path`` itself)."""
     target = path or ((root or Path.cwd()) / SCHEMA)
     try:
-        schema = json.loads(target.read_text(encoding="utf-8"))
+        schema = parse_json(target.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise SchemaError(f"cannot read the schema {target}: {e}") from e
     if not isinstance(schema, dict):

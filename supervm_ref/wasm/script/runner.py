@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -389,10 +390,12 @@ _HANDLERS: dict[str, Any] = {
 
 
 def run_script(path: Path, name: str | None = None, api: ModuleType | None = None,
-               limits: EngineLimits | None = None) -> FileResult:
+               limits: EngineLimits | None = None,
+               progress: Callable[[int, int], None] | None = None) -> FileResult:
     """Run the ``wast2json`` script at ``path`` (module files are looked up next to it) and
-    return the outcome of every command. Never raises: an unreadable script or a failure to
-    set up the store is one failed command of kind "script"."""
+    return the outcome of every command. Never raises (but lets KeyboardInterrupt through): an
+    unreadable script or a failure to set up the store is one failed command of kind "script".
+    ``progress(done, total)`` is called before each command."""
     name = name if name is not None else path.stem
     try:
         with open(path, encoding="utf-8") as f:
@@ -405,7 +408,12 @@ def run_script(path: Path, name: str | None = None, api: ModuleType | None = Non
         cause, detail = describe_error(e)
         return FileResult(name, (CommandResult(0, "script", EXECUTION, FAILED,
                                                "script error", f"{cause}: {detail}"),))
-    return FileResult(name, tuple(runner.run_command(cmd) for cmd in commands))
+    results = []
+    for done, cmd in enumerate(commands):
+        if progress:
+            progress(done, len(commands))
+        results.append(runner.run_command(cmd))
+    return FileResult(name, tuple(results))
 
 
 def find_scripts(directory: Path, names: list[str] | None = None) -> list[tuple[str, Path]]:
