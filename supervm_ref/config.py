@@ -38,15 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .runtime.host.limits import HostLimits
+from .errors import SuperVMError
+from .runtime.host.limits import MAX_HOST_LIMIT, HostLimits
 from .runtime.runtime import DEFAULT_GAS_LIMIT
-from .wasm.limits import EngineLimits
+from .wasm import EngineLimits
 
 #: Files looked for, in order, in the working directory when no path is given.
 DEFAULT_FILES = ("supervm.toml", "config.toml")
 
 
-class ConfigError(Exception):
+class ConfigError(SuperVMError):
     """A configuration file that cannot be used, with the reason."""
 
 
@@ -90,8 +91,9 @@ RANGES: dict[str, dict[str, tuple[int, int]]] = {
     "engine": {"max_call_depth": (1, _U32), "max_value_stack": (1, _U32),
                "max_memory_pages": (1, 65536), "max_table_size": (1, _U32),
                "max_host_reentry": (1, _U32)},
-    "host": {"max_key_size": (1, _U32), "max_value_size": (1, _U32),
-             "max_event_size": (1, _U32), "max_events": (1, _U32), "max_scan_limit": (1, _U32)},
+    "host": {"max_key_size": (1, MAX_HOST_LIMIT), "max_value_size": (1, MAX_HOST_LIMIT),
+             "max_event_size": (1, MAX_HOST_LIMIT), "max_events": (1, MAX_HOST_LIMIT),
+             "max_scan_limit": (1, MAX_HOST_LIMIT)},
     "demo": {"block_number": (0, _I64), "timestamp": (0, _I64)},
 }
 

@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..errors import SuperVMError
 from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult
 from ..runtime.storage import Storage
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 
 
 class RuntimeLike(Protocol):
@@ -40,7 +41,7 @@ class RuntimeLike(Protocol):
 BackendFactory = Callable[[Storage], RuntimeLike]
 
 
-class BackendError(Exception):
+class BackendError(SuperVMError):
     """A backend is not registered, or cannot be loaded (``reason`` says why)."""
 
     def __init__(self, name: str, reason: str) -> None:

@@ -49,6 +49,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
+from ..errors import SuperVMError
 from ..runtime.errors import ErrorKind, PreExecutionFailure, error_kind_of_trap
 from ..runtime.host.env import CallState, HostFunction
 from ..runtime.host.limits import HostLimits
@@ -372,7 +373,7 @@ def _raw_arg(store: wasmtime.Store, v: Value) -> Any:
     return raw
 
 
-class _FuncrefResult(Exception):
+class _FuncrefResult(SuperVMError):
     """A non-null funcref result, which this backend cannot name (RT-BACKEND-2)."""
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from ..backends import BACKENDS, BackendError, BackendFactory
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from . import package_version
 
 #: The token contract: package data, a copy of ``conformance/contracts/token.wasm``.

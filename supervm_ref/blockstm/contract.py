@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult
 from ..runtime.storage import Storage
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from .transaction import Transaction, TxnView
 
 

@@ -13,17 +13,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import SuperVMError
 from .transaction import Key, MaybeValue, Transaction, TxnView
 
 BALANCE_BYTES = 8
 MASK32 = 0xFFFF_FFFF
 
 
-class InsufficientBalance(Exception):
+class InsufficientBalance(SuperVMError):
     """A p2p transfer whose sender holds less than the amount (SCHED-MOCK-1)."""
 
 
-class MockFailure(Exception):
+class MockFailure(SuperVMError):
     """A `MockProgram` that failed on purpose (SCHED-MOCK-2)."""
 
 

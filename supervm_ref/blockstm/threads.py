@@ -25,10 +25,16 @@ class ThreadsReport:
     counters: WorkerCounters = field(default_factory=WorkerCounters)
 
 
+#: Seconds the calling thread waits on a worker at a time (it can be interrupted between).
+JOIN_SLICE = 0.05
+
+
 def run_on_threads(block: BlockExecution, workers: int) -> ThreadsReport:
     """SCHED-THREADS-1: run ``block`` to the end on ``workers`` threads. If a worker raises,
     the others are stopped (the scheduler is halted) and the error is raised here: a
-    `BlockStmError` as it is, anything else wrapped in `WorkerCrashed`."""
+    `BlockStmError` as it is, anything else wrapped in `WorkerCrashed`. An interrupt of the
+    calling thread (Ctrl-C) halts the scheduler, waits for the workers and is raised as
+    is."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidArgument(f"workers must be an integer >= 1, found {workers!r}")
     pool = [Worker(i, block) for i in range(workers)]
@@ -50,8 +56,15 @@ def run_on_threads(block: BlockExecution, workers: int) -> ThreadsReport:
                for w in pool]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            while t.is_alive():  # in slices, so that Ctrl-C reaches the waiting thread
+                t.join(JOIN_SLICE)
+    except BaseException:  # KeyboardInterrupt: stop the workers, then pass it on
+        block.scheduler.halt()
+        for t in threads:
+            t.join()
+        raise
     if errors:
         first = errors[0]
         if isinstance(first, BlockStmError):

@@ -24,7 +24,7 @@ from ..demos import (
     demo6_snapshot,
     demo7_work_stealing,
 )
-from ..wasm.errors import WasmError
+from ..errors import SuperVMError
 from .options import MAX_SECONDS, bounded_float
 
 DEMOS = (demo1_add, demo2_context, demo3_hashes, demo4_eth_address, demo5_parallel,
@@ -48,7 +48,7 @@ def run_demos(args: argparse.Namespace) -> int:
         for demo in DEMOS:
             try:
                 demo.run(_log, config)
-            except WasmError as e:  # the configured limits do not let the demo's calls finish
+            except SuperVMError as e:  # the configured limits do not let the demo's calls finish
                 name = demo.__name__.rsplit(".", 1)[-1]
                 print(f"supervm demo: {name} failed with the configuration {source}: {e}",
                       file=sys.stderr)

@@ -17,7 +17,7 @@ process or through the JSON protocol of `supervm t8n`, and reports every differe
 
 from __future__ import annotations
 
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from .filler import Case, Env, FillerError, Tx, contract, measure_gas
 
 __all__ = ["Case", "Env", "FillerError", "Tx", "Value", "contract", "measure_gas"]

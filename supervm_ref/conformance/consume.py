@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import BackendFactory
+from ..errors import SuperVMError
 from .batch import BATCH_FORMAT, BATCH_SCHEDULES, BatchSchedule, execute_block
 from .encoding import EncodingError, canonical_json, fixture_hash
 from .execute import BackendFailure, decode_input, execute
@@ -35,7 +36,7 @@ INPUT_KEYS = ("env", "pre", "transactions")
 RESULT_FIELDS = ("error", "return", "events", "gas_used", "writes")
 
 
-class RunFailure(Exception):
+class RunFailure(SuperVMError):
     """The backend produced no usable ``post`` (it raised, exited non-zero, timed out, or
     wrote something that is not a ``post``)."""
 

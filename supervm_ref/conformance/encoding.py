@@ -14,13 +14,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import SuperVMError
 from ..runtime.errors import ErrorKind
 from ..runtime.runtime import CallResult
-from ..wasm.runtime.values import Value
-from ..wasm.structure.types import BIT_WIDTH, ValType
+from ..wasm import BIT_WIDTH, ValType, Value
 
 
-class EncodingError(Exception):
+class EncodingError(SuperVMError):
     """A JSON value is not in the form spec/conformance.md gives it (or a Python value has no
     JSON form). The message says what was expected and what was found."""
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..backends import BackendFactory
+from ..errors import SuperVMError
 from ..runtime.context import BlockContext
 from ..runtime.storage import MemoryStorage
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from .encoding import (
     MAX_SAFE_INTEGER,
     EncodingError,
@@ -50,7 +51,7 @@ class RunInput:
     transactions: list[Transaction]
 
 
-class BackendFailure(Exception):
+class BackendFailure(SuperVMError):
     """The backend raised instead of returning a `CallResult` (a backend bug: RT-ERR-1 says a
     call never raises for anything a contract does)."""
 

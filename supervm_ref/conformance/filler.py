@@ -24,15 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from ..errors import SuperVMError
 from ..runtime.context import BlockContext
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from .encoding import MAX_SAFE_INTEGER
 from .paths import CONTRACTS, FILLERS, find_root
 
 
-class FillerError(Exception):
+class FillerError(SuperVMError):
     """A filler cannot be loaded, or returned something that is not a valid list of cases.
     The message names the filler and the case."""
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import SuperVMError
+
 #: Folders and files under the repository root.
 CONFORMANCE = "conformance"
 FILLERS = f"{CONFORMANCE}/fillers"
@@ -17,7 +19,7 @@ FIXTURES = f"{CONFORMANCE}/fixtures"
 SCHEMA = "spec/conformance.schema.json"
 
 
-class RootNotFound(Exception):
+class RootNotFound(SuperVMError):
     """No repository root (a folder with ``conformance/fillers``) was found."""
 
 

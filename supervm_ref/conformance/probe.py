@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from ..errors import SuperVMError
 from ..runtime.errors import ErrorKind
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from .filler import Case, Env, FillerError, Tx, contract, measure_gas
 
 BYTES = 0
@@ -36,7 +37,7 @@ ZEROS = 768
 MEMORY_SIZE = 2 * 65536
 
 
-class ProbeError(ValueError):
+class ProbeError(SuperVMError, ValueError):
     """A filler asked for bytes the probe's memory does not hold."""
 
 

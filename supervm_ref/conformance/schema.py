@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import SuperVMError
 from .paths import SCHEMA
 
 #: Keywords that only annotate.
@@ -65,7 +66,7 @@ def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
     return value
 
 
-class SchemaError(Exception):
+class SchemaError(SuperVMError):
     """The schema itself cannot be read or uses something this validator does not know."""
 
 

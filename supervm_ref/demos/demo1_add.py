@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import wasm as E
 from ..config import Config
-from ..wasm import embedding as E
-from ..wasm.runtime.values import Value
+from ..wasm import Value
 from .contracts import ADD_WASM
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import wasm as E
-from ..errors import InvalidArgumentError, require_int
+from ..errors import InvalidArgumentError, SuperVMError, require_int
 from ..wasm import (
     MASK32,
     MASK64,
@@ -90,7 +90,7 @@ class CallResult:
         return self.error is None
 
 
-class CallFailure(Exception):
+class CallFailure(SuperVMError):
     """A failure of RT-CALL-1 step 4, raised by a backend's `instantiate_and_invoke`:
     ``error`` is its canonical kind. `Runtime.call` turns it into the `CallResult` (RT-ERR-2/3
     decide the gas)."""
