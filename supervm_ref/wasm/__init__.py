@@ -35,7 +35,15 @@ from .embedding import (
     table_type,
     table_write,
 )
-from .errors import DecodeError, LinkError, Trap, TrapKind, ValidationError, WasmError
+from .errors import (
+    CodeTooLarge,
+    DecodeError,
+    LinkError,
+    Trap,
+    TrapKind,
+    ValidationError,
+    WasmError,
+)
 from .limits import EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
@@ -43,8 +51,8 @@ from .runtime.values import ExternRef, Value
 from .structure.types import FuncType, GlobalType, Limits, MemType, TableType, ValType
 
 __all__ = [
-    "Caller", "DecodeError", "EmbeddingError", "EngineLimits", "ExternRef", "ExternVal",
-    "FuncType", "GlobalType", "Limits", "LinkError", "MemType", "ModuleInst", "Store",
+    "Caller", "CodeTooLarge", "DecodeError", "EmbeddingError", "EngineLimits", "ExternRef",
+    "ExternVal", "FuncType", "GlobalType", "Limits", "LinkError", "MemType", "ModuleInst", "Store",
     "TableType", "Trap", "TrapKind", "ValType", "ValidationError", "Value", "WasmError",
     "func_alloc", "func_invoke", "func_invoke_with_gas", "func_type", "global_alloc",
     "global_read", "global_type", "global_write", "instance_export", "mem_alloc", "mem_grow",

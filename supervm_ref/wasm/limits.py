@@ -18,6 +18,8 @@ DEFAULT_MAX_VALUE_STACK = 1 << 20
 DEFAULT_MAX_MEMORY_PAGES = 1024
 DEFAULT_MAX_TABLE_SIZE = 1 << 20
 DEFAULT_MAX_HOST_REENTRY = 8
+DEFAULT_MAX_MODULE_BYTES = 1 << 20
+DEFAULT_MAX_FUNCTION_INSTRUCTIONS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,14 @@ class EngineLimits:
     - ``max_table_size`` (WASM-LIMIT-4): the same for table elements.
     - ``max_host_reentry`` (WASM-LIMIT-5): how many invocations may be nested through host
       functions that call back into WebAssembly.
+    - ``max_module_bytes`` (WASM-LIMIT-8): the size of a binary module in bytes. A larger
+      binary is rejected with `CodeTooLarge` before any of it is decoded.
+    - ``max_function_instructions`` (WASM-LIMIT-9): the number of instructions in one function
+      body, counted as the decoder reads them (every opcode, the ``else`` and ``end`` markers
+      included). The decoder stops with `CodeTooLarge` when it is about to read one more.
+
+    The code-size limits (8, 9) apply when a module is decoded (`module_decode`), so they
+    bound the memory and time that decoding, validation and pre-decoding take.
     """
 
     max_call_depth: int = DEFAULT_MAX_CALL_DEPTH
@@ -43,10 +53,13 @@ class EngineLimits:
     max_memory_pages: int = DEFAULT_MAX_MEMORY_PAGES
     max_table_size: int = DEFAULT_MAX_TABLE_SIZE
     max_host_reentry: int = DEFAULT_MAX_HOST_REENTRY
+    max_module_bytes: int = DEFAULT_MAX_MODULE_BYTES
+    max_function_instructions: int = DEFAULT_MAX_FUNCTION_INSTRUCTIONS
 
     def __post_init__(self) -> None:
         for name in ("max_call_depth", "max_value_stack", "max_memory_pages",
-                     "max_table_size", "max_host_reentry"):
+                     "max_table_size", "max_host_reentry", "max_module_bytes",
+                     "max_function_instructions"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"EngineLimits.{name} must be a positive int, got {value!r}")
