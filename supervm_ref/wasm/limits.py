@@ -28,10 +28,11 @@ class EngineLimits:
 
     - ``max_call_depth`` (WASM-LIMIT-1): the number of WebAssembly function activations (frames)
       that may be live at once. Invoking a function when that many are live traps with
-      ``call stack exhausted``.
+      ``call stack exhausted``, the message naming this limit.
     - ``max_value_stack`` (WASM-LIMIT-2): the number of value slots all live frames may reserve
       together. A frame reserves its locals plus its function's maximum operand-stack height
-      (computed by validation). Exceeding it traps with ``call stack exhausted``.
+      (computed when the function is pre-decoded). Exceeding it traps with ``call stack
+      exhausted``, the message naming this limit.
     - ``max_memory_pages`` (WASM-LIMIT-3): no memory grows beyond this many pages;
       ``memory.grow`` past it returns -1, and a module whose memory minimum exceeds it fails
       to instantiate with a LinkError.
@@ -44,8 +45,9 @@ class EngineLimits:
       body, counted as the decoder reads them (every opcode, the ``else`` and ``end`` markers
       included). The decoder stops with `CodeTooLarge` when it is about to read one more.
 
-    The code-size limits (8, 9) apply when a module is decoded (`module_decode`), so they
-    bound the memory and time that decoding, validation and pre-decoding take.
+    The code-size limits (8, 9) apply when a module is decoded, before any store is involved:
+    `module_decode` takes the limits as an argument (default `EngineLimits()`). They bound the
+    memory and time that decoding, validation and pre-decoding take.
     """
 
     max_call_depth: int = DEFAULT_MAX_CALL_DEPTH
