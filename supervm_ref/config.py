@@ -11,12 +11,14 @@ the file is loaded, so nothing runs on a configuration that cannot work.
 [runtime]
 default_gas_limit = 10000000
 
-[engine]            # spec/wasm.md WASM-LIMIT-*
+[engine]            # spec/wasm.md WASM-LIMIT-* (bounds: WASM-LIMIT-10)
 max_call_depth = 1024
 max_value_stack = 1048576
 max_memory_pages = 1024
 max_table_size = 1048576
 max_host_reentry = 8
+max_module_bytes = 1048576
+max_function_instructions = 100000
 
 [host]              # spec/host-abi.md HOST-LIMIT-1
 max_key_size = 1024
@@ -41,7 +43,7 @@ from typing import Any
 from .errors import SuperVMError
 from .runtime.host.limits import MAX_HOST_LIMIT, HostLimits
 from .runtime.runtime import DEFAULT_GAS_LIMIT
-from .wasm import EngineLimits
+from .wasm import LIMIT_MAXIMA, EngineLimits
 
 #: Files looked for, in order, in the working directory when no path is given.
 DEFAULT_FILES = ("supervm.toml", "config.toml")
@@ -80,7 +82,6 @@ class Config:
 _SECTIONS: dict[str, type[Any]] = {"runtime": RuntimeConfig, "engine": EngineLimits,
                                    "host": HostLimits, "demo": DemoConfig}
 
-_U32 = 2**32 - 1
 _I64 = 2**63 - 1
 #: RT-CONFIG-1: the values each key accepts, inclusive. Gas limits and engine and host limits
 #: are at least 1 (a zero limit makes every call fail); sizes and counts fit the u32 lengths of
@@ -88,9 +89,7 @@ _I64 = 2**63 - 1
 #: non-negative i64 (RT-CTX-1).
 RANGES: dict[str, dict[str, tuple[int, int]]] = {
     "runtime": {"default_gas_limit": (1, _I64)},
-    "engine": {"max_call_depth": (1, _U32), "max_value_stack": (1, _U32),
-               "max_memory_pages": (1, 65536), "max_table_size": (1, _U32),
-               "max_host_reentry": (1, _U32)},
+    "engine": {name: (1, maximum) for name, maximum in LIMIT_MAXIMA.items()},
     "host": {"max_key_size": (1, MAX_HOST_LIMIT), "max_value_size": (1, MAX_HOST_LIMIT),
              "max_event_size": (1, MAX_HOST_LIMIT), "max_events": (1, MAX_HOST_LIMIT),
              "max_scan_limit": (1, MAX_HOST_LIMIT)},

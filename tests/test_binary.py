@@ -18,6 +18,7 @@ from supervm_ref.wasm.binary.module import decode_module
 from supervm_ref.wasm.binary.reader import Reader
 from supervm_ref.wasm.binary.sections import MAX_FUNCTION_LOCALS
 from supervm_ref.wasm.errors import DecodeError
+from supervm_ref.wasm.limits import EngineLimits
 from supervm_ref.wasm.structure.instructions import Instruction
 from supervm_ref.wasm.structure.module import (
     DataModeActive,
@@ -541,9 +542,12 @@ def test_misplaced_else_and_missing_end() -> None:
 
 
 def test_deep_nesting_is_not_recursive() -> None:
+    """WASM-LIMIT-6: the decoder is iterative. (The 400,001 instructions of this body need a
+    larger WASM-LIMIT-9 than the default.)"""
     depth = 200_000
     body = b"\x02\x40" * depth + b"\x0b" * depth + b"\x0b"
-    instrs = body_of(func_module(body))
+    limits = EngineLimits(max_function_instructions=2 * depth + 1)
+    instrs = decode_module(func_module(body), limits).funcs[0].body
     assert len(instrs) == 2 * depth + 1
     assert instrs[depth - 1] == Instruction("block", (None,)) and instrs[depth] == END
 

@@ -377,6 +377,7 @@ def test_host_iterator_failure_is_a_trap() -> None:
     lambda s, t: E.mem_alloc(s, MemType(Limits(2, 1))),
     lambda s, t: E.global_alloc(s, "g", Value.i32(1)),
     lambda s, t: E.module_instantiate(s, E.module_decode(wat("(module)")), [], gas_limit=-5),
+    lambda s, t: E.module_decode(wat("(module)"), {"max_module_bytes": 10}),
 ])
 def test_bad_embedder_arguments_are_embedding_errors(call: object) -> None:
     """WASM-API-5, WASM-ERR-1: malformed arguments to the API are EmbeddingErrors."""

@@ -7,7 +7,8 @@ Two kinds of checks:
   rounded to f32 by a reference rounding written here;
 - every ``assert_return`` / ``assert_trap`` of the official suite files that test one operator
   per exported function (i32, i64, f32, f32_cmp, f32_bitwise, f64, f64_cmp, f64_bitwise,
-  conversions), applied directly to `NUMERIC_OPERATORS`.
+  conversions), applied directly to the operator each numeric instruction applies
+  (`supervm_ref.wasm.exec.instructions.numeric.NUMERIC`).
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from supervm_ref.wasm.errors import Trap, TrapKind
+from supervm_ref.wasm.exec.instructions.numeric import NUMERIC, binop, relop
 from supervm_ref.wasm.exec.numerics import (
     F32_CANONICAL_NAN,
     F64_CANONICAL_NAN,
-    NUMERIC_OPERATORS,
     f32_to_float,
     f64_to_float,
     float_to_f32,
@@ -41,7 +42,8 @@ from supervm_ref.wasm.exec.numerics import (
 from supervm_ref.wasm.structure.instructions import NUMERIC_SIGNATURES
 from supervm_ref.wasm.structure.types import BIT_WIDTH, ValType
 
-OPS = NUMERIC_OPERATORS
+#: Mnemonic -> the operator (spec 4.3) the instruction applies.
+OPS: dict[str, Callable[..., int]] = {name: op for name, (_, op) in NUMERIC.items()}
 
 # ---------------------------------------------------------------------------------------------
 # Strategies
@@ -146,6 +148,8 @@ def test_every_numeric_instruction_has_an_operator_of_the_right_arity() -> None:
     assert len(OPS) == 136
     for name, (params, _results) in NUMERIC_SIGNATURES.items():
         assert len(inspect.signature(OPS[name]).parameters) == len(params), name
+        rule, _ = NUMERIC[name]
+        assert (rule in (binop, relop)) == (len(params) == 2), name
 
 
 _ALLOWED_TRAPS = {TrapKind.INTEGER_DIVIDE_BY_ZERO, TrapKind.INTEGER_OVERFLOW,

@@ -127,6 +127,28 @@ def value_cases() -> list[Case]:
     ]
 
 
+def leb128(n: int) -> bytes:
+    """Unsigned LEB128 (spec 5.2.2)."""
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def nops(count: int) -> bytes:
+    """A module exporting ``run: [] -> []`` whose body is ``count`` nops and the final ``end``:
+    ``count + 1`` instructions as WASM-LIMIT-9 counts them."""
+    body = b"\x00" + b"\x01" * count + b"\x0b"  # no locals; nop...; end
+    code = leb128(len(body)) + body
+    return (b"\x00asm\x01\x00\x00\x00"
+            + b"\x01\x04\x01\x60\x00\x00"                   # type 0: [] -> []
+            + b"\x03\x02\x01\x00"                             # function 0 of type 0
+            + b"\x07\x07\x01\x03run\x00\x00"                  # export "run"
+            + b"\x0a" + leb128(len(code) + 1) + b"\x01" + code)  # code section
+
+
 def pre_execution_cases() -> list[Case]:
     """RT-CALL-1 steps 1-3 and RT-ERR-2: every failure before execution uses no gas."""
     def only(name: str, wasm: bytes) -> dict[str, bytes]:
@@ -140,6 +162,13 @@ def pre_execution_cases() -> list[Case]:
     header = b"\x00asm\x01\x00\x00\x00"
     return [
         rejected("malformed_empty", "zero bytes: MALFORMED_MODULE", [], b""),
+        case("code_at_the_instruction_limit", "a function of exactly 100,000 instructions "
+             "(99,999 nops and the end; the default max_function_instructions) loads and "
+             "runs: 1 gas (the entry; nop is free)", [*PRE, "WASM-LIMIT-9", "WASM-GAS-1"],
+             [run("run", to="c")], only("c", nops(99_999))),
+        rejected("code_too_large", "a function of 100,001 instructions (100,000 nops and the "
+                 "end), one more than the default max_function_instructions: CODE_TOO_LARGE, "
+                 "no gas", ["WASM-LIMIT-9"], nops(100_000)),
         rejected("malformed_magic_only", "the magic number alone: MALFORMED_MODULE", [],
                  b"\x00asm"),
         rejected("malformed_version", "version 2: MALFORMED_MODULE", [],

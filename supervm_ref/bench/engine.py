@@ -30,10 +30,8 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
-from ..wasm import embedding as E
-from ..wasm.runtime.store import ExternVal
-from ..wasm.runtime.values import MASK32, Value
-from ..wasm.structure.types import FuncType, ValType
+from .. import wasm as E
+from ..wasm import MASK32, ExternVal, FuncType, ValType, Value
 from . import package_version
 
 # --- a tiny binary-format builder (spec chapter 5) ---------------------------------------------

@@ -19,6 +19,7 @@ class ErrorKind(StrEnum):
     # Before execution starts (RT-ERR-2: no gas is used).
     MALFORMED_MODULE = "MALFORMED_MODULE"
     INVALID_MODULE = "INVALID_MODULE"
+    CODE_TOO_LARGE = "CODE_TOO_LARGE"
     UNLINKABLE = "UNLINKABLE"
     START_FUNCTION_NOT_ALLOWED = "START_FUNCTION_NOT_ALLOWED"
     NO_SUCH_FUNCTION = "NO_SUCH_FUNCTION"
@@ -46,6 +47,7 @@ class ErrorKind(StrEnum):
 
 
 PRE_EXECUTION = frozenset({ErrorKind.MALFORMED_MODULE, ErrorKind.INVALID_MODULE,
+                           ErrorKind.CODE_TOO_LARGE,
                            ErrorKind.UNLINKABLE, ErrorKind.START_FUNCTION_NOT_ALLOWED,
                            ErrorKind.NO_SUCH_FUNCTION, ErrorKind.BAD_ARGUMENTS})
 

@@ -3,7 +3,7 @@
 A call goes through fixed steps (RT-CALL-1), each with its own canonical error:
 
 1. load the module (decode, validate; no start function) — MALFORMED_MODULE, INVALID_MODULE,
-   START_FUNCTION_NOT_ALLOWED;
+   CODE_TOO_LARGE, START_FUNCTION_NOT_ALLOWED;
 2. link its imports against the host ABI (spec/host-abi.md) — UNLINKABLE;
 3. find the exported function and check the arguments — NO_SUCH_FUNCTION, BAD_ARGUMENTS;
 4. instantiate a fresh instance and invoke the function under the gas limit, with storage
@@ -31,6 +31,7 @@ from ..wasm import (
     MASK32,
     MASK64,
     Caller,
+    CodeTooLarge,
     DecodeError,
     EngineLimits,
     ExternType,
@@ -362,12 +363,14 @@ class Runtime:
                 self._prepared.popitem(last=False)
         return prepared
 
-    @staticmethod
-    def load(wasm: bytes) -> Module:
-        """RT-CALL-1 step 1: decode and validate; a contract may not have a start function."""
+    def load(self, wasm: bytes) -> Module:
+        """RT-CALL-1 step 1: decode and validate; a contract may not have a start function; a
+        module beyond the engine's code-size limits (WASM-LIMIT-8/9) is CODE_TOO_LARGE."""
         try:
-            module = E.module_decode(wasm)
+            module = E.module_decode(wasm, self.engine_limits)
             E.module_validate(module)
+        except CodeTooLarge as e:
+            raise PreExecutionFailure(ErrorKind.CODE_TOO_LARGE, str(e)) from e
         except DecodeError as e:
             raise PreExecutionFailure(ErrorKind.MALFORMED_MODULE, str(e)) from e
         except ValidationError as e:

@@ -35,8 +35,16 @@ from .embedding import (
     table_type,
     table_write,
 )
-from .errors import DecodeError, LinkError, Trap, TrapKind, ValidationError, WasmError
-from .limits import PAGE_SIZE, EngineLimits
+from .errors import (
+    CodeTooLarge,
+    DecodeError,
+    LinkError,
+    Trap,
+    TrapKind,
+    ValidationError,
+    WasmError,
+)
+from .limits import LIMIT_MAXIMA, PAGE_SIZE, EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
 from .runtime.values import MASK32, MASK64, ExternRef, Value, payload_matches
@@ -54,10 +62,12 @@ from .structure.types import (
 
 __all__ = [
     "BIT_WIDTH",
+    "LIMIT_MAXIMA",
     "MASK32",
     "MASK64",
     "PAGE_SIZE",
     "Caller",
+    "CodeTooLarge",
     "DecodeError",
     "EmbeddingError",
     "EngineLimits",

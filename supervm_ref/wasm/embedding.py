@@ -67,11 +67,15 @@ def store_init(limits: EngineLimits | None = None) -> Store:
 
 # --- Modules ----------------------------------------------------------------------------------
 
-def module_decode(data: bytes) -> Module:
-    """A.1 ``module_decode``: decode a binary module; raises DecodeError if malformed."""
+def module_decode(data: bytes, limits: EngineLimits | None = None) -> Module:
+    """A.1 ``module_decode``: decode a binary module; raises DecodeError if malformed, and
+    CodeTooLarge if it exceeds the code-size limits of ``limits`` (default `EngineLimits()`,
+    rules WASM-LIMIT-8, WASM-LIMIT-9)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise EmbeddingError(f"module_decode expects bytes, got {type(data).__name__}")
-    return _guard(lambda: decode_module(bytes(data)))
+    if limits is not None and not isinstance(limits, EngineLimits):
+        raise EmbeddingError(f"module_decode expects EngineLimits, got {type(limits).__name__}")
+    return _guard(lambda: decode_module(bytes(data), limits))
 
 
 #: Modules already found valid, by identity, with their import types. A Module is immutable,

@@ -3,13 +3,16 @@
 The WebAssembly specification distinguishes four ways a module or a call can fail: the binary is
 *malformed* (section 5, binary format), the module is *invalid* (section 3, validation), it is
 *unlinkable* (section 4.5.4, instantiation), or execution *traps* (section 4.4). Each is a class
-here. Every failure that leaves the engine's public API is one of these classes (rule WASM-ERR-1);
-no other Python exception escapes.
+here, and so is a fifth, allowed by the spec's appendix A.2: the binary is larger than the
+engine's code-size limits (`CodeTooLarge`). Every failure that leaves the engine's public API is
+one of these classes (rule WASM-ERR-1); no other Python exception escapes.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from ..errors import SuperVMError
 
 
 class TrapKind(StrEnum):
@@ -30,7 +33,7 @@ class TrapKind(StrEnum):
     HOST_ERROR = "host error"
 
 
-class WasmError(Exception):
+class WasmError(SuperVMError):
     """Base class of every error the engine raises (rule WASM-ERR-1).
 
     ``kind`` is a short, stable, machine-readable name; ``message`` says what was expected and
@@ -64,6 +67,25 @@ class ValidationError(WasmError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, "invalid")
+
+
+class CodeTooLarge(WasmError):
+    """The binary exceeds a code-size limit of the engine (rules WASM-LIMIT-8, WASM-LIMIT-9):
+    the module is neither malformed nor invalid, but larger than this engine accepts.
+
+    ``limit_name`` is the `EngineLimits` field (``"max_module_bytes"``,
+    ``"max_function_instructions"``), ``limit`` its value, ``found`` the size found (for an
+    instruction count, the count the decoder had reached when it stopped: ``limit + 1``, the
+    body may be longer) and ``offset`` the byte offset where the decoder stopped, when it had
+    started."""
+
+    def __init__(self, what: str, limit_name: str, limit: int, found: int, detail: str,
+                 offset: int | None = None) -> None:
+        super().__init__(f"{what} exceeds {limit_name} = {limit}: {detail}", "code_too_large")
+        self.limit_name = limit_name
+        self.limit = limit
+        self.found = found
+        self.offset = offset
 
 
 class LinkError(WasmError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import DecodeError
+from ..errors import CodeTooLarge, DecodeError
 from ..structure.instructions import INSTRUCTIONS, UNSUPPORTED_PREFIXES, Instruction
 from ..structure.types import ValType
 from .reader import Reader
@@ -134,17 +134,26 @@ def read_memarg(r: Reader) -> tuple[int, int]:
     return (align, offset)
 
 
-def read_expr(r: Reader) -> tuple[Instruction, ...]:
+def read_expr(r: Reader, max_instructions: int | None = None,
+              what: str = "expression") -> tuple[Instruction, ...]:
     """Spec 5.4.9 Expressions: instructions up to and including the ``end`` that closes the
     expression; nested blocks are kept flat with their ``else``/``end`` markers.
 
     Spec 5.4.1-5.4.7 give each opcode's immediates; decoding them is the body of the loop.
+    With ``max_instructions`` (WASM-LIMIT-9), decoding stops with `CodeTooLarge` before the
+    instruction that would exceed it is read, so an oversized body costs no more than the
+    limit; ``what`` names the expression in the message.
     """
     out: list[Instruction] = []
     append = out.append
     opened: list[int] = []  # the structured instructions that are open, innermost last
     byte_table = _BYTE_TABLE
+    limit = -1 if max_instructions is None else max_instructions
     while True:
+        if len(out) == limit:  # the expression has not ended: one more instruction follows
+            raise CodeTooLarge(what, "max_function_instructions", limit, limit + 1,
+                               f"decoding stopped at instruction {limit + 1} (byte {r.pos})",
+                               r.pos)
         pos = r.pos
         b = r.byte()
         entry = byte_table[b]

@@ -1,13 +1,15 @@
 """Modules in the binary format (WebAssembly spec section 5.5.16): the preamble, the sequence
 of sections, and the checks that tie sections together.
 
-`decode_module` is the decoder's entry point: it returns a `Module` or raises `DecodeError`,
-and no other exception, on any input.
+`decode_module` is the decoder's entry point: it returns a `Module` or raises `DecodeError`
+(or `CodeTooLarge`, above the engine's code-size limits), and no other exception, on any
+input.
 """
 
 from __future__ import annotations
 
-from ..errors import DecodeError
+from ..errors import CodeTooLarge, DecodeError
+from ..limits import EngineLimits
 from ..structure.module import (
     CustomSection,
     Data,
@@ -53,8 +55,13 @@ def _uses_data_index(bodies: tuple[sec.Code, ...]) -> bool:
     return any(instr.op in ops for _, body in bodies for instr in body)
 
 
-def decode_module(data: bytes) -> Module:
+def decode_module(data: bytes, limits: EngineLimits | None = None) -> Module:
     """Spec 5.5.16 Modules: decode a binary module.
+
+    First the engine's code-size limits (``limits``, default `EngineLimits()`): a binary
+    larger than ``max_module_bytes`` is rejected before anything is decoded (WASM-LIMIT-8),
+    and a function body stops decoding at ``max_function_instructions`` (WASM-LIMIT-9); both
+    raise `CodeTooLarge`.
 
     Sections appear in the order of `sections.SECTION_ORDER`, each at most once, custom
     sections anywhere; each section's contents must use exactly its declared size. Then the
@@ -68,6 +75,10 @@ def decode_module(data: bytes) -> Module:
     reports "unknown data segment", which is what the official test suite expects for the
     binaries its converter produces without a data count section (memory_init.wast).
     """
+    limits = limits or EngineLimits()
+    if len(data) > limits.max_module_bytes:
+        raise CodeTooLarge("module", "max_module_bytes", limits.max_module_bytes, len(data),
+                           f"found {len(data)} bytes")
     r = Reader(bytes(data))
     _read_preamble(r)
 
@@ -126,7 +137,8 @@ def decode_module(data: bytes) -> Module:
         elif section_id == sec.DATACOUNT:
             data_count = sec.read_datacount_section(r)
         elif section_id == sec.CODE:
-            codes = sec.read_code_section(r)
+            imported = sum(1 for imp in imports if imp.desc.kind == "func")
+            codes = sec.read_code_section(r, limits.max_function_instructions, imported)
         else:
             datas = sec.read_data_section(r)
         if r.pos != end:

@@ -237,15 +237,18 @@ def _read_locals(r: Reader) -> tuple[ValType, ...]:
     return tuple(expanded)
 
 
-def read_code_section(r: Reader) -> tuple[Code, ...]:
+def read_code_section(r: Reader, max_instructions: int | None = None,
+                      first_funcidx: int = 0) -> tuple[Code, ...]:
     """Spec 5.5.13 Code Section: ``vec(code)``, each a size, the locals and the body. The
-    size must match the bytes used ("section size mismatch")."""
+    size must match the bytes used ("section size mismatch"). Each body has at most
+    ``max_instructions`` instructions (WASM-LIMIT-9); ``first_funcidx`` is the index of the
+    first function defined here (after the imported ones), for messages."""
     codes = []
-    for _ in range(r.length()):
+    for i in range(r.length()):
         size = r.length()
         start = r.pos
         locals_ = _read_locals(r)
-        body = read_expr(r)
+        body = read_expr(r, max_instructions, f"the body of function {first_funcidx + i}")
         if r.pos != start + size:
             raise DecodeError("section size mismatch", start)
         codes.append((locals_, body))

@@ -24,11 +24,12 @@ wasmtime-based backend can be checked against this reference instruction for ins
 - WASM-GAS-5 (no limit): an invocation without a gas limit never runs out of gas; its gas is
   still counted.
 
-The interpreter charges a straight-line *run* of instructions at once, at the run's start; a
-run ends at every instruction that can transfer control (branches, ``if``, ``else``, ``end``,
-``loop``, calls, ``return``, ``unreachable``). If an instruction traps inside a run, the cost
-of the run's instructions after it is given back, so the count is always exactly the number
-of instructions executed.
+An optimisation, not a rule: the interpreter charges a straight-line *run* of instructions at
+once, at the run's start (`code.Run`, emitted by `compile.py`, charged by `machine.py`); a run
+ends at every instruction that can transfer control (`RUN_TERMINATORS`). If an instruction
+traps inside a run, the cost of the run's instructions after it is given back, so the count is
+always exactly the cost of the instructions executed, as if each were charged on its own. The
+gas tests, and the differential against wasmtime, check exactly that.
 """
 
 from __future__ import annotations

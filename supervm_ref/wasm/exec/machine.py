@@ -1,14 +1,22 @@
 """The abstract machine (WebAssembly spec sections 4.2.13-4.4.10): invoking functions and
-executing their pre-decoded code.
+sequencing the instructions of their pre-decoded code.
 
-The spec's stack holds values, labels and frames together. Here each activation (frame) has its
-own operand stack and locals, labels are compiled away into branch targets (`compile.py`), and
-the frames of WebAssembly calls live in an explicit list. So a WebAssembly call never uses the
-Python stack: call depth is bounded by `EngineLimits.max_call_depth` alone (rule WASM-LIMIT-1),
-and exceeding it is ``Trap(call stack exhausted)`` at the same depth on every machine.
+The machine defines no instruction. It fetches the next machine instruction ``(handler,
+operand)`` of the running activation, calls ``handler(stack, operand)`` (every handler is the
+one definition of its instruction, in `supervm_ref.wasm.exec.instructions`) and acts on the
+outcome (`code.Outcome`): continue, jump, charge a straight-line run, invoke a function
+(4.4.10), or return from a frame.
+
+The spec's stack holds values, labels and frames together. Here each activation has its own
+value stack (its locals, then its operands: `code.Stack`), labels are compiled away into branch
+targets (`compile.py`), and the frames of WebAssembly calls live in an explicit list. So a
+WebAssembly call never uses the Python stack: call depth is bounded by
+`EngineLimits.max_call_depth` alone (rule WASM-LIMIT-1), and exceeding it is
+``Trap(call stack exhausted)`` at the same depth on every machine.
 
 Gas (rules WASM-GAS-*) is kept in the local ``gas`` and synchronised with the invocation's
-`GasMeter` whenever control leaves the loop (host calls, return, trap).
+`GasMeter` whenever control leaves the loop (host calls, return, trap). It is charged per
+straight-line run (`code.Run`), an optimisation equivalent to charging every instruction.
 """
 
 from __future__ import annotations
@@ -16,14 +24,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Trap, TrapKind
+from ..limits import EngineLimits
 from ..runtime.host import GasMeter, call_host
 from ..runtime.store import FuncInst, HostFuncInst, Store, WasmFuncInst
 from ..runtime.values import Payload
-from . import code as C
+from .code import RETURN, CompiledFunc, Run
 from .compile import compile_function
 from .gas import FUNCTION_ENTRY_COST, UNLIMITED
-
-MASK32 = 0xFFFFFFFF
+from .instructions.control import call, return_
 
 
 def invoke(store: Store, funcaddr: int, args: list[Payload],
@@ -45,16 +53,7 @@ def invoke(store: Store, funcaddr: int, args: list[Payload],
     return results, meter.reported
 
 
-def unwind(stack: list[Any], height: int, arity: int) -> None:
-    """4.4.8 ``br l``: keep the top ``arity`` values and cut the operand stack down to the
-    label's ``height`` (the values of blocks being exited are discarded)."""
-    if arity:
-        stack[height:] = stack[len(stack) - arity:]
-    else:
-        del stack[height:]
-
-
-def _enter(store: Store, f: WasmFuncInst) -> C.CompiledFunc:
+def _enter(store: Store, f: WasmFuncInst) -> CompiledFunc:
     """The compiled code of ``f``, compiling it on first use."""
     cf = f.compiled
     if cf is None:
@@ -62,108 +61,78 @@ def _enter(store: Store, f: WasmFuncInst) -> C.CompiledFunc:
     return cf
 
 
+def _stack_exhausted(limits: EngineLimits, depth: int, slots: int) -> Trap:
+    """The trap for a call that would exceed WASM-LIMIT-1 or WASM-LIMIT-2, naming the limit."""
+    if depth > limits.max_call_depth:
+        detail = f"call depth {depth} > max_call_depth {limits.max_call_depth} (WASM-LIMIT-1)"
+    else:
+        detail = (f"value slots {slots} > max_value_stack {limits.max_value_stack} "
+                  "(WASM-LIMIT-2)")
+    return Trap(TrapKind.CALL_STACK_EXHAUSTED, detail)
+
+
+def _invocation(func: FuncInst) -> CompiledFunc:
+    """The code of the embedder's invocation of ``func`` (4.5.5), built on first use: a frame
+    with no locals whose code calls ``func`` on the arguments (pushed by the invoker) and
+    returns its results. So the first activation is entered exactly like every other call. It
+    charges nothing: it has no run."""
+    cf = func.invocation
+    if cf is None:
+        arity = len(func.type.results)
+        cf = func.invocation = CompiledFunc([(call, func), (return_, arity)], [], 0, [0, 0],
+                                            None)
+    return cf
+
+
 def execute(store: Store, func: FuncInst, args: list[Payload], meter: GasMeter, depth: int,
             slots: int) -> list[Payload]:
     """Run ``func`` with ``args`` to completion on ``meter``; ``depth`` and ``slots`` are the
     frames and value slots already live (non-zero when re-entered from a host function)."""
-    if type(func) is HostFuncInst:
-        return call_host(store, func, args, meter, None, depth, slots)
-    wasm_func: Any = func
     limits = store.limits
     max_depth = limits.max_call_depth
     max_slots = limits.max_value_stack
     gas = meter.used
     limit = meter.limit
 
-    cf = _enter(store, wasm_func)
-    depth += 1
-    slots += cf.frame_size
-    if depth > max_depth or slots > max_slots:
-        raise Trap(TrapKind.CALL_STACK_EXHAUSTED, f"call depth {depth}")
-    gas += FUNCTION_ENTRY_COST
-    if gas >= limit:  # WASM-GAS-2: checkpoint on function entry
-        meter.used = limit
-        raise Trap(TrapKind.OUT_OF_GAS)
-
+    cf = _invocation(func)
     code = cf.code
     pc = 0
-    locals_: list[Any] = args + cf.local_init
-    stack: list[Any] = []
-    frames: list[tuple[Any, ...]] = []
+    stack: list[Any] = list(args)
+    frames: list[tuple[Any, ...]] = []  # the callers' (code, pc, stack, cf)
 
     try:
         while True:
-            ins = code[pc]
+            handler, operand = code[pc]
             pc += 1
-            op = ins[0]
-            if op == C.LOCAL_GET:
-                stack.append(locals_[ins[1]])
-            elif op == C.CHARGE:
-                gas += ins[1]
-            elif op == C.CONST:
-                stack.append(ins[1])
-            elif op == C.BINOP:
-                b = stack.pop()
-                stack[-1] = ins[1](stack[-1], b)
-            elif op == C.LOCAL_SET:
-                locals_[ins[1]] = stack.pop()
-            elif op == C.I32_ADD:
-                b = stack.pop()
-                stack[-1] = (stack[-1] + b) & MASK32
-            elif op == C.BR_IF_JUMP:
-                if stack.pop():
-                    pc = ins[1]
-            elif op == C.I32_SUB:
-                b = stack.pop()
-                stack[-1] = (stack[-1] - b) & MASK32
-            elif op == C.I32_LT_S:
-                b = stack.pop()
-                stack[-1] = 1 if (stack[-1] ^ 0x80000000) < (b ^ 0x80000000) else 0
-            elif op == C.LOCAL_TEE:
-                locals_[ins[1]] = stack[-1]
-            elif op == C.GAS_CHECK:  # WASM-GAS-2: checkpoint at a loop header
-                if gas >= limit:
+            outcome = handler(stack, operand)
+            if outcome is None:  # the next instruction
+                continue
+            kind = outcome.__class__
+            if kind is int:  # a branch taken
+                pc = outcome
+            elif kind is Run:  # WASM-GAS-1, WASM-GAS-2: a straight-line run starts
+                if outcome.checkpoint and gas >= limit:
                     gas = limit
                     raise Trap(TrapKind.OUT_OF_GAS)
-            elif op == C.IF:
-                if not stack.pop():
-                    pc = ins[1]
-            elif op == C.JUMP:
-                pc = ins[1]
-            elif op == C.UNOP:
-                stack[-1] = ins[1](stack[-1])
-            elif op == C.I32_EQZ:
-                stack[-1] = 0 if stack[-1] else 1
-            elif op == C.I32_NE:
-                b = stack.pop()
-                stack[-1] = 1 if stack[-1] != b else 0
-            elif op == C.I32_AND:
-                b = stack.pop()
-                stack[-1] = stack[-1] & b
-            elif op == C.EXEC:
-                ins[1](stack, *ins[2:])
-            elif op == C.CALL or op == C.CALL_INDIRECT:
-                if op == C.CALL:
-                    callee = ins[1]
-                else:  # 4.4.8 call_indirect: look up the table, check the type
-                    tab = ins[1]
-                    i = stack.pop()
-                    if i >= len(tab.elem):
-                        raise Trap(TrapKind.UNDEFINED_ELEMENT, f"index {i} of {len(tab.elem)}")
-                    addr = tab.elem[i]
-                    if addr is None:
-                        raise Trap(TrapKind.UNINITIALIZED_ELEMENT, f"index {i}")
-                    callee = store.funcs[addr]
-                    if callee.type != ins[2]:
-                        raise Trap(TrapKind.INDIRECT_CALL_TYPE_MISMATCH,
-                                   f"expected {ins[2]}, found {callee.type}")
+                gas += outcome.cost
+            elif outcome is RETURN:  # the stack holds exactly the results
+                if not frames:
+                    meter.used = gas
+                    return stack
+                depth -= 1
+                slots -= cf.frame_size
+                results = stack
+                code, pc, stack, cf = frames.pop()
+                stack += results
+            else:  # 4.4.10: invoke the function instance ``outcome``
+                callee: Any = outcome
                 n = len(callee.type.params)
                 if n:
                     call_args = stack[-n:]
                     del stack[-n:]
                 else:
                     call_args = []
-                if type(callee) is HostFuncInst:  # 4.4.10, WASM-GAS-4
+                if kind is HostFuncInst:  # WASM-GAS-4: the host charges through the meter
                     meter.used = gas
                     try:
                         stack += call_host(store, callee, call_args, meter, cf.module, depth,
@@ -178,56 +147,17 @@ def execute(store: Store, func: FuncInst, args: list[Payload], meter: GasMeter, 
                 depth += 1
                 slots += ccf.frame_size
                 if depth > max_depth or slots > max_slots:  # WASM-LIMIT-1, WASM-LIMIT-2
-                    raise Trap(TrapKind.CALL_STACK_EXHAUSTED, f"call depth {depth}")
+                    raise _stack_exhausted(limits, depth, slots)
                 gas += FUNCTION_ENTRY_COST
                 if gas >= limit:  # WASM-GAS-2: checkpoint on function entry
                     gas = limit
                     raise Trap(TrapKind.OUT_OF_GAS)
-                frames.append((code, pc, locals_, stack, cf))
+                frames.append((code, pc, stack, cf))
                 cf = ccf
                 code = ccf.code
                 pc = 0
                 call_args += ccf.local_init
-                locals_ = call_args
-                stack = []
-            elif op == C.RETURN:
-                arity = ins[1]
-                results = stack[len(stack) - arity:] if arity else []
-                if not frames:
-                    meter.used = gas
-                    return results
-                depth -= 1
-                slots -= cf.frame_size
-                code, pc, locals_, stack, cf = frames.pop()
-                stack += results
-            elif op == C.BR:
-                unwind(stack, ins[2], ins[3])
-                pc = ins[1]
-            elif op == C.BR_IF:
-                if stack.pop():
-                    unwind(stack, ins[2], ins[3])
-                    pc = ins[1]
-            elif op == C.BR_TABLE:
-                i = stack.pop()
-                branches = ins[1]
-                target, height, arity = branches[i] if i < len(branches) else ins[2]
-                unwind(stack, height, arity)
-                pc = target
-            elif op == C.DROP:
-                stack.pop()
-            elif op == C.SELECT:
-                c = stack.pop()
-                b = stack.pop()
-                if not c:
-                    stack[-1] = b
-            elif op == C.GLOBAL_GET:
-                stack.append(ins[1].value)
-            elif op == C.GLOBAL_SET:
-                ins[1].value = stack.pop()
-            elif op == C.UNREACHABLE:
-                raise Trap(TrapKind.UNREACHABLE)
-            else:  # pragma: no cover - compile.py emits only the opcodes above
-                raise Trap(TrapKind.HOST_ERROR, f"unknown machine opcode {op}")
+                stack = call_args
     except Trap as t:
         if t.gas_used is None:  # not yet accounted by a host call or a nested invocation
             if t.trap_kind is TrapKind.OUT_OF_GAS:

@@ -53,20 +53,24 @@ class ModuleInst:
 @dataclass(eq=False, slots=True)
 class WasmFuncInst:
     """A function instance of a WebAssembly function (spec 4.2.6). ``compiled`` caches the
-    pre-decoded body (`supervm_ref.wasm.exec.compile`), built on first call."""
+    pre-decoded body (`supervm_ref.wasm.exec.compile`), built on first call; ``invocation``
+    the code that invokes it from the embedder (`supervm_ref.wasm.exec.machine`)."""
 
     type: FuncType
     module: ModuleInst
     code: Func
     compiled: Any = None
+    invocation: Any = None
 
 
 @dataclass(eq=False, slots=True)
 class HostFuncInst:
-    """A function instance of a host function (spec 4.2.6)."""
+    """A function instance of a host function (spec 4.2.6); ``invocation`` caches the code
+    that invokes it from the embedder (`supervm_ref.wasm.exec.machine`)."""
 
     type: FuncType
     hostcode: Callable[..., Any]
+    invocation: Any = None
 
 
 FuncInst = WasmFuncInst | HostFuncInst

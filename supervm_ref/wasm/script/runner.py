@@ -39,6 +39,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ...errors import SuperVMError
 from ..errors import DecodeError, LinkError, Trap, TrapKind, ValidationError, WasmError
 from ..limits import EngineLimits
 from ..runtime.store import ExternVal, ModuleInst
@@ -90,7 +91,7 @@ class FileResult:
     commands: tuple[CommandResult, ...]
 
 
-class _Failed(Exception):
+class _Failed(SuperVMError):
     """Raised inside the runner to fail the current command with a cause and a detail."""
 
     def __init__(self, cause: str, detail: str = "") -> None:

@@ -23,11 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ...errors import SuperVMError
 from ..runtime.values import ExternRef, Value
 from ..structure.types import BIT_WIDTH, ValType
 
 
-class ScriptError(Exception):
+class ScriptError(SuperVMError):
     """A test-script command the runner cannot interpret (an unknown value type, a malformed
     JSON object). The runner records it as a failure of that command."""
 

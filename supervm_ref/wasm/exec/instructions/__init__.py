@@ -1,7 +1,34 @@
-"""Execution of instructions (WebAssembly spec section 4.4), one file per instruction family.
+"""Execution of instructions (WebAssembly spec section 4.4): one definition per instruction.
 
-Numeric instructions are sequenced by the machine over `supervm_ref.wasm.exec.numerics`; the
-families here need more than their operands (a memory, a table, segments, the store).
-Every handler has the shape ``handler(stack, *operands)``: it pops its operands from ``stack``,
-pushes its results, and raises `Trap` where the spec says the instruction traps.
+Each module covers one group of the spec's section 4.4 and provides ``DEFINITIONS``, mapping
+each mnemonic to its `Definition` (handler, binding of the immediates, stack effect; see
+`supervm_ref.wasm.exec.code`):
+
+- `numeric` (4.4.1), over the operators of `supervm_ref.wasm.exec.numerics` (4.3);
+- `reference` (4.4.2);
+- `parametric` (4.4.4);
+- `variable` (4.4.5);
+- `table` (4.4.6);
+- `memory` (4.4.7);
+- `control` (4.4.8-4.4.10), which also says what remains at run time of the structured
+  instructions ``block``, ``loop``, ``if``, ``else`` and ``end`` that pre-decoding resolves.
+
+`DEFINITIONS` here is their union: pre-decoding (`supervm_ref.wasm.exec.compile`) looks every
+instruction up in it, and the machine (`supervm_ref.wasm.exec.machine`) only calls handlers.
 """
+
+from __future__ import annotations
+
+from ..code import Definition
+from . import control, memory, numeric, parametric, reference, table, variable
+
+#: Every instruction of the profile except the structured ones (`control.STRUCTURED`).
+DEFINITIONS: dict[str, Definition] = {
+    **numeric.DEFINITIONS,
+    **reference.DEFINITIONS,
+    **parametric.DEFINITIONS,
+    **variable.DEFINITIONS,
+    **table.DEFINITIONS,
+    **memory.DEFINITIONS,
+    **control.DEFINITIONS,
+}
