@@ -1,4 +1,5 @@
-"""Project hygiene: lint, types, and README / CI agreement (DEVELOPERS.md, "Set-up")."""
+"""Project hygiene: lint, types, and README / CI agreement (README.md's two commands, which
+.ci/run runs)."""
 
 from __future__ import annotations
 

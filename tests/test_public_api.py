@@ -216,3 +216,21 @@ def test_package_code_outside_the_engine_uses_its_public_interface() -> None:
 
 def _module_path(name: str) -> Path:
     return REPO / Path(*name.split("."))
+
+
+@pytest.mark.parametrize(("make", "bad"), [
+    (Value.i32, "x"), (Value.i32, None), (Value.i32, 1.0), (Value.i32, True),
+    (Value.i64, b"1"), (Value.f32, "1.0"), (Value.f32, 1e300), (Value.f64, None),
+    (Value.f64, 10**400), (Value.f32_bits, 1.5), (Value.f64_bits, "0"), (Value.funcref, -1),
+    (Value.funcref, "f"),
+])
+def test_value_constructors_check_their_argument(make: Any, bad: object) -> None:
+    """RT-API-3: Value's constructors take ints (floats for f32/f64, within range) and raise
+    InvalidArgumentError otherwise, never a TypeError or OverflowError."""
+    with pytest.raises(InvalidArgumentError):
+        make(bad)
+    with pytest.raises(InvalidArgumentError):
+        Value.f32(1.0).as_signed()
+    with pytest.raises(InvalidArgumentError):
+        Value.i32(1).as_float()
+    assert Value.i32(-1).payload == 2**32 - 1 and Value.f64(1).as_float() == 1.0

@@ -637,8 +637,8 @@ def suite_results() -> list[FileResult]:
 
 @needs_suite
 def test_official_suite(suite_results: list[FileResult]) -> None:
-    """WASM-PROFILE-1, WASM-ERR-2/3/5: the official Wasm 2.0 suite (without SIMD) passes above
-    the issue's thresholds, and in fact completely: any failure is a regression."""
+    """WASM-PROFILE-1, WASM-ERR-2/3/5: the official Wasm 2.0 suite (without SIMD) passes
+    completely: any failure is a regression."""
     assert len(suite_results) >= 80
     t = report.total(suite_results)
     summary = report.format_table(suite_results, verbose=True)

@@ -42,8 +42,8 @@ QUICK_BLOCK_SIZE = 500
 #: 1000 such operations (~50-100 us, the order of a p2p transfer in a production VM).
 P2P_GAS = 1_000
 INITIAL_BALANCE = 10**12
-#: The target the task set: >= 16x at 32 workers with 10 000 accounts, every cell >= 90% of
-#: its bound.
+#: The targets the table is measured against: >= 16x at 32 workers with 10 000 accounts, every
+#: cell >= 90% of its bound.
 TARGET_SPEEDUP = 16.0
 TARGET_FRACTION = 0.9
 

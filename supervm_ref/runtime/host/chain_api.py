@@ -24,11 +24,15 @@ def emit_event(env: HostEnv, state: CallState, ptr: int, length: int) -> int:
     """HOST-CHAIN-3 ``emit_event(ptr, len) -> i32``: append the bytes as the call's next event;
     returns the event's index (0 for the first). Events survive only if the call succeeds
     (RT-ATOMIC-1). At most ``max_events`` events of ``max_event_size`` bytes."""
-    if len(state.events) >= state.limits.max_events:  # HOST-GAS-1: every limit first
+    # LIMITS (HOST-GAS-1: every limit first)
+    if len(state.events) >= state.limits.max_events:
         raise HostTrap(ErrorKind.HOST_LIMIT_EXCEEDED,
                        f"more than {state.limits.max_events} events")
+    # INPUTS
     data = read_arg(env, ptr, length, state.limits.max_event_size, "event")
+    # GAS
     env.charge(G.EMIT_EVENT_BASE + G.PER_BYTE * len(data))
+    # EFFECT
     state.events.append(data)
     return len(state.events) - 1
 
@@ -44,12 +48,15 @@ def read_event(env: HostEnv, state: CallState, index: int, ptr: int, length: int
     """HOST-CHAIN-5 ``read_event(index, ptr, len) -> i32``: copy event ``index`` (a signed
     i32) of this call into ``[ptr, ptr+len)`` (its first ``len`` bytes if longer, HOST-BUF-1)
     and return its full length; -1 (nothing written) if there is no such event."""
+    # INPUTS: the output range must lie in memory
     env.check(ptr, length)
     i = signed32(index)
+    # GAS
     if not 0 <= i < len(state.events):
         env.charge(G.READ_EVENT_BASE)
         return -1
     event = state.events[i]
     env.charge(G.READ_EVENT_BASE + G.PER_BYTE * min(length, len(event)))
+    # OUTPUTS
     write_prefix(env, ptr, length, event)
     return len(event)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from ...errors import InvalidArgumentError
 from ..structure.types import ValType
 
 MASK32 = 0xFFFFFFFF
@@ -46,36 +47,47 @@ class Value:
     @staticmethod
     def i32(x: int) -> Value:
         """An i32 from a signed or unsigned Python int (wrapped modulo 2**32)."""
-        return Value(ValType.I32, x & MASK32)
+        return Value(ValType.I32, _integer(x, "Value.i32") & MASK32)
 
     @staticmethod
     def i64(x: int) -> Value:
         """An i64 from a signed or unsigned Python int (wrapped modulo 2**64)."""
-        return Value(ValType.I64, x & MASK64)
+        return Value(ValType.I64, _integer(x, "Value.i64") & MASK64)
 
     @staticmethod
     def f32(x: float) -> Value:
-        """An f32 from a Python float, rounded to nearest single precision."""
-        return Value(ValType.F32, struct.unpack("<I", struct.pack("<f", x))[0])
+        """An f32 from a Python float (or int), rounded to nearest single precision; a
+        finite value beyond the f32 range is an error (it would not round to infinity)."""
+        try:
+            bits = struct.unpack("<I", struct.pack("<f", _real(x, "Value.f32")))[0]
+        except OverflowError:
+            raise InvalidArgumentError("Value.f32", "a float within the f32 range", x) from None
+        return Value(ValType.F32, bits)
 
     @staticmethod
     def f64(x: float) -> Value:
-        """An f64 from a Python float."""
-        return Value(ValType.F64, struct.unpack("<Q", struct.pack("<d", x))[0])
+        """An f64 from a Python float (or int)."""
+        try:
+            bits = struct.unpack("<Q", struct.pack("<d", _real(x, "Value.f64")))[0]
+        except OverflowError:
+            raise InvalidArgumentError("Value.f64", "a float within the f64 range", x) from None
+        return Value(ValType.F64, bits)
 
     @staticmethod
     def f32_bits(bits: int) -> Value:
         """An f32 from its 32-bit pattern (keeps NaN payloads exactly)."""
-        return Value(ValType.F32, bits & MASK32)
+        return Value(ValType.F32, _integer(bits, "Value.f32_bits") & MASK32)
 
     @staticmethod
     def f64_bits(bits: int) -> Value:
         """An f64 from its 64-bit pattern (keeps NaN payloads exactly)."""
-        return Value(ValType.F64, bits & MASK64)
+        return Value(ValType.F64, _integer(bits, "Value.f64_bits") & MASK64)
 
     @staticmethod
     def funcref(addr: int | None) -> Value:
-        """A funcref: a function address, or None for null."""
+        """A funcref: a function address (an int >= 0), or None for null."""
+        if addr is not None and (_integer(addr, "Value.funcref") < 0):
+            raise InvalidArgumentError("Value.funcref", "None or an address >= 0", addr)
         return Value(ValType.FUNCREF, addr)
 
     @staticmethod
@@ -87,7 +99,7 @@ class Value:
     def as_signed(self) -> int:
         """The payload of an i32/i64 read as a signed integer."""
         if not isinstance(self.payload, int) or self.type not in (ValType.I32, ValType.I64):
-            raise TypeError(f"as_signed needs an i32 or i64, not {self.type.value}")
+            raise InvalidArgumentError("Value.as_signed", "an i32 or i64 value", self)
         bits = 32 if self.type is ValType.I32 else 64
         x = self.payload
         return x - (1 << bits) if x >> (bits - 1) else x
@@ -98,7 +110,7 @@ class Value:
             return float(struct.unpack("<f", struct.pack("<I", self.payload))[0])
         if self.type is ValType.F64 and isinstance(self.payload, int):
             return float(struct.unpack("<d", struct.pack("<Q", self.payload))[0])
-        raise TypeError(f"as_float needs an f32 or f64, not {self.type.value}")
+        raise InvalidArgumentError("Value.as_float", "an f32 or f64 value", self)
 
     def __str__(self) -> str:
         if self.type in (ValType.I32, ValType.I64):
@@ -107,6 +119,20 @@ class Value:
             width = 8 if self.type is ValType.F32 else 16
             return f"{self.type.value}:0x{self.payload:0{width}x}"
         return f"{self.type.value}:{'null' if self.payload is None else self.payload}"
+
+
+def _integer(x: object, where: str) -> int:
+    """RT-API-3: an ``int`` (not a ``bool``) for a value constructor."""
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise InvalidArgumentError(where, "an integer", x)
+    return x
+
+
+def _real(x: object, where: str) -> float:
+    """RT-API-3: a ``float`` or ``int`` (not a ``bool``) for a float constructor."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise InvalidArgumentError(where, "a float", x)
+    return float(x)
 
 
 def default_payload(t: ValType) -> Payload:
