@@ -921,7 +921,7 @@ def test_bench_p2p_block_and_table() -> None:
     seq = execute_sequential(MemoryStorage(initial), block)
     assert critical_path(block, seq.outcomes) == 30 * parallel.P2P_GAS   # fully serial
     report = parallel.run(quick=True, block_size=60, accounts=(2, 10_000), workers=(1, 4),
-                          threads=(1, 2))
+                          threads=(1, 2), contract_accounts=())
     assert report.ok and len(report.cells) == 4 and len(report.threads) == 3
     cell = {(c.accounts, c.workers): c for c in report.cells}
     assert cell[(2, 4)].bound == 1.0 and cell[(10_000, 4)].bound > 3
@@ -930,6 +930,29 @@ def test_bench_p2p_block_and_table() -> None:
     text = parallel.format_table(report)
     assert "accounts" in text and "of bound" in text and "GIL" in text
     assert '"benchmark": "parallel"' in parallel.to_json(report)
+
+
+def test_bench_contract_rows_run_the_contract_once_per_incarnation() -> None:
+    """SCHED-BENCH-3, SCHED-VM-1: the token-contract block runs the contract exactly once per
+    transaction sequentially and when nothing conflicts (1,000 accounts, 8 workers: at least
+    one run per recorded execution, never the k+1 runs of a replay), and every run equals the
+    sequential result."""
+    rows = parallel.contract_rows([1_000], 40, seed=2)
+    assert [(r.mode, r.workers) for r in rows] == [("sequential", 0),
+                                                    *parallel.CONTRACT_RUNS]
+    assert all(r.ok for r in rows)
+    by_mode = {(r.mode, r.workers): r for r in rows}
+    assert by_mode[("sequential", 0)].wasm_runs_per_txn == 1.0
+    for row in rows:
+        assert row.executions_per_txn <= row.wasm_runs_per_txn < 2 * row.executions_per_txn
+    runtime = parallel.CountingRuntime()
+    initial, block = parallel.token_block(runtime, 3, 30, seed=1)
+    MvccScheduler(workers=1).execute_batch(MemoryStorage(initial), block)
+    assert runtime.calls == 30   # one worker: one incarnation each
+    text = parallel.format_table(parallel.ParallelReport(
+        quick=True, block_size=0, gas=1, step_cost=1, validation_read_cost=1, seed=2,
+        python="3", contract_block_size=40, contract=rows))
+    assert "wasm runs/txn" in text and "WRONG" not in text
 
 
 # --- SCHED-MEM-8: scans ---------------------------------------------------------------------------

@@ -15,7 +15,13 @@ step a small constant (`CostModel`). For each cell the table gives:
 Every cell's result is checked against sequential execution. The same block also runs on real
 threads (1 and 2 workers) and sequentially, timed with the wall clock: under CPython's global
 interpreter lock threads take turns, so no speedup is expected there -- it is reported, not
-claimed. Nothing measured here feeds back into execution.
+claimed.
+
+Last, a block of p2p transfers on the token *contract* (``supervm_ref/bench/contracts/
+token.wasm``, each a `contract_transaction` on the reference runtime) runs sequentially, on
+8 and 32 simulated workers and on 2 threads, reporting how many times the contract was executed
+per transaction -- each execution a fresh instance running the call from the start (SCHED-VM-1:
+one per incarnation) -- and the wall time. Nothing measured here feeds back into execution.
 """
 
 from __future__ import annotations
@@ -23,18 +29,29 @@ from __future__ import annotations
 import json
 import platform
 import random
+import struct
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from ..blockstm import MvccScheduler, Transaction, execute_sequential
+from ..blockstm.contract import contract_transaction
 from ..blockstm.mock import account_key, encode_balance, p2p_transfer
 from ..blockstm.simulator import DEFAULT_COSTS, critical_path, speedup_bound
-from ..runtime.storage import MemoryStorage
+from ..runtime.context import BlockContext
+from ..runtime.runtime import CallResult, Runtime
+from ..runtime.storage import MemoryStorage, Storage
+from ..wasm import Value
+from .runtime import TOKEN_WASM
 
 ACCOUNTS = (2, 10, 100, 1_000, 10_000)
 WORKERS = (1, 2, 4, 8, 16, 32)
 THREAD_WORKERS = (1, 2)
+#: The token-contract rows: accounts, and (mode, workers) runs after the sequential one.
+CONTRACT_ACCOUNTS = (100, 1_000)
+CONTRACT_RUNS = (("simulated", 8), ("simulated", 32), ("threads", 2))
+FULL_CONTRACT_BLOCK = 2_000
+QUICK_CONTRACT_BLOCK = 100
 FULL_BLOCK_SIZE = 10_000
 QUICK_BLOCK_SIZE = 500
 #: The gas of one mock p2p transfer, in the simulator's cost units (SCHED-BENCH-1): one unit is
@@ -88,6 +105,21 @@ class ThreadTiming:
 
 
 @dataclass
+class ContractRow:
+    """One run of the token-contract block: contract executions per transaction (every call
+    of the contract, including those abandoned on a dependency), recorded executions per
+    transaction, and wall seconds (workers 0: sequential)."""
+
+    accounts: int
+    mode: str
+    workers: int
+    wasm_runs_per_txn: float
+    executions_per_txn: float
+    seconds: float
+    ok: bool
+
+
+@dataclass
 class ParallelReport:
     """The whole ``bench parallel`` run."""
 
@@ -101,16 +133,86 @@ class ParallelReport:
     cells: list[Cell] = field(default_factory=list)
     threads_accounts: int | None = None
     threads: list[ThreadTiming] = field(default_factory=list)
+    contract_block_size: int = 0
+    contract: list[ContractRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every parallel run gave the sequential result."""
-        return all(c.ok for c in self.cells) and all(t.ok for t in self.threads)
+        return (all(c.ok for c in self.cells) and all(t.ok for t in self.threads)
+                and all(r.ok for r in self.contract))
+
+
+class CountingRuntime(Runtime):
+    """The reference runtime, counting its calls: each is one execution of the contract."""
+
+    def __init__(self) -> None:
+        super().__init__(MemoryStorage())
+        self.calls = 0
+
+    def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
+             context: BlockContext | None = None, gas_limit: int | None = None,
+             storage: Storage | None = None) -> CallResult:
+        """`Runtime.call`, counted."""
+        self.calls += 1
+        return super().call(wasm, function, args, context=context, gas_limit=gas_limit,
+                            storage=storage)
+
+
+def token_block(runtime: Runtime, accounts: int, size: int, seed: int
+                ) -> tuple[dict[bytes, bytes], list[Transaction]]:
+    """SCHED-BENCH-3: ``accounts`` token balances of 10**9 (and their supply) and ``size``
+    transfers of 1 between two distinct accounts drawn by a generator seeded with ``seed``,
+    each a `contract_transaction` of the token contract on ``runtime``."""
+    wasm = TOKEN_WASM.read_bytes()
+    rng = random.Random(seed)
+    initial = {b"bal:" + struct.pack("<I", i): struct.pack("<Q", 10**9)
+               for i in range(accounts)}
+    initial[b"supply"] = struct.pack("<Q", 10**9 * accounts)
+    block = []
+    for _ in range(size):
+        sender = rng.randrange(accounts)
+        receiver = rng.randrange(accounts - 1)
+        receiver += receiver >= sender
+        block.append(contract_transaction(
+            runtime, wasm, "transfer", [Value.i32(sender), Value.i32(receiver), Value.i64(1)],
+            gas=P2P_GAS))
+    return initial, block
+
+
+def contract_rows(accounts: Sequence[int], size: int, seed: int,
+                  progress: Callable[[str], None] | None = None) -> list[ContractRow]:
+    """SCHED-BENCH-3: the token-contract block on each number of accounts, sequentially and
+    under `CONTRACT_RUNS`, each checked against the sequential result."""
+    rows = []
+    for n_accounts in accounts:
+        runtime = CountingRuntime()
+        initial, block = token_block(runtime, n_accounts, size, seed)
+        baseline_store = MemoryStorage(initial)
+        start = time.perf_counter()
+        baseline = execute_sequential(baseline_store, block)
+        rows.append(ContractRow(n_accounts, "sequential", 0, runtime.calls / size, 1.0,
+                                time.perf_counter() - start, True))
+        for mode, n_workers in CONTRACT_RUNS:
+            if progress:
+                progress(f"token contract: {n_accounts} accounts, {mode} x{n_workers}")
+            runtime.calls = 0
+            store = MemoryStorage(initial)
+            start = time.perf_counter()
+            result = MvccScheduler(workers=n_workers, mode=mode, seed=seed).execute_batch(
+                store, block)
+            seconds = time.perf_counter() - start
+            rows.append(ContractRow(
+                n_accounts, mode, n_workers, runtime.calls / size,
+                result.stats.executions_per_txn, seconds,
+                result == baseline and store.items() == baseline_store.items()))
+    return rows
 
 
 def run(quick: bool = False, *, block_size: int | None = None,
         accounts: Sequence[int] = ACCOUNTS, workers: Sequence[int] = WORKERS,
         gas: int = P2P_GAS, seed: int = 0, threads: Sequence[int] = THREAD_WORKERS,
+        contract_accounts: Sequence[int] = CONTRACT_ACCOUNTS,
         progress: Callable[[int, int, str], None] | None = None) -> ParallelReport:
     """SCHED-BENCH-1/2: simulate every (accounts, workers) cell, then time the threads block
     (the most accounts) on real threads and sequentially. ``progress(done, total, label)`` is
@@ -121,7 +223,8 @@ def run(quick: bool = False, *, block_size: int | None = None,
                             step_cost=DEFAULT_COSTS.step,
                             validation_read_cost=DEFAULT_COSTS.validation_read, seed=seed,
                             python=platform.python_version())
-    steps = len(accounts) * len(workers) + (1 if threads and accounts else 0)
+    steps = (len(accounts) * len(workers) + (1 if threads and accounts else 0)
+             + len(contract_accounts) * len(CONTRACT_RUNS))
     for n_accounts in accounts:
         initial, block = p2p_block(n_accounts, size, seed, gas)
         baseline_store = MemoryStorage(initial)
@@ -161,6 +264,17 @@ def run(quick: bool = False, *, block_size: int | None = None,
             report.threads.append(ThreadTiming(
                 n_workers, seconds,
                 result == baseline and store.items() == baseline_store.items()))
+    report.contract_block_size = QUICK_CONTRACT_BLOCK if quick else FULL_CONTRACT_BLOCK
+    done = steps - len(contract_accounts) * len(CONTRACT_RUNS)
+
+    def contract_progress(label: str) -> None:
+        nonlocal done
+        if progress:
+            progress(done, steps, label)
+        done += 1
+
+    report.contract = contract_rows(contract_accounts, report.contract_block_size, seed,
+                                    contract_progress)
     return report
 
 
@@ -209,6 +323,17 @@ def format_table(report: ParallelReport) -> str:
         for t in report.threads:
             who = "sequential" if t.workers == 0 else f"{t.workers} thread(s)"
             lines.append(f"  {who}: {t.seconds:.3f} s{'' if t.ok else '  WRONG RESULT'}")
+    if report.contract:
+        lines.append("")
+        lines.append(f"Token contract, {report.contract_block_size:,} transfers on the "
+                     f"reference runtime (wasm runs/txn: executions of the contract, those "
+                     f"abandoned on a dependency included; wall clock):")
+        for row in report.contract:
+            who = "sequential" if row.workers == 0 else f"{row.mode} x{row.workers}"
+            lines.append(f"  {row.accounts:>6,} accounts, {who:<14} wasm runs/txn "
+                         f"{row.wasm_runs_per_txn:5.2f}  exec/txn "
+                         f"{row.executions_per_txn:5.2f}  {row.seconds:7.3f} s"
+                         f"{'' if row.ok else '  WRONG RESULT'}")
     return "\n".join(lines)
 
 

@@ -88,18 +88,52 @@ def _answer(value: Any) -> Any:
     return value
 
 
+#: How many idle executor greenlets a thread keeps for reuse.
+MAX_IDLE_EXECUTORS = 64
+
+
+class _Abandoned:
+    """What an executor greenlet reports once an abandoned body has unwound."""
+
+
+_ABANDONED = _Abandoned()
+_executors = threading.local()
+
+
+def _executor_main(coroutine: GreenletCoroutine) -> None:
+    """The loop of an executor greenlet: run one body, report how it ended to the greenlet
+    that started it (its parent), wait for the next body. Creating a greenlet costs several
+    times more than switching to one, so executors are reused (a named optimisation)."""
+    while True:
+        message: object
+        try:
+            message = Finished(coroutine._run(coroutine._ask))
+        except ExecutionAbandoned:
+            message = _ABANDONED
+        except BaseException as e:  # handed to the caller, never lost
+            message = Raise(e)
+        parent = greenlet.getcurrent().parent
+        assert parent is not None
+        coroutine = parent.switch(message)
+
+
+def _idle_executors() -> list[greenlet]:
+    idle: list[greenlet] | None = getattr(_executors, "idle", None)
+    if idle is None:
+        idle = _executors.idle = []
+    return idle
+
+
 class GreenletCoroutine:
-    """`BodyCoroutine` on a greenlet whose parent is the greenlet that starts it (the worker's)."""
+    """`BodyCoroutine` on an executor greenlet of the thread that starts it: its parent is the
+    greenlet that starts it (the worker's); when the body has ended, the executor goes back to
+    the thread's pool."""
 
     def __init__(self, run: BodyRun) -> None:
         self._run = run
         self._glet: greenlet | None = None
         self._abandoned = False
         self.finished = False
-
-    def _main(self) -> Finished:
-        outcome = self._run(self._ask)
-        return Finished(outcome)
 
     def _ask(self, request: Any) -> Any:
         if self._abandoned:
@@ -109,29 +143,35 @@ class GreenletCoroutine:
             raise ExecutionAbandoned()
         return _answer(glet.parent.switch(request))
 
+    def _release(self) -> None:
+        """The body has ended: the executor is idle again."""
+        self.finished = True
+        glet, self._glet = self._glet, None
+        idle = _idle_executors()
+        if glet is not None and not glet.dead and len(idle) < MAX_IDLE_EXECUTORS:
+            idle.append(glet)
+
     def _settle(self, result: Any) -> Any:
         if isinstance(result, Finished):
-            self.finished = True
+            self._release()
+        elif isinstance(result, Raise):
+            self._release()
+            raise result.exception
         return result
 
     def start(self) -> Any:
         """`BodyCoroutine.start`."""
-        self._glet = greenlet(self._main)
-        try:
-            return self._settle(self._glet.switch())
-        except BaseException:
-            self.finished = True
-            raise
+        idle = _idle_executors()
+        glet = idle.pop() if idle else greenlet(_executor_main)
+        glet.parent = greenlet.getcurrent()
+        self._glet = glet
+        return self._settle(glet.switch(self))
 
     def send(self, answer: Any) -> Any:
         """`BodyCoroutine.send`."""
         if self._glet is None or self.finished:
             raise InvariantViolated("send to a body coroutine that is not suspended")
-        try:
-            return self._settle(self._glet.switch(answer))
-        except BaseException:
-            self.finished = True
-            raise
+        return self._settle(self._glet.switch(answer))
 
     def abandon(self) -> None:
         """`BodyCoroutine.abandon`."""
@@ -140,11 +180,15 @@ class GreenletCoroutine:
         if glet is None or self.finished or glet.dead:
             self.finished = True
             return
-        self.finished = True
-        # From another thread than the greenlet's (a worker generator collected elsewhere) the
-        # greenlet cannot be resumed; it is then unwound when its own thread collects it.
-        with contextlib.suppress(ExecutionAbandoned, greenlet_error):
+        try:
             glet.throw(ExecutionAbandoned())
+        except greenlet_error:
+            # From another thread than the executor's (a worker generator collected
+            # elsewhere) it cannot be resumed: it is unwound when its own thread ends.
+            self.finished = True
+            self._glet = None
+            return
+        self._release()
 
 
 class ThreadCoroutine:

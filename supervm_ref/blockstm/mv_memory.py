@@ -143,7 +143,10 @@ class MVMemory:
             raise InvalidArgument(f"block size must be >= 0, found {block_size}")
         self.block_size = block_size
         self._locations: dict[Key, _Location] = {}
-        self._location_keys = SortedList()  # every location of the table, in key order
+        # Every location of the table in key order, for scans: new locations wait in
+        # ``_new_keys`` until a scan needs the order (most blocks never scan).
+        self._location_keys = SortedList()
+        self._new_keys: list[Key] = []
         self._table_lock = threading.Lock()
         self._last_written_locations: list[frozenset[Key]] = [frozenset()] * block_size
         self._last_read_set: list[tuple[AccessDescriptor, ...]] = [()] * block_size
@@ -155,7 +158,7 @@ class MVMemory:
             loc = self._locations.get(location)
             if loc is None and create:
                 loc = self._locations[location] = _Location()
-                self._location_keys.add(location)
+                self._new_keys.append(location)
             return loc
 
     def _check_txn(self, txn_idx: int) -> None:
@@ -227,6 +230,9 @@ class MVMemory:
             return ScanVersions(())
         end = prefix_end(prefix)
         with self._table_lock:
+            if self._new_keys:
+                self._location_keys.update(self._new_keys)
+                self._new_keys.clear()
             in_memory = list(self._location_keys.irange(minimum=prefix, maximum=end,
                                                         inclusive=(True, False)))
         stored = dict(storage_scan(prefix, limit + len(in_memory)))
