@@ -54,9 +54,9 @@ from supervm_ref.blockstm.mv_memory import (
     ReadVersion,
     ScanDescriptor,
     ScanVersions,
-    Version,
+    TxnVersion,
 )
-from supervm_ref.blockstm.scheduler import Scheduler, Status, Task, TaskKind
+from supervm_ref.blockstm.scheduler import Scheduler, SchedulerTask, Status, TaskKind
 from supervm_ref.blockstm.simulator import critical_path, simulate, speedup_bound
 from supervm_ref.blockstm.transaction import (
     RecordingView,
@@ -103,10 +103,10 @@ def both(store_items: dict[bytes, bytes], block: list[Transaction],
             execute_sequential(sequential_store, block), parallel_store, sequential_store)
 
 
-def take_executions(s: Scheduler, count: int) -> list[Task]:
+def take_executions(s: Scheduler, count: int) -> list[SchedulerTask]:
     """Call next_task until ``count`` execution tasks were handed out (validations of
     not-yet-executed transactions fail in between); returns them."""
-    tasks: list[Task] = []
+    tasks: list[SchedulerTask] = []
     while len(tasks) < count:
         task = s.next_task()
         if task is not None:
@@ -306,12 +306,12 @@ def test_memory_read_takes_highest_lower_entry() -> None:
     storage when none; a dependency on an ESTIMATE."""
     memory = MVMemory(6)
     assert memory.read(b"x", 3) == ReadStorage()
-    memory.write(b"x", Version(1, 0), b"one")
-    memory.write(b"x", Version(4, 2), None)
+    memory.write(b"x", TxnVersion(1, 0), b"one")
+    memory.write(b"x", TxnVersion(4, 2), None)
     assert memory.read(b"x", 1) == ReadStorage()
-    assert memory.read(b"x", 2) == ReadVersion(Version(1, 0), b"one")
-    assert memory.read(b"x", 4) == ReadVersion(Version(1, 0), b"one")
-    assert memory.read(b"x", 5) == ReadVersion(Version(4, 2), None)
+    assert memory.read(b"x", 2) == ReadVersion(TxnVersion(1, 0), b"one")
+    assert memory.read(b"x", 4) == ReadVersion(TxnVersion(1, 0), b"one")
+    assert memory.read(b"x", 5) == ReadVersion(TxnVersion(4, 2), None)
     memory.finish_record(1, frozenset({b"x"}), ())
     memory.mark_estimate(b"x", 1)
     assert memory.read(b"x", 3) == ReadDependency(1)
@@ -323,39 +323,39 @@ def test_memory_record_and_wrote_new_location() -> None:
     grows; removing a missing entry is an invariant violation."""
     memory = MVMemory(2)
     for loc in (b"a", b"b"):
-        memory.write(loc, Version(0, 0), b"v")
+        memory.write(loc, TxnVersion(0, 0), b"v")
     assert memory.finish_record(0, frozenset({b"a", b"b"}), ()) is True
-    memory.write(b"a", Version(0, 1), b"w")
+    memory.write(b"a", TxnVersion(0, 1), b"w")
     assert memory.unwritten_locations(0, frozenset({b"a"})) == [b"b"]
     memory.remove(b"b", 0)
     assert memory.finish_record(0, frozenset({b"a"}), ()) is False
     assert memory.read(b"b", 1) == ReadStorage()
     assert memory.written_locations(0) == [b"a"]
-    memory.write(b"c", Version(0, 2), b"c")
+    memory.write(b"c", TxnVersion(0, 2), b"c")
     assert memory.finish_record(0, frozenset({b"a", b"c"}), ()) is True
     with pytest.raises(InvariantViolated):
         memory.remove(b"b", 0)
     with pytest.raises(InvariantViolated):
         memory.remove(b"never", 0)
     with pytest.raises(InvariantViolated):
-        memory.write(b"a", Version(2, 0), b"out of block")
+        memory.write(b"a", TxnVersion(2, 0), b"out of block")
 
 
 def test_memory_validation_is_by_version_not_value() -> None:
     """SCHED-MEM-5: the same value written by a new incarnation invalidates the old read; a
     storage read stays valid until someone writes; a dependency is never valid."""
     memory = MVMemory(3)
-    memory.write(b"x", Version(0, 0), b"same")
-    seen = ReadDescriptor(b"x", Version(0, 0))
+    memory.write(b"x", TxnVersion(0, 0), b"same")
+    seen = ReadDescriptor(b"x", TxnVersion(0, 0))
     assert memory.validate_read(seen, 2)
-    memory.write(b"x", Version(0, 1), b"same")
+    memory.write(b"x", TxnVersion(0, 1), b"same")
     assert not memory.validate_read(seen, 2)
     assert memory.validate_read(ReadDescriptor(b"y", None), 2)
-    memory.write(b"y", Version(1, 0), b"new")
+    memory.write(b"y", TxnVersion(1, 0), b"new")
     assert not memory.validate_read(ReadDescriptor(b"y", None), 2)
     memory.finish_record(1, frozenset({b"y"}), (seen,))
     memory.mark_estimate(b"y", 1)
-    assert not memory.validate_read(ReadDescriptor(b"y", Version(1, 0)), 2)
+    assert not memory.validate_read(ReadDescriptor(b"y", TxnVersion(1, 0)), 2)
     assert memory.read_set(1) == (seen,)
 
 
@@ -363,10 +363,10 @@ def test_memory_snapshot() -> None:
     """SCHED-MEM-6: the final value per written location, key order, deletions as None; an
     ESTIMATE left behind is an invariant violation."""
     memory = MVMemory(2)
-    memory.write(b"b", Version(0, 0), b"0")
-    memory.write(b"b", Version(1, 0), None)
-    memory.write(b"a", Version(0, 0), b"a0")
-    memory.write(b"c", Version(1, 0), b"c1")
+    memory.write(b"b", TxnVersion(0, 0), b"0")
+    memory.write(b"b", TxnVersion(1, 0), None)
+    memory.write(b"a", TxnVersion(0, 0), b"a0")
+    memory.write(b"c", TxnVersion(1, 0), b"c1")
     memory.remove(b"c", 1)
     assert memory.snapshot() == ((b"a", b"a0"), (b"b", None))
     memory.finish_record(0, frozenset({b"a", b"b"}), ())
@@ -380,7 +380,7 @@ def test_memory_convert_writes_to_estimates() -> None:
     marking a location it has no entry at is an invariant violation."""
     memory = MVMemory(3)
     for loc in (b"p", b"q"):
-        memory.write(loc, Version(1, 0), b"v")
+        memory.write(loc, TxnVersion(1, 0), b"v")
     memory.finish_record(1, frozenset({b"p", b"q"}), ())
     for loc in memory.written_locations(1):
         memory.mark_estimate(loc, 1)
@@ -401,7 +401,7 @@ def test_vm_execution_one_read_at_a_time() -> None:
     versioned reads are recorded in the read set; a dependency stops the execution, which is
     abandoned (the body unwinds)."""
     memory = MVMemory(3)
-    memory.write(b"b", Version(0, 4), encode_balance(9))
+    memory.write(b"b", TxnVersion(0, 4), encode_balance(9))
     storage = BlockStore.of(MemoryStorage({b"a": encode_balance(5)}))
     runs = []
 
@@ -419,7 +419,7 @@ def test_vm_execution_one_read_at_a_time() -> None:
     assert outcome.output == 3 and len(runs) == 1
     assert outcome.write_set == ((b"a", encode_balance(3)), (b"b", encode_balance(11)))
     assert execution.read_set() == (ReadDescriptor(b"a", None),
-                                    ReadDescriptor(b"b", Version(0, 4)))
+                                    ReadDescriptor(b"b", TxnVersion(0, 4)))
     memory.finish_record(0, frozenset({b"b"}), ())
     memory.mark_estimate(b"b", 0)
     unwound = []
@@ -447,18 +447,18 @@ def test_initial_tasks_lowest_index_first() -> None:
     and validating a transaction that is not EXECUTED gives nothing but moves the index."""
     s = Scheduler(3)
     assert s.status(0) == (0, Status.READY_TO_EXECUTE)
-    assert s.next_task() == Task(TaskKind.EXECUTION, Version(0, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.EXECUTION, TxnVersion(0, 0))
     assert s.next_task() is None                    # validation of 0: still EXECUTING
     assert s.validation_idx.load() == 1
-    assert s.next_task() == Task(TaskKind.EXECUTION, Version(1, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.EXECUTION, TxnVersion(1, 0))
     assert s.status(1) == (0, Status.EXECUTING)
     assert s.num_active_tasks.load() == 2
     assert s.finish_execution(0, 0, wrote_new_location=True) is None
     assert s.validation_idx.load() == 0             # validation passed 0: back to it
-    assert s.next_task() == Task(TaskKind.VALIDATION, Version(0, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.VALIDATION, TxnVersion(0, 0))
     assert s.next_task() is None                    # 1 is still EXECUTING
     assert s.validation_idx.load() == 2
-    assert s.next_task() == Task(TaskKind.EXECUTION, Version(2, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.EXECUTION, TxnVersion(2, 0))
     assert s.try_incarnate(2) is None and s.try_incarnate(7) is None
     with pytest.raises(InvalidArgument):
         Scheduler(-1)
@@ -488,7 +488,7 @@ def test_status_transitions_are_checked() -> None:
     take_executions(s, 2)
     with pytest.raises(InvariantViolated):
         s.finish_execution(0, 3, False)          # wrong incarnation
-    assert s.finish_execution(0, 0, False) == Task(TaskKind.VALIDATION, Version(0, 0))
+    assert s.finish_execution(0, 0, False) == SchedulerTask(TaskKind.VALIDATION, TxnVersion(0, 0))
     assert s.try_validation_abort(0, 0)
     assert s.status(0) == (0, Status.ABORTING)
     s.set_ready_status(0)
@@ -505,8 +505,8 @@ def test_finish_execution_revalidates_when_write_set_grows() -> None:
     assert s.validation_idx.load() == 1
     assert s.finish_execution(2, 0, wrote_new_location=True) is None   # not validated yet
     assert s.validation_idx.load() == 1
-    assert s.next_task() == Task(TaskKind.VALIDATION, Version(1, 0))
-    assert s.next_task() == Task(TaskKind.VALIDATION, Version(2, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.VALIDATION, TxnVersion(1, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.VALIDATION, TxnVersion(2, 0))
     assert s.validation_idx.load() == 3
     assert s.finish_execution(0, 0, wrote_new_location=True) is None
     assert s.validation_idx.load() == 0
@@ -514,9 +514,9 @@ def test_finish_execution_revalidates_when_write_set_grows() -> None:
     s2 = Scheduler(2)
     take_executions(s2, 2)
     s2.finish_execution(1, 0, True)
-    assert s2.next_task() == Task(TaskKind.VALIDATION, Version(1, 0))
+    assert s2.next_task() == SchedulerTask(TaskKind.VALIDATION, TxnVersion(1, 0))
     active = s2.num_active_tasks.load()
-    assert s2.finish_execution(0, 0, False) == Task(TaskKind.VALIDATION, Version(0, 0))
+    assert s2.finish_execution(0, 0, False) == SchedulerTask(TaskKind.VALIDATION, TxnVersion(0, 0))
     assert s2.num_active_tasks.load() == active   # the task count carries over
     assert s2.validation_idx.load() == 2
 
@@ -530,13 +530,13 @@ def test_dependencies_suspend_and_resume() -> None:
     assert s.add_dependency(2, 0) is True
     assert s.status(2) == (0, Status.ABORTING)
     assert s.num_active_tasks.load() == active - 1
-    assert s.finish_execution(1, 0, False) == Task(TaskKind.VALIDATION, Version(1, 0))
+    assert s.finish_execution(1, 0, False) == SchedulerTask(TaskKind.VALIDATION, TxnVersion(1, 0))
     assert s.add_dependency(0, 1) is False      # transaction 1 is EXECUTED: re-execute now
     assert s.status(0) == (0, Status.EXECUTING) and s.execution_idx.load() == 3
-    assert s.finish_execution(0, 0, False) == Task(TaskKind.VALIDATION, Version(0, 0))
+    assert s.finish_execution(0, 0, False) == SchedulerTask(TaskKind.VALIDATION, TxnVersion(0, 0))
     assert s.status(2) == (1, Status.READY_TO_EXECUTE)
     assert s.execution_idx.load() == 2
-    assert s.next_task() == Task(TaskKind.EXECUTION, Version(2, 1))
+    assert s.next_task() == SchedulerTask(TaskKind.EXECUTION, TxnVersion(2, 1))
 
 
 def test_validation_abort_at_most_once_and_reexecution() -> None:
@@ -550,7 +550,8 @@ def test_validation_abort_at_most_once_and_reexecution() -> None:
     assert s.try_validation_abort(1, 0) is True
     assert s.try_validation_abort(1, 0) is False       # second failed validation: no abort
     assert s.try_validation_abort(0, 5) is False       # not its incarnation
-    assert s.finish_validation(1, aborted=True) == Task(TaskKind.EXECUTION, Version(1, 1))
+    assert s.finish_validation(1, aborted=True) == SchedulerTask(TaskKind.EXECUTION,
+                                                                 TxnVersion(1, 1))
     assert s.status(1) == (1, Status.EXECUTING)
     assert s.validation_idx.load() == 0 and s.decrease_cnt.load() == decreases + 1
     active = s.num_active_tasks.load()
@@ -561,11 +562,11 @@ def test_validation_abort_at_most_once_and_reexecution() -> None:
 def test_check_done() -> None:
     """SCHED-SCHED-8: done only when both indices passed the block and no task is active."""
     s = Scheduler(1)
-    assert s.next_task() == Task(TaskKind.EXECUTION, Version(0, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.EXECUTION, TxnVersion(0, 0))
     assert s.next_task() is None and not s.done()   # validation finds it EXECUTING
     assert s.finish_execution(0, 0, True) is None
     assert s.validation_idx.load() == 0
-    assert s.next_task() == Task(TaskKind.VALIDATION, Version(0, 0))
+    assert s.next_task() == SchedulerTask(TaskKind.VALIDATION, TxnVersion(0, 0))
     s.check_done()
     assert not s.done()                             # a task is active
     assert s.finish_validation(0, aborted=False) is None
@@ -591,8 +592,8 @@ def test_skip_failing_polls_matches_next_task() -> None:
     for _ in range(performed):
         assert one_by_one.next_task() is None
     assert bulk.progress_marker()[:5] == one_by_one.progress_marker()[:5]
-    assert bulk.next_task() == one_by_one.next_task() == Task(TaskKind.VALIDATION,
-                                                              Version(5, 0))
+    assert bulk.next_task() == one_by_one.next_task() == SchedulerTask(TaskKind.VALIDATION,
+                                                              TxnVersion(5, 0))
     assert bulk.skip_failing_polls(0) == 0
     assert fresh().skip_failing_polls(2) == 2
 
@@ -640,10 +641,10 @@ def test_worker_dependency_and_abort_paths() -> None:
     assert block.scheduler.done() and block.last_outcomes[1].output == 2  # type: ignore[union-attr]
     # A dependency: transaction 1 reads the ESTIMATE of transaction 0, which is EXECUTING.
     block = block_execution([incr(b"k"), incr(b"k")])
-    block.memory.write(b"k", Version(0, 0), b"")
+    block.memory.write(b"k", TxnVersion(0, 0), b"")
     block.memory.finish_record(0, frozenset({b"k"}), ())
     block.memory.mark_estimate(b"k", 0)
-    assert block.scheduler.next_task() == Task(TaskKind.EXECUTION, Version(0, 0))
+    assert block.scheduler.next_task() == SchedulerTask(TaskKind.EXECUTION, TxnVersion(0, 0))
     worker = Worker(1, block)
     g = worker.steps()
     assert [next(g).kind for _ in range(5)] == [K.IDLE, K.NEXT_TASK, K.EXECUTION_READ,
@@ -967,17 +968,17 @@ def test_scan_merges_the_memory_over_storage() -> None:
     location under the prefix (a deletion hides the key) over the store's entries, with their
     versions (None: storage), up to the limit."""
     memory = MVMemory(4)
-    memory.write(b"a2", Version(0, 0), b"new")       # overrides storage
-    memory.write(b"a1", Version(1, 3), None)         # deletes a storage key
-    memory.write(b"a3", Version(2, 0), b"ins")       # an insert by a transaction above 2
+    memory.write(b"a2", TxnVersion(0, 0), b"new")       # overrides storage
+    memory.write(b"a1", TxnVersion(1, 3), None)         # deletes a storage key
+    memory.write(b"a3", TxnVersion(2, 0), b"ins")       # an insert by a transaction above 2
     scan = _storage_scan({b"a1": b"s1", b"a2": b"s2", b"a4": b"s4", b"b": b"x"})
     result = memory.scan(b"a", 10, 2, scan)
     assert isinstance(result, ScanVersions)
-    assert result.entries == ((b"a2", b"new", Version(0, 0)), (b"a4", b"s4", None))
+    assert result.entries == ((b"a2", b"new", TxnVersion(0, 0)), (b"a4", b"s4", None))
     assert memory.scan(b"a", 10, 3, scan).entries == (   # type: ignore[union-attr]
-        (b"a2", b"new", Version(0, 0)), (b"a3", b"ins", Version(2, 0)), (b"a4", b"s4", None))
+        (b"a2", b"new", TxnVersion(0, 0)), (b"a3", b"ins", TxnVersion(2, 0)), (b"a4", b"s4", None))
     assert memory.scan(b"a", 1, 3, scan).entries == (   # type: ignore[union-attr]
-        (b"a2", b"new", Version(0, 0)),)
+        (b"a2", b"new", TxnVersion(0, 0)),)
     assert memory.scan(b"a", 0, 3, scan) == ScanVersions(())
     # The store is asked for the limit plus one entry per location under the prefix.
     asked = []
@@ -994,7 +995,7 @@ def test_scan_meets_an_estimate_only_before_its_limit() -> None:
     """SCHED-MEM-8: an ESTIMATE at a key the scan reaches before it has ``limit`` entries is a
     dependency on its writer; one after that point does not matter."""
     memory = MVMemory(3)
-    memory.write(b"k5", Version(0, 0), b"v")
+    memory.write(b"k5", TxnVersion(0, 0), b"v")
     memory.finish_record(0, frozenset({b"k5"}), ())
     memory.mark_estimate(b"k5", 0)
     scan = _storage_scan({b"k1": b"1", b"k9": b"9"})
@@ -1012,16 +1013,16 @@ def test_scan_validation_catches_phantoms() -> None:
     assert isinstance(first, ScanVersions)
     descriptor = ScanDescriptor(b"p", 2, tuple((k, v) for k, _, v in first.entries))
     assert memory.validate(descriptor, 2, scan)
-    memory.write(b"q", Version(0, 0), b"outside")
-    memory.write(b"p4", Version(0, 0), b"beyond the limit")
+    memory.write(b"q", TxnVersion(0, 0), b"outside")
+    memory.write(b"p4", TxnVersion(0, 0), b"beyond the limit")
     assert memory.validate(descriptor, 2, scan)
-    memory.write(b"p2", Version(1, 0), b"phantom")
+    memory.write(b"p2", TxnVersion(1, 0), b"phantom")
     assert not memory.validate(descriptor, 2, scan)
     memory.remove(b"p2", 1)
     assert memory.validate(descriptor, 2, scan)
-    memory.write(b"p3", Version(1, 1), None)
+    memory.write(b"p3", TxnVersion(1, 1), None)
     assert not memory.validate(descriptor, 2, scan)
-    memory.write(b"p3", Version(1, 2), b"3")   # the same value, another version
+    memory.write(b"p3", TxnVersion(1, 2), b"3")   # the same value, another version
     assert not memory.validate(descriptor, 2, scan)
 
 

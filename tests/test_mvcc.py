@@ -22,6 +22,7 @@ from supervm_ref.mvcc import (
     InvalidScript,
     MvccError,
     MvccStore,
+    MvccVersion,
     ReadOp,
     ScanOp,
     StoreInvariantBroken,
@@ -29,7 +30,6 @@ from supervm_ref.mvcc import (
     TxnConflict,
     TxnFinished,
     TxnState,
-    Version,
     WriteOp,
     dependency_graph,
     serial_replay,
@@ -156,7 +156,8 @@ def test_each_commit_creates_one_version_per_key() -> None:
     t.delete(b"k")
     t.commit()
     committed(store, {b"k": b"4"})
-    assert store.versions(b"k") == [Version(1, b"2"), Version(2, None), Version(3, b"4")]
+    assert store.versions(b"k") == [MvccVersion(1, b"2"), MvccVersion(2, None),
+                                    MvccVersion(3, b"4")]
     assert store.versions(b"k")[1].is_tombstone
     assert store.version_count() == 3
 
@@ -164,24 +165,24 @@ def test_each_commit_creates_one_version_per_key() -> None:
 def test_chain_rejects_out_of_order_versions() -> None:
     """MVCC-VERSION-1: a chain only grows at the new end (a broken invariant is typed)."""
     chain = VersionChain()
-    chain.install(Version(2, b"a"))
+    chain.install(MvccVersion(2, b"a"))
     with pytest.raises(StoreInvariantBroken):
-        chain.install(Version(2, b"b"))
-    assert chain.versions() == [Version(2, b"a")]
+        chain.install(MvccVersion(2, b"b"))
+    assert chain.versions() == [MvccVersion(2, b"a")]
 
 
 def test_visibility_at_a_timestamp() -> None:
     """MVCC-VERSION-2: the newest version with commit_ts <= ts; tombstones and no version read
     as absent."""
     chain = VersionChain()
-    for v in (Version(2, b"a"), Version(4, None), Version(6, b"c")):
+    for v in (MvccVersion(2, b"a"), MvccVersion(4, None), MvccVersion(6, b"c")):
         chain.install(v)
     seen = [chain.value_at(ts) for ts in range(8)]
     assert seen == [None, None, b"a", b"a", None, None, b"c", b"c"]
-    assert chain.visible_at(5) == Version(4, None)
+    assert chain.visible_at(5) == MvccVersion(4, None)
     assert chain.visible_at(1) is None
-    assert chain.first_after(2) == Version(4, None) and chain.first_after(6) is None
-    assert chain.latest() == Version(6, b"c")
+    assert chain.first_after(2) == MvccVersion(4, None) and chain.first_after(6) is None
+    assert chain.latest() == MvccVersion(6, b"c")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ def test_writes_are_invisible_until_commit() -> None:
     w.abort()
     assert store.begin().read(b"k") is None and store.version_count() == 0
     committed(store, {b"absent": None})
-    assert store.versions(b"absent") == [Version(1, None)]
+    assert store.versions(b"absent") == [MvccVersion(1, None)]
     assert store.snapshot_items() == []
 
 
@@ -579,11 +580,12 @@ def test_gc_keeps_what_snapshots_can_see() -> None:
     committed(store, {b"k": b"5"})
     stats = store.gc_now()
     assert stats == GcStats(runs=1, versions_cleaned=2, keys_removed=0)
-    assert store.versions(b"k") == [Version(3, b"3"), Version(4, b"4"), Version(5, b"5")]
+    assert store.versions(b"k") == [MvccVersion(3, b"3"), MvccVersion(4, b"4"),
+                                    MvccVersion(5, b"5")]
     assert reader.read(b"k") == b"3"
     reader.commit()
     assert store.gc_now().versions_cleaned == 2
-    assert store.versions(b"k") == [Version(5, b"5")]
+    assert store.versions(b"k") == [MvccVersion(5, b"5")]
 
 
 def test_gc_drops_a_tombstone_nobody_needs() -> None:
@@ -597,7 +599,7 @@ def test_gc_drops_a_tombstone_nobody_needs() -> None:
     stats = store.gc_now()
     assert stats == GcStats(runs=1, versions_cleaned=2, keys_removed=1)
     assert store.versions(b"gone") == []
-    assert store.versions(b"kept") == [Version(1, b"1"), Version(3, None)]
+    assert store.versions(b"kept") == [MvccVersion(1, b"1"), MvccVersion(3, None)]
     assert pin.read(b"kept") == b"1" and pin.read(b"gone") is None
     pin.abort()
     assert store.gc_now() == GcStats(runs=1, versions_cleaned=2, keys_removed=1)
@@ -686,7 +688,7 @@ def test_auto_gc_on_long_chains() -> None:
     committed(store, {b"k": b"2"})
     assert store.gc_stats().runs == 0
     committed(store, {b"k": b"3"})
-    assert store.gc_stats().runs == 1 and store.versions(b"k") == [Version(3, b"3")]
+    assert store.gc_stats().runs == 1 and store.versions(b"k") == [MvccVersion(3, b"3")]
     pin = store.begin()
     for v in (b"4", b"5", b"6"):
         committed(store, {b"k": v})

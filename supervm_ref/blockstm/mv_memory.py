@@ -29,7 +29,7 @@ from .errors import InvalidArgument, InvariantViolated
 from .transaction import Key, MaybeValue
 
 
-class Version(NamedTuple):
+class TxnVersion(NamedTuple):
     """An incarnation of a transaction: (txn_idx, incarnation) (SCHED-MEM-1)."""
 
     txn_idx: int
@@ -70,7 +70,7 @@ Entry = Written | _Estimate
 class ReadVersion:
     """Read status OK: the value written by ``version`` (SCHED-MEM-4)."""
 
-    version: Version
+    version: TxnVersion
     value: MaybeValue
 
 
@@ -97,7 +97,7 @@ class ReadDescriptor(NamedTuple):
     (SCHED-MEM-5)."""
 
     location: Key
-    version: Version | None
+    version: TxnVersion | None
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class ScanVersions:
     """Scan status OK: the entries a scan returns, each (key, value, version), the version
     None for an entry read from storage (SCHED-MEM-8)."""
 
-    entries: tuple[tuple[Key, bytes, Version | None], ...]
+    entries: tuple[tuple[Key, bytes, TxnVersion | None], ...]
 
 
 ScanResult = ScanVersions | ReadDependency
@@ -117,7 +117,7 @@ class ScanDescriptor(NamedTuple):
 
     prefix: Key
     limit: int
-    entries: tuple[tuple[Key, Version | None], ...]
+    entries: tuple[tuple[Key, TxnVersion | None], ...]
 
 
 #: An entry of a read set.
@@ -166,7 +166,7 @@ class MVMemory:
             raise InvariantViolated(f"transaction index {txn_idx} outside the block "
                                     f"[0, {self.block_size})")
 
-    def write(self, location: Key, version: Version, value: MaybeValue) -> None:
+    def write(self, location: Key, version: TxnVersion, value: MaybeValue) -> None:
         """SCHED-MEM-2 (one location of ``apply_write_set``): store ``value`` as the entry of
         (``location``, ``version.txn_idx``), replacing an older value or an ESTIMATE."""
         self._check_txn(version.txn_idx)
@@ -214,7 +214,7 @@ class MVMemory:
             writer, entry = loc.entries.peekitem(pos - 1)
         if isinstance(entry, _Estimate):
             return ReadDependency(writer)
-        return ReadVersion(Version(writer, entry.incarnation), entry.value)
+        return ReadVersion(TxnVersion(writer, entry.incarnation), entry.value)
 
     def scan(self, prefix: Key, limit: int, txn_idx: int, storage_scan: StorageScan
              ) -> ScanResult:
@@ -236,7 +236,7 @@ class MVMemory:
             in_memory = list(self._location_keys.irange(minimum=prefix, maximum=end,
                                                         inclusive=(True, False)))
         stored = dict(storage_scan(prefix, limit + len(in_memory)))
-        entries: list[tuple[Key, bytes, Version | None]] = []
+        entries: list[tuple[Key, bytes, TxnVersion | None]] = []
         for key in sorted(stored.keys() | set(in_memory)):
             if len(entries) == limit:
                 break

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .errors import InvalidArgument, InvariantViolated
-from .mv_memory import Version
+from .mv_memory import TxnVersion
 
 
 class TaskKind(Enum):
@@ -32,11 +32,11 @@ class TaskKind(Enum):
 
 
 @dataclass(frozen=True)
-class Task:
+class SchedulerTask:
     """A task: execute or validate ``version`` (SCHED-SCHED-1)."""
 
     kind: TaskKind
-    version: Version
+    version: TxnVersion
 
 
 class Status(Enum):
@@ -175,7 +175,7 @@ class Scheduler:
 
     # --- handing out tasks (SCHED-SCHED-3, SCHED-SCHED-4) -------------------------------------
 
-    def try_incarnate(self, txn_idx: int) -> Version | None:
+    def try_incarnate(self, txn_idx: int) -> TxnVersion | None:
         """SCHED-SCHED-4: if ``txn_idx`` is in the block and READY_TO_EXECUTE, make it EXECUTING
         and return its version; otherwise None. (The caller settles ``num_active_tasks``.)"""
         if txn_idx < self.block_size:
@@ -183,10 +183,10 @@ class Scheduler:
             with entry.lock:
                 if entry.status is Status.READY_TO_EXECUTE:
                     self._transition(txn_idx, Status.READY_TO_EXECUTE, Status.EXECUTING)
-                    return Version(txn_idx, entry.incarnation)
+                    return TxnVersion(txn_idx, entry.incarnation)
         return None
 
-    def next_version_to_execute(self) -> Version | None:
+    def next_version_to_execute(self) -> TxnVersion | None:
         """SCHED-SCHED-3: take the transaction at ``execution_idx`` (incrementing it) and try to
         incarnate it; None when the index is past the block (then check for the end) or the
         transaction is not ready."""
@@ -200,7 +200,7 @@ class Scheduler:
             self.num_active_tasks.decrement()
         return version
 
-    def next_version_to_validate(self) -> Version | None:
+    def next_version_to_validate(self) -> TxnVersion | None:
         """SCHED-SCHED-3: take the transaction at ``validation_idx`` (incrementing it); its
         version when it is EXECUTED, None otherwise (or past the block: check for the end)."""
         if self.validation_idx.load() >= self.block_size:
@@ -212,21 +212,21 @@ class Scheduler:
             entry = self._txn_status[idx_to_validate]
             with entry.lock:
                 if entry.status is Status.EXECUTED:
-                    return Version(idx_to_validate, entry.incarnation)
+                    return TxnVersion(idx_to_validate, entry.incarnation)
         self.num_active_tasks.decrement()
         return None
 
-    def next_task(self) -> Task | None:
+    def next_task(self) -> SchedulerTask | None:
         """SCHED-SCHED-3: a validation task while ``validation_idx < execution_idx``, otherwise an
         execution task -- always the lowest index first; None when there is none right now."""
         if self.validation_idx.load() < self.execution_idx.load():
             version = self.next_version_to_validate()
             if version is not None:
-                return Task(TaskKind.VALIDATION, version)
+                return SchedulerTask(TaskKind.VALIDATION, version)
         else:
             version = self.next_version_to_execute()
             if version is not None:
-                return Task(TaskKind.EXECUTION, version)
+                return SchedulerTask(TaskKind.EXECUTION, version)
         return None
 
     # --- dependencies (SCHED-SCHED-6) -------------------------------------------------------------
@@ -268,7 +268,7 @@ class Scheduler:
     # --- finishing tasks (SCHED-SCHED-5, SCHED-SCHED-7) ----------------------------------------
 
     def finish_execution(self, txn_idx: int, incarnation: int,
-                         wrote_new_location: bool) -> Task | None:
+                         wrote_new_location: bool) -> SchedulerTask | None:
         """SCHED-SCHED-5: the execution of (``txn_idx``, ``incarnation``) is recorded. The
         transaction becomes EXECUTED and its waiting transactions resume. If validation already
         passed ``txn_idx``: when the incarnation wrote a new location, every transaction from
@@ -288,7 +288,7 @@ class Scheduler:
             if wrote_new_location:
                 self.decrease_validation_idx(txn_idx)
             else:
-                return Task(TaskKind.VALIDATION, Version(txn_idx, incarnation))
+                return SchedulerTask(TaskKind.VALIDATION, TxnVersion(txn_idx, incarnation))
         self.num_active_tasks.decrement()
         return None
 
@@ -303,7 +303,7 @@ class Scheduler:
                 return True
         return False
 
-    def finish_validation(self, txn_idx: int, aborted: bool) -> Task | None:
+    def finish_validation(self, txn_idx: int, aborted: bool) -> SchedulerTask | None:
         """SCHED-SCHED-7: end a validation task. After an abort the transaction becomes ready
         with a new incarnation, every higher transaction must be validated again, and, when
         ``execution_idx`` already passed it, the re-execution is returned to the caller."""
@@ -313,7 +313,7 @@ class Scheduler:
             if self.execution_idx.load() > txn_idx:
                 version = self.try_incarnate(txn_idx)
                 if version is not None:
-                    return Task(TaskKind.EXECUTION, version)
+                    return SchedulerTask(TaskKind.EXECUTION, version)
         self.num_active_tasks.decrement()
         return None
 

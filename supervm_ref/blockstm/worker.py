@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .errors import InvariantViolated
-from .mv_memory import MVMemory, Version
-from .scheduler import Scheduler, Task, TaskKind
+from .mv_memory import MVMemory, TxnVersion
+from .scheduler import Scheduler, SchedulerTask, TaskKind
 from .transaction import Key, Transaction, TxnOutcome
 from .vm import BlockStore, VmExecution
 
@@ -97,7 +97,7 @@ class Worker:
     def steps(self) -> Generator[Step, None, None]:
         """SCHED-WORKER-1: the thread loop of Algorithm 1, one `Step` at a time."""
         scheduler = self.block.scheduler
-        task: Task | None = None
+        task: SchedulerTask | None = None
         while not scheduler.done():
             if task is not None and task.kind is TaskKind.EXECUTION:
                 task = yield from self.try_execute(task.version)
@@ -108,7 +108,7 @@ class Worker:
                 yield IDLE_STEP if task is None else Step(StepKind.NEXT_TASK,
                                                          task.version.txn_idx)
 
-    def try_execute(self, version: Version) -> Generator[Step, None, Task | None]:
+    def try_execute(self, version: TxnVersion) -> Generator[Step, None, SchedulerTask | None]:
         """SCHED-WORKER-3: execute ``version``. A dependency suspends the transaction (no task
         follows) unless the blocking transaction executed meanwhile, in which case the same
         incarnation runs again at once. A finished execution is recorded in the memory one
@@ -160,7 +160,7 @@ class Worker:
         yield Step(StepKind.FINISH_EXECUTION, txn_idx)
         return task
 
-    def needs_reexecution(self, version: Version) -> Generator[Step, None, Task | None]:
+    def needs_reexecution(self, version: TxnVersion) -> Generator[Step, None, SchedulerTask | None]:
         """SCHED-WORKER-4: validate ``version``: re-read its read set one entry per step; if an
         entry changed and this worker wins the abort of that incarnation, turn its writes into
         ESTIMATEs one location per step; then report to the scheduler."""

@@ -32,7 +32,7 @@ from .history import (
 )
 from .store import FlushStats, MvccStore
 from .txn import Txn, TxnState
-from .versions import Version
+from .versions import MvccVersion
 
 __all__ = [
     "CommittedTxn",
@@ -50,6 +50,7 @@ __all__ = [
     "InvalidScript",
     "MvccError",
     "MvccStore",
+    "MvccVersion",
     "ReadOp",
     "ScanOp",
     "StoreInvariantBroken",
@@ -57,7 +58,6 @@ __all__ = [
     "TxnConflict",
     "TxnFinished",
     "TxnState",
-    "Version",
     "WriteOp",
     "dependency_graph",
     "serial_replay",

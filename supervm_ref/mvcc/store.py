@@ -29,7 +29,7 @@ from .inputs import as_bytes
 from .locks import KeyLocks
 from .txn import Txn, TxnState
 from .validation import find_conflict
-from .versions import Version, VersionChain
+from .versions import MvccVersion, VersionChain
 
 # The limit used to list a whole `Storage` (its protocol has no unbounded scan).
 _EVERYTHING = 2**63 - 1
@@ -122,7 +122,7 @@ class MvccStore:
                     chain = self._chains.get(key)
                     if chain is None:
                         chain = self._chains[key] = VersionChain()
-                    chain.install(Version(commit_ts, value))
+                    chain.install(MvccVersion(commit_ts, value))
             finally:
                 self._locks.release(txn.txn_id, locked)
             self._end(txn, TxnState.COMMITTED, commit_ts=commit_ts)
@@ -219,7 +219,7 @@ class MvccStore:
                     out.append((key, version.value))
             return out
 
-    def versions(self, key: bytes) -> list[Version]:
+    def versions(self, key: bytes) -> list[MvccVersion]:
         """MVCC-VIEW-1: the versions of ``key`` the store still holds, oldest first."""
         key = as_bytes(key, "key")
         with self._lock:

@@ -1,6 +1,6 @@
 """Per-key version chains (spec/mvcc.md, MVCC-VERSION-*).
 
-Each committed write of a key is a `Version`: the commit timestamp and the value, or None for
+Each committed write of a key is a `MvccVersion`: the commit timestamp and the value, or None for
 a deletion (a *tombstone*). A key's `VersionChain` holds its versions in increasing timestamp
 order. Reads at a snapshot, commit validation and garbage collection are all questions asked of
 one chain, answered here.
@@ -15,7 +15,7 @@ from .errors import StoreInvariantBroken
 
 
 @dataclass(frozen=True, slots=True)
-class Version:
+class MvccVersion:
     """One committed write of a key (MVCC-VERSION-1): ``value`` None is a tombstone."""
 
     commit_ts: int
@@ -31,17 +31,17 @@ class VersionChain:
     """The versions of one key, oldest first, timestamps strictly increasing (MVCC-VERSION-1)."""
 
     def __init__(self) -> None:
-        self._versions: list[Version] = []
+        self._versions: list[MvccVersion] = []
         self._stamps: list[int] = []  # commit_ts of each version, for bisection
 
     def __len__(self) -> int:
         return len(self._versions)
 
-    def versions(self) -> list[Version]:
+    def versions(self) -> list[MvccVersion]:
         """Every version, oldest first (a copy)."""
         return list(self._versions)
 
-    def install(self, version: Version) -> None:
+    def install(self, version: MvccVersion) -> None:
         """MVCC-VERSION-1: append a newly committed version. Its timestamp is the store's new
         commit timestamp, so it is greater than every timestamp already in the chain."""
         if self._stamps and version.commit_ts <= self._stamps[-1]:
@@ -50,7 +50,7 @@ class VersionChain:
         self._versions.append(version)
         self._stamps.append(version.commit_ts)
 
-    def visible_at(self, ts: int) -> Version | None:
+    def visible_at(self, ts: int) -> MvccVersion | None:
         """MVCC-VERSION-2: the newest version with ``commit_ts <= ts`` (None if there is none)."""
         i = bisect_right(self._stamps, ts)
         return self._versions[i - 1] if i else None
@@ -61,11 +61,11 @@ class VersionChain:
         version = self.visible_at(ts)
         return None if version is None else version.value
 
-    def latest(self) -> Version | None:
+    def latest(self) -> MvccVersion | None:
         """The newest committed version (None for an empty chain)."""
         return self._versions[-1] if self._versions else None
 
-    def first_after(self, ts: int) -> Version | None:
+    def first_after(self, ts: int) -> MvccVersion | None:
         """MVCC-COMMIT-3: the oldest version committed after ``ts`` (None if none): the
         evidence of a conflict for a transaction whose snapshot is ``ts``."""
         i = bisect_right(self._stamps, ts)
