@@ -70,17 +70,15 @@ def fill_batch_post(test: RunInput, plain: dict[str, Any]) -> dict[str, Any]:
     """CONF-BATCH-2: the ``post`` of a batch case: the block run by the sequential baseline of
     spec/scheduling.md on the reference (SCHED-SEQ-1, SCHED-WASM-2). It must equal ``plain``,
     the calls run one after the other on the runtime's own storage (CONF-RUN-1): a block whose
-    outcome depends on being run as a batch (a ``storage_scan``, SCHED-WASM-1) is not a
-    fixture, since an external backend is only given the transactions. `BackendFailure`
-    otherwise."""
+    outcome depends on being run as a batch is not a fixture, since an external backend is
+    only given the transactions. `BackendFailure` otherwise."""
     post = execute_block(Runtime, test)
     if post != plain:
         first = next((i for i, (a, b) in enumerate(zip(post["results"], plain["results"]))
                       if a != b), None)
         where = "the final storage" if first is None else f"transaction {first}"
         raise BackendFailure(f"CONF-BATCH-2: the batch baseline and plain sequential execution "
-                             f"differ at {where} (a storage_scan fails in a batch, "
-                             "SCHED-WASM-1)")
+                             f"differ at {where}")
     return post
 
 
