@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SuperVMError
+from .errors import SuperVMError, shown
 from .runtime.host.limits import MAX_HOST_LIMIT, HostLimits
 from .runtime.runtime import DEFAULT_GAS_LIMIT
 from .wasm import LIMIT_MAXIMA, EngineLimits
@@ -105,7 +105,7 @@ def _expected(low: int, high: int) -> str:
 def _section(path: Path, name: str, cls: type[Any], table: Any) -> Any:
     """RT-CONFIG-1: one section, every value checked against `RANGES`."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [{name}] must be a table, got {table!r}")
+        raise ConfigError(f"{path}: [{name}] must be a table, got {shown(table)}")
     ranges = RANGES[name]
     for key, value in table.items():
         if key not in ranges:
@@ -113,12 +113,11 @@ def _section(path: Path, name: str, cls: type[Any], table: Any) -> Any:
                               f"{', '.join(sorted(ranges))})")
         low, high = ranges[key]
         if type(value) is not int or not low <= value <= high:
-            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
             raise ConfigError(f"{path}: {name}.{key} must be {_expected(low, high)}, "
-                              f"got {shown}")
+                              f"got {shown(value)}")
     try:
         return cls(**table)
-    except (ValueError, TypeError) as e:  # a rule of the section's own class
+    except (SuperVMError, ValueError, TypeError) as e:  # a rule of the section's own class
         raise ConfigError(f"{path}: [{name}]: {e}") from e
 
 

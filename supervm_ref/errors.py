@@ -26,15 +26,24 @@ class InvalidArgumentError(SuperVMError):
         super().__init__(f"{argument}: expected {expected}, found {describe(found)}")
 
 
+def shown(value: object, width: int = 60) -> str:
+    """RT-API-2: ``repr(value)`` for an error message, at most ``width`` characters, never
+    failing: a repr that raises, or an integer too long for Python to print (over 4,300
+    digits), is described instead, so a bad argument always gets its typed error."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4000:
+        return f"<an integer of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the real error
+        return f"<a {type(value).__name__} that cannot be printed>"
+    if not isinstance(text, str):  # pragma: no cover - repr always returns a str
+        return f"<a {type(value).__name__}>"
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def describe(value: object) -> str:
     """A short description of ``value`` for an error message: its type and a bounded repr."""
-    try:
-        shown = repr(value)
-    except Exception:  # a repr that fails must not hide the real error
-        shown = "<unprintable>"
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{type(value).__name__} {shown}"
+    return f"{type(value).__name__} {shown(value)}"
 
 
 def require_int(value: object, argument: str, minimum: int, maximum: int) -> int:

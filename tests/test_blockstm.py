@@ -1175,3 +1175,59 @@ def test_bodies_on_their_own_threads_equal_sequential(mode: str) -> None:
                                                                          block)
         assert par == seq
         assert par.stats.vm_runs >= len(block)
+
+
+# --- Review regressions ----------------------------------------------------------------------
+
+
+def test_nested_batch_reading_the_outer_view_equals_sequential() -> None:
+    """SCHED-VM-1, SCHED-RESULT-1: a body that runs an inner batch whose transactions read the
+    outer transaction's view: each outer read suspends the outer execution from inside the
+    inner one and resumes exactly there; parallel equals sequential."""
+
+    def outer(view: TxnView) -> object:
+        inner = [Transaction(lambda v, i=i: (view.read(b"k%d" % i), v.read(b"x")))
+                 for i in range(3)]
+        return MvccScheduler(workers=2).execute_batch(MemoryStorage({b"x": b"1"}),
+                                                      inner).outputs
+
+    def writer(view: TxnView) -> None:
+        view.write(b"k1", b"B")
+
+    block = [Transaction(outer), Transaction(writer), Transaction(outer)]
+    initial = {b"k0": b"a", b"k1": b"b"}
+    seq = execute_sequential(MemoryStorage(initial), block)
+    assert seq.outputs[0] == ((b"a", b"1"), (b"b", b"1"), (None, b"1"))
+    for seed in range(6):
+        par = MvccScheduler(workers=3, schedule=RandomSchedule(seed)).execute_batch(
+            MemoryStorage(initial), block)
+        assert par == seq
+
+
+def test_a_view_is_used_only_on_its_bodys_thread() -> None:
+    """SCHED-TXN-1: using a transaction's view from another thread is InvalidAccess -- in the
+    sequential baseline and under Block-STM alike, with the same deterministic message."""
+    import concurrent.futures
+
+    def via_thread(view: TxnView) -> object:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(view.read, b"a").result()
+
+    seq = execute_sequential(MemoryStorage({b"a": b"1"}), [via_thread])
+    assert isinstance(seq.outputs[0], TxnFailure) and seq.outputs[0].kind == "InvalidAccess"
+    for mode in ("simulated", "threads"):
+        par = MvccScheduler(workers=2, mode=mode).execute_batch(MemoryStorage({b"a": b"1"}),
+                                                                [via_thread])
+        assert par == seq
+
+
+@pytest.mark.parametrize("bad", [[], {}, "seed", 1.5, None, True])
+def test_schedule_seeds_are_integers(bad: object) -> None:
+    """SCHED-API-3: a schedule's seed is an int; anything else is INVALID_ARGUMENT."""
+    for make in (TimedSchedule, RandomSchedule):
+        with pytest.raises(InvalidArgument):
+            make(bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument):
+        ScriptedSchedule([1, bad], RandomSchedule(0))  # type: ignore[list-item]
+    with pytest.raises(InvalidArgument):
+        ScriptedSchedule([1], bad)  # type: ignore[arg-type]

@@ -19,9 +19,11 @@ wasmtime 60, threads 15. Block sizes are drawn uniformly, so long blocks are com
 
 from __future__ import annotations
 
+import random
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -430,3 +432,30 @@ def test_control_signal_passes_through_call(backend: str) -> None:
     plain = MemoryStorage(pre)
     assert runtime.call(TOKENS["token"], "transfer", args, storage=plain).ok
     assert plain.get(bal(2)) == u64(10)
+
+
+@pytest.mark.parametrize("mode", ["simulated", "threads"])
+def test_plain_transactions_calling_wasmtime_move_to_their_own_thread(mode: str) -> None:
+    """RT-BACKEND-3, SCHED-VM-1: a plain transaction body (not made by contract_transaction,
+    own_thread left false) that calls the wasmtime backend is moved to an OS thread of its own
+    before wasmtime runs -- never suspended inside wasmtime on a shared greenlet, which would
+    corrupt wasmtime's per-thread state -- and the block equals sequential execution."""
+    runtime = WasmtimeRuntime(MemoryStorage())
+    pre = {bal(a): u64(100) for a in range(4)}
+    pre[b"supply"] = u64(400)
+
+    def transfer(a: int, b: int, amount: int) -> Transaction:
+        def body(view: Any) -> CallResult:
+            return runtime.call(TOKENS["token"], "transfer",
+                                [Value.i32(a), Value.i32(b), Value.i64(amount)],
+                                gas_limit=GAS_LIMIT, storage=ViewStorage(view))
+        return Transaction(body)
+
+    rng = random.Random(5)
+    block = [transfer(*rng.sample(range(4), 2), rng.randrange(60)) for _ in range(25)]
+    seq = execute_sequential(MemoryStorage(pre), block)
+    for seed in range(3):
+        scheduler = (MvccScheduler(workers=8, schedule=RandomSchedule(seed))
+                     if mode == "simulated" else MvccScheduler(workers=3, mode="threads"))
+        par = scheduler.execute_batch(MemoryStorage(pre), block)
+        assert par == seq

@@ -769,6 +769,31 @@ def test_unbalanced_snapshots_fail(misuse: str) -> None:
     assert scheduler.get_state_manager().snapshot_depth() == 0
 
 
+def test_failed_operation_puts_back_the_callers_snapshots() -> None:
+    """PAR-SCHED-1 (review regression): an operation that closes the caller's snapshots below
+    its own fails and is rolled back with the snapshot stack exactly as before, so the caller's
+    next rollback restores the caller's own snapshot."""
+    scheduler = ParallelScheduler()
+    manager = scheduler.get_state_manager()
+    manager.get_storage().set(b"balance", b"100")
+    s0 = manager.create_snapshot()
+    manager.get_storage().set(b"balance", b"200")
+    s1 = manager.create_snapshot()
+    manager.get_storage().set(b"balance", b"300")
+
+    def closes_too_much(m: StateManager) -> None:
+        m.get_storage().set(b"balance", b"999")
+        m.commit()
+        m.commit()   # the caller's s1
+
+    with pytest.raises(TxError) as e:
+        scheduler.execute_with_snapshot(closes_too_much)
+    assert e.value.kind is K.INVALID_ARGUMENT
+    assert manager.snapshots() == (s0, s1) and manager.state() == {b"balance": b"300"}
+    manager.rollback()
+    assert manager.state() == {b"balance": b"200"}
+
+
 def test_nested_operation_closing_the_enclosing_snapshot() -> None:
     """PAR-SCHED-1/2/4 (review regression): a nested execute_with_snapshot whose operation
     closes its own and the enclosing snapshot fails with a TxError (INVALID_ARGUMENT), is

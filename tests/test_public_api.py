@@ -234,3 +234,56 @@ def test_value_constructors_check_their_argument(make: Any, bad: object) -> None
     with pytest.raises(InvalidArgumentError):
         Value.i32(1).as_float()
     assert Value.i32(-1).payload == 2**32 - 1 and Value.f64(1).as_float() == 1.0
+
+
+def test_huge_integers_get_typed_errors() -> None:
+    """RT-API-2, RT-API-3: an integer too long for Python to print (over 4,300 digits) still
+    gets the typed error, whose message describes it instead of printing it."""
+    huge = 10**5000
+    r = Runtime(MemoryStorage()).call(ADD, "add", [Value.i32(1), Value.i32(2)], gas_limit=huge)
+    assert r.error is ErrorKind.BAD_ARGUMENTS and "bits" in r.message
+    for make in (lambda: MvccScheduler(workers=huge), lambda: HostLimits(max_events=huge),
+                 lambda: BlockContext(huge, 0), lambda: WorkStealingScheduler(huge)):
+        with pytest.raises(SuperVMError) as info:
+            make()  # type: ignore[no-untyped-call]
+        assert "bits" in str(info.value)
+    with pytest.raises(ExecutionError):
+        Runtime(MemoryStorage()).execute_add(ADD, huge, 1)
+
+
+def test_load_backend_checks_the_name() -> None:
+    """RT-API-3, CONF-BACKEND-2: a backend name that is not a str is a BackendError."""
+    for bad in (["reference"], None, 3):
+        with pytest.raises(supervm_ref.BackendError):
+            supervm_ref.load_backend(bad)  # type: ignore[arg-type]
+
+
+def test_prepared_contract_cache_is_safe_across_threads() -> None:
+    """RT-ERR-1, RT-CALL-4: calls of several contracts from several threads on one runtime with
+    a one-entry cache never raise and always give the contract's own result."""
+    import threading
+
+    modules = [wat(f'(module (func (export "f") (result i32) i32.const {i}))') for i in range(3)]
+    runtime = Runtime(MemoryStorage(), module_cache_size=1)
+    wrong: list[object] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+
+    def worker(n: int) -> None:
+        for i in range(600):
+            try:
+                r = runtime.call(modules[(i + n) % 3], "f")
+                if r.results != (Value.i32((i + n) % 3),):
+                    wrong.append(r)
+            except BaseException as e:  # the regression: a KeyError escaping call
+                wrong.append(e)
+
+    try:
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert wrong == []

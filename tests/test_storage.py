@@ -285,3 +285,35 @@ def test_apply_writes_is_all_or_nothing(n: int) -> None:
         with pytest.raises(StorageWriteError) as info:
             apply_writes(doomed, writes)
         assert info.value.partial
+
+
+def test_interrupted_key_by_key_writes_are_put_back() -> None:
+    """RT-STORAGE-4: a write interrupted part-way (KeyboardInterrupt from the storage's
+    second set) puts back the keys already written and passes the interrupt on unchanged."""
+
+    class Interrupting(MemoryStorage):
+        def __init__(self) -> None:
+            super().__init__({b"a": b"old-a", b"b": b"old-b"})
+            self.sets = 0
+            self.apply_batch = None  # type: ignore[assignment,method-assign]
+
+        def set(self, key: bytes, value: bytes) -> None:
+            self.sets += 1
+            if self.sets == 2:
+                raise KeyboardInterrupt
+            super().set(key, value)
+
+    storage = Interrupting()
+    with pytest.raises(KeyboardInterrupt):
+        apply_writes(storage, {b"a": b"new-a", b"b": b"new-b"})
+    assert storage.items() == [(b"a", b"old-a"), (b"b", b"old-b")]
+
+
+def test_a_released_memoryview_is_a_typed_error() -> None:
+    """RT-STORAGE-3: a released memoryview is StorageInputError, not a ValueError."""
+    view = memoryview(b"key")
+    view.release()
+    for action in (lambda: MemoryStorage().get(view), lambda: MemoryStorage().set(b"k", view),
+                   lambda: StorageOverlay(MemoryStorage()).get(view)):
+        with pytest.raises(StorageInputError):
+            action()  # type: ignore[no-untyped-call]

@@ -177,6 +177,9 @@ def pre_execution_cases() -> list[Case]:
                  "MALFORMED_MODULE", [], header + b"\x01\x05\x01\x60"),
         rejected("malformed_not_wasm", "text instead of a binary: MALFORMED_MODULE", [],
                  b"(module)"),
+        rejected("malformed_custom_section_past_the_end", "a custom section whose declared "
+                 "size (6) runs one byte past the end of the binary (its name takes the 5 "
+                 "bytes left): MALFORMED_MODULE", [], header + b"\x00\x06\x04name"),
         rejected("invalid_type_mismatch", "a function body of the wrong type: "
                  "INVALID_MODULE", [], contract("abi_probe_invalid")),
         rejected("start_function", "a module with a start function: "

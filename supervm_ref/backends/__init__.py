@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult
 from ..runtime.storage import Storage
@@ -45,7 +45,7 @@ class BackendError(SuperVMError):
     """A backend is not registered, or cannot be loaded (``reason`` says why)."""
 
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"backend {name!r}: {reason}")
+        super().__init__(f"backend {shown(name)}: {reason}")
         self.name = name
         self.reason = reason
 
@@ -73,7 +73,7 @@ class Backend:
             ours = missing == self.module or missing.split(".")[0] == "supervm_ref"
             if self.extra is not None and missing and not ours:  # a dependency of the extra
                 raise BackendError(
-                    self.name, f"unavailable: the {e.name!r} package is not installed; "
+                    self.name, f"unavailable: the {shown(e.name)} package is not installed; "
                                f"install it with: pip install 'supervm-ref[{self.extra}]'"
                 ) from e
             raise BackendError(self.name, f"unavailable: {type(e).__name__}: {e}") from e
@@ -96,12 +96,14 @@ BACKENDS: dict[str, Backend] = {
 
 def is_registered(name: str) -> bool:
     """Whether ``name`` is a registered backend."""
-    return name in BACKENDS
+    return isinstance(name, str) and name in BACKENDS
 
 
 def load_backend(name: str) -> BackendFactory:
     """CONF-BACKEND-2: the factory of the backend ``name``; `BackendError` if it is not
     registered or cannot be imported."""
+    if not isinstance(name, str):
+        raise BackendError(repr(name)[:60], "a backend name is a str")
     backend = BACKENDS.get(name)
     if backend is None:
         raise BackendError(name, f"not registered (known: {', '.join(sorted(BACKENDS))})")

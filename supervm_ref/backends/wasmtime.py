@@ -49,7 +49,7 @@ from typing import Any
 import wasmtime
 from wasmtime import _ffi as ffi
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from ..runtime.errors import ErrorKind, PreExecutionFailure, error_kind_of_trap
 from ..runtime.host.env import CallState, HostFunction
 from ..runtime.host.limits import HostLimits
@@ -262,7 +262,8 @@ class WasmtimeHostEnv:
         which saturates at 0), a charge above it traps with out of gas and the gas used becomes
         the limit; otherwise the fuel drops by ``gas``."""
         if type(gas) is not int or gas < 0:
-            raise Trap(TrapKind.HOST_ERROR, f"charge_gas needs a non-negative int, got {gas!r}")
+            raise Trap(TrapKind.HOST_ERROR,
+                       f"charge_gas needs a non-negative int, got {shown(gas)}")
         left = self._fuel()
         if gas > left:  # a charge of 0 never traps
             ffi.wasmtime_context_set_fuel(self._ctx, 0)
@@ -299,7 +300,7 @@ def _host_call(key: int | None, caller: Any, args: Any, results: Any) -> None:
     out = fn.impl(WasmtimeHostEnv(caller, call), call.state, *payloads)
     if fn.results:
         if type(out) is not int:
-            raise Trap(TrapKind.HOST_ERROR, f"{fn.name} returned {out!r}")
+            raise Trap(TrapKind.HOST_ERROR, f"{fn.name} returned {shown(out)}")
         if fn.results[0] is ValType.I32:
             results[0].kind = ffi.WASMTIME_I32.value
             results[0].of.i32 = _signed(ValType.I32, out)
@@ -402,7 +403,7 @@ def _invoke(store: wasmtime.Store, instance: wasmtime.Instance, name: str, t: Fu
     if not ffi.wasmtime_instance_export_get(ctx, ctypes.byref(instance._instance), key,
                                             len(key), ctypes.byref(item)) \
             or item.kind != ffi.WASMTIME_EXTERN_FUNC.value:  # unreachable after _select
-        raise CallFailure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {name!r}")
+        raise CallFailure(ErrorKind.NO_SUCH_FUNCTION, f"no exported function {shown(name)}")
     params = (ffi.wasmtime_val_t * len(args))()
     for i, v in enumerate(args):
         params[i] = _raw_arg(store, v)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from ..runtime.context import BlockContext
 from ..runtime.runtime import CallResult
-from ..runtime.storage import Storage
+from ..runtime.storage import Storage, as_bytes, as_limit
 from ..wasm import Value
 from .transaction import Transaction, TxnView
 
@@ -39,20 +39,20 @@ class ViewStorage:
         self._view = view
 
     def get(self, key: bytes) -> bytes | None:
-        """A recorded read of ``key``."""
-        return self._view.read(key)
+        """A recorded read of ``key`` (RT-STORAGE-3: bytes only)."""
+        return self._view.read(as_bytes(key, "key"))
 
     def set(self, key: bytes, value: bytes) -> None:
         """A write of ``key``."""
-        self._view.write(key, value)
+        self._view.write(as_bytes(key, "key"), as_bytes(value, "value"))
 
     def delete(self, key: bytes) -> None:
         """A deletion of ``key``."""
-        self._view.delete(key)
+        self._view.delete(as_bytes(key, "key"))
 
     def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
         """A recorded scan (SCHED-TXN-1), validated like a read (SCHED-MEM-8)."""
-        return self._view.scan(prefix, limit)
+        return self._view.scan(as_bytes(prefix, "prefix"), as_limit(limit))
 
 
 def contract_transaction(runtime: CallingRuntime, wasm: bytes, function: str,

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from greenlet import error as greenlet_error
 from greenlet import greenlet
 
+from ..runtime.native import register_native_guard
 from .errors import InvariantViolated
 
 #: ``ask(request) -> answer``: what a body's view calls for an outside access.
@@ -92,11 +93,22 @@ def _answer(value: Any) -> Any:
 MAX_IDLE_EXECUTORS = 64
 
 
-class _Abandoned:
-    """What an executor greenlet reports once an abandoned body has unwound."""
+class _Ended:
+    """What an executor greenlet reports when a body ended without an outcome to use."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
 
 
-_ABANDONED = _Abandoned()
+#: The body unwound after `ExecutionAbandoned`.
+ABANDONED = _Ended("ABANDONED")
+#: The body met native code that may not run on a greenlet (RT-BACKEND-3): run it again on a
+#: thread of its own.
+NEEDS_OWN_THREAD = _Ended("NEEDS_OWN_THREAD")
+
 _executors = threading.local()
 
 
@@ -104,17 +116,42 @@ def _executor_main(coroutine: GreenletCoroutine) -> None:
     """The loop of an executor greenlet: run one body, report how it ended to the greenlet
     that started it (its parent), wait for the next body. Creating a greenlet costs several
     times more than switching to one, so executors are reused (a named optimisation)."""
+    me = greenlet.getcurrent()
     while True:
+        me.supervm_coroutine = coroutine  # what `_guard_native_code` looks for
         message: object
         try:
             message = Finished(coroutine._run(coroutine._ask))
         except ExecutionAbandoned:
-            message = _ABANDONED
+            message = ABANDONED
+        except NeedsOwnThread:
+            message = NEEDS_OWN_THREAD
         except BaseException as e:  # handed to the caller, never lost
             message = Raise(e)
-        parent = greenlet.getcurrent().parent
-        assert parent is not None
+        me.supervm_coroutine = None
+        if coroutine.needs_own_thread:  # even if the body swallowed the signal
+            message = NEEDS_OWN_THREAD
+        parent = me.parent
+        if parent is None:  # pragma: no cover - an executor always has a parent
+            return
         coroutine = parent.switch(message)
+
+
+class NeedsOwnThread(BaseException):
+    """Control signal (RT-BACKEND-3): native code that keeps per-thread state is about to run
+    on an executor greenlet; the body is unwound and run again on an OS thread of its own."""
+
+
+def _guard_native_code() -> None:
+    """RT-BACKEND-3's guard for Block-STM: raise `NeedsOwnThread` when the current stack is an
+    executor greenlet running a body (anything else may run native code)."""
+    coroutine = getattr(greenlet.getcurrent(), "supervm_coroutine", None)
+    if coroutine is not None:
+        coroutine.needs_own_thread = True
+        raise NeedsOwnThread()
+
+
+register_native_guard(_guard_native_code)
 
 
 def _idle_executors() -> list[greenlet]:
@@ -125,23 +162,31 @@ def _idle_executors() -> list[greenlet]:
 
 
 class GreenletCoroutine:
-    """`BodyCoroutine` on an executor greenlet of the thread that starts it: its parent is the
-    greenlet that starts it (the worker's); when the body has ended, the executor goes back to
-    the thread's pool."""
+    """`BodyCoroutine` on an executor greenlet of the thread that starts it; when the body has
+    ended, the executor goes back to the thread's pool. An access suspends the greenlet that
+    makes it (the body's, or a greenlet nested in the body, like an inner batch's worker) and
+    hands the request to the greenlet that started or last resumed the body; the answer
+    resumes the greenlet that asked."""
 
     def __init__(self, run: BodyRun) -> None:
         self._run = run
         self._glet: greenlet | None = None
+        self._caller: greenlet | None = None   # the greenlet that started or resumed the body
+        self._waiting: greenlet | None = None  # the greenlet suspended in `_ask`
         self._abandoned = False
+        self.needs_own_thread = False
         self.finished = False
 
     def _ask(self, request: Any) -> Any:
         if self._abandoned:
             raise ExecutionAbandoned()
-        glet = self._glet
-        if glet is None or glet.parent is None:  # pragma: no cover - set by start
+        if self.needs_own_thread:
+            raise NeedsOwnThread()
+        caller = self._caller
+        if caller is None:  # pragma: no cover - set by start and send
             raise ExecutionAbandoned()
-        return _answer(glet.parent.switch(request))
+        self._waiting = greenlet.getcurrent()
+        return _answer(caller.switch(request))
 
     def _release(self) -> None:
         """The body has ended: the executor is idle again."""
@@ -152,36 +197,43 @@ class GreenletCoroutine:
             idle.append(glet)
 
     def _settle(self, result: Any) -> Any:
-        if isinstance(result, Finished):
+        if isinstance(result, Finished) or result is NEEDS_OWN_THREAD:
             self._release()
         elif isinstance(result, Raise):
             self._release()
             raise result.exception
+        elif result is ABANDONED:  # a body nested in an abandoned one: unwind that one too
+            self._release()
+            raise ExecutionAbandoned()
         return result
 
     def start(self) -> Any:
         """`BodyCoroutine.start`."""
         idle = _idle_executors()
         glet = idle.pop() if idle else greenlet(_executor_main)
-        glet.parent = greenlet.getcurrent()
-        self._glet = glet
+        self._caller = glet.parent = greenlet.getcurrent()
+        self._glet = self._waiting = glet
         return self._settle(glet.switch(self))
 
     def send(self, answer: Any) -> Any:
         """`BodyCoroutine.send`."""
-        if self._glet is None or self.finished:
+        waiting = self._waiting
+        if waiting is None or self.finished:
             raise InvariantViolated("send to a body coroutine that is not suspended")
-        return self._settle(self._glet.switch(answer))
+        self._caller = greenlet.getcurrent()
+        if self._glet is not None:
+            self._glet.parent = self._caller
+        return self._settle(waiting.switch(answer))
 
     def abandon(self) -> None:
         """`BodyCoroutine.abandon`."""
         self._abandoned = True
-        glet = self._glet
-        if glet is None or self.finished or glet.dead:
+        waiting = self._waiting
+        if waiting is None or self.finished or waiting.dead:
             self.finished = True
             return
         try:
-            glet.throw(ExecutionAbandoned())
+            waiting.throw(ExecutionAbandoned())
         except greenlet_error:
             # From another thread than the executor's (a worker generator collected
             # elsewhere) it cannot be resumed: it is unwound when its own thread ends.

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from sortedcontainers import SortedDict, SortedList
 
+from ..errors import shown
 from ..runtime.storage import prefix_end
 from .errors import InvalidArgument, InvariantViolated
 from .transaction import Key, MaybeValue
@@ -180,10 +181,11 @@ class MVMemory:
         self._check_txn(txn_idx)
         loc = self._location(location, create=False)
         if loc is None:
-            raise InvariantViolated(f"transaction {txn_idx} removes {location!r}, never written")
+            raise InvariantViolated(f"transaction {txn_idx} removes {shown(location)}, never "
+                                    "written")
         with loc.lock:
             if loc.entries.pop(txn_idx, None) is None:
-                raise InvariantViolated(f"transaction {txn_idx} has no entry at {location!r}")
+                raise InvariantViolated(f"transaction {txn_idx} has no entry at {shown(location)}")
 
     def mark_estimate(self, location: Key, txn_idx: int) -> None:
         """SCHED-MEM-7 (one location of ``convert_writes_to_estimates``): replace the entry of
@@ -191,10 +193,10 @@ class MVMemory:
         self._check_txn(txn_idx)
         loc = self._location(location, create=False)
         if loc is None:
-            raise InvariantViolated(f"estimate for {location!r}, never written")
+            raise InvariantViolated(f"estimate for {shown(location)}, never written")
         with loc.lock:
             if txn_idx not in loc.entries:
-                raise InvariantViolated(f"transaction {txn_idx} has no entry at {location!r}")
+                raise InvariantViolated(f"transaction {txn_idx} has no entry at {shown(location)}")
             loc.entries[txn_idx] = ESTIMATE
 
     def read(self, location: Key, txn_idx: int) -> ReadResult:
@@ -317,7 +319,7 @@ class MVMemory:
             result = self.read(location, self.block_size)
             if isinstance(result, ReadDependency):
                 raise InvariantViolated(f"ESTIMATE of transaction {result.blocking_txn_idx} "
-                                        f"left at {location!r} when the block is done")
+                                        f"left at {shown(location)} when the block is done")
             if isinstance(result, ReadVersion):
                 out.append((location, result.value))
         return tuple(out)

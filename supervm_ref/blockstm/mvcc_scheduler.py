@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..errors import shown
 from .errors import InvalidArgument, InvariantViolated
 from .result import BatchResult, BatchStats
 from .simulator import (
@@ -68,17 +69,17 @@ class MvccScheduler:
         if isinstance(workers, bool) or not isinstance(workers, int) \
                 or not 1 <= workers <= MAX_WORKERS:
             raise InvalidArgument(f"workers must be an integer in [1, {MAX_WORKERS}], found "
-                                  f"{workers!r:.40}")
+                                  f"{shown(workers, 40)}")
         if mode not in MODES:
-            raise InvalidArgument(f"mode must be one of {', '.join(MODES)}, found {mode!r}")
+            raise InvalidArgument(f"mode must be one of {', '.join(MODES)}, found {shown(mode)}")
         if isinstance(seed, bool) or not isinstance(seed, int):
-            raise InvalidArgument(f"seed must be an integer, found {seed!r}")
+            raise InvalidArgument(f"seed must be an integer, found {shown(seed)}")
         if not isinstance(costs, CostModel):
             raise InvalidArgument(f"costs must be a CostModel, found {type(costs).__name__}")
         if max_steps is not None and (isinstance(max_steps, bool)
                                       or not isinstance(max_steps, int) or max_steps < 1):
             raise InvalidArgument(f"max_steps must be None or an integer >= 1, "
-                                  f"found {max_steps!r}")
+                                  f"found {shown(max_steps)}")
         if mode == "threads" and schedule is not None:
             raise InvalidArgument("a schedule only applies to mode='simulated'")
         if schedule is not None:

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from enum import Enum
 
+from ..errors import shown
 from .errors import InvalidArgument, InvariantViolated
 from .mv_memory import TxnVersion
 
@@ -111,7 +112,7 @@ class Scheduler:
     def __init__(self, block_size: int) -> None:
         if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 0:
             raise InvalidArgument(f"block size must be a non-negative integer, "
-                                  f"found {block_size!r}")
+                                  f"found {shown(block_size)}")
         self.block_size = block_size
         self.execution_idx = AtomicCounter(0)
         self.validation_idx = AtomicCounter(0)

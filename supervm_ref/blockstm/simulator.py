@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..errors import shown
 from .errors import InvalidArgument, SimulationStalled
 from .transaction import Key, Transaction, TxnOutcome
 from .worker import BlockExecution, Step, StepKind, Worker, WorkerCounters
@@ -46,7 +47,7 @@ class CostModel:
         for name in ("step", "validation_read"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidArgument(f"cost {name} must be an integer >= 1, found {value!r}")
+                raise InvalidArgument(f"cost {name} must be an integer >= 1, found {shown(value)}")
 
     def cost(self, step: Step) -> int:
         """SCHED-SIM-2: the cost of ``step``."""
@@ -69,6 +70,15 @@ class Schedule(Protocol):
         ...
 
 
+def check_seed(seed: object) -> int:
+    """SCHED-API-3: a schedule's seed is an ``int`` (not a ``bool``); INVALID_ARGUMENT
+    otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidArgument(f"a schedule's seed must be an integer, found "
+                              f"{type(seed).__name__}")
+    return seed
+
+
 class TimedSchedule:
     """SCHED-SIM-1: the worker whose next step starts first; among workers starting at the same
     time, the one of lowest *rank*, a random order of the workers fixed by ``seed``. With
@@ -76,9 +86,9 @@ class TimedSchedule:
     exactly the same steps."""
 
     def __init__(self, seed: int = 0, fast_forward: bool = True) -> None:
-        self._rng = random.Random(seed)
+        self._rng = random.Random(check_seed(seed))
         self._ranks: dict[int, float] = {}
-        self.fast_forward = fast_forward
+        self.fast_forward = bool(fast_forward)
 
     def rank(self, worker: int) -> tuple[float, int]:
         """The tie-breaking rank of ``worker`` (drawn the first time it is asked for)."""
@@ -96,7 +106,7 @@ class RandomSchedule:
     ignored: an adversarial interleaving, not a performance model)."""
 
     def __init__(self, seed: int = 0) -> None:
-        self._rng = random.Random(seed)
+        self._rng = random.Random(check_seed(seed))
 
     def choose(self, candidates: Sequence[int], start_times: Sequence[int]) -> int:
         """A uniformly random candidate."""
@@ -108,6 +118,10 @@ class ScriptedSchedule:
     the script, ``then`` decides (a hypothesis strategy draws the script)."""
 
     def __init__(self, choices: Sequence[int], then: Schedule) -> None:
+        if isinstance(choices, str | bytes) or not isinstance(choices, Sequence) or any(
+                isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in choices):
+            raise InvalidArgument("choices must be a sequence of integers >= 0")
+        check_schedule(then)
         self._choices = list(choices)
         self._position = 0
         self._then = then
@@ -146,7 +160,7 @@ def simulate(block: BlockExecution, workers: int, schedule: Schedule,
     """SCHED-SIM-1/2/3, SCHED-SIM-5: run ``block`` to the end on ``workers`` virtual workers,
     taking one step at a time from the worker ``schedule`` chooses."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InvalidArgument(f"workers must be an integer >= 1, found {workers!r}")
+        raise InvalidArgument(f"workers must be an integer >= 1, found {shown(workers)}")
     check_schedule(schedule)
     simulation = _Simulation(block, workers, schedule, costs, max_steps)
     try:
@@ -193,8 +207,8 @@ class _Simulation:
             chosen = self.schedule.choose(list(candidates), start_times)
             # SCHED-API-3: a schedule may only choose one of the candidates it was offered.
             if isinstance(chosen, bool) or not isinstance(chosen, int) or chosen not in candidates:
-                raise InvalidArgument(f"the schedule chose {chosen!r}, which is not one of the "
-                                      f"candidate workers {candidates}")
+                raise InvalidArgument(f"the schedule chose {shown(chosen)}, which is not one of "
+                                      f"the candidate workers {candidates}")
             self.take_step(chosen)
 
     def _run_timed(self, schedule: TimedSchedule) -> None:

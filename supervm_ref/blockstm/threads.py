@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from ..errors import shown
 from .errors import BlockStmError, InvalidArgument, WorkerCrashed
 from .worker import BlockExecution, StepKind, Worker, WorkerCounters
 
@@ -36,7 +37,7 @@ def run_on_threads(block: BlockExecution, workers: int) -> ThreadsReport:
     calling thread (Ctrl-C) halts the scheduler, waits for the workers and is raised as
     is."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InvalidArgument(f"workers must be an integer >= 1, found {workers!r}")
+        raise InvalidArgument(f"workers must be an integer >= 1, found {shown(workers)}")
     pool = [Worker(i, block) for i in range(workers)]
     errors: list[BaseException] = []
     errors_lock = threading.Lock()

@@ -13,12 +13,14 @@ Block-STM (reads go to the multi-version memory), so both execute a body identic
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from sortedcontainers import SortedDict
 
+from ..errors import shown
 from ..runtime.storage import prefix_end
 from .errors import InvalidAccess, InvalidArgument
 
@@ -120,12 +122,19 @@ class TxnOutcome:
     failed: bool
 
 
+def _copied(data: bytearray | memoryview, what: str) -> bytes:
+    try:
+        return bytes(data)
+    except ValueError:  # a released memoryview
+        raise InvalidAccess(f"a {what} must be bytes, found a released memoryview") from None
+
+
 def check_key(key: object) -> Key:
     """SCHED-TXN-1: a key is a byte string (bytearray and memoryview are copied to bytes)."""
     if isinstance(key, bytes):
         return key
     if isinstance(key, bytearray | memoryview):
-        return bytes(key)
+        return _copied(key, "key")
     raise InvalidAccess(f"a key must be bytes, found {type(key).__name__}")
 
 
@@ -141,7 +150,7 @@ def check_value(value: object) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, bytearray | memoryview):
-        return bytes(value)
+        return _copied(value, "value")
     raise InvalidAccess(f"a value must be bytes, found {type(value).__name__}")
 
 
@@ -162,9 +171,17 @@ class RecordingView:
     writes: dict[Key, MaybeValue] = field(default_factory=dict)
     reads: list[Access] = field(default_factory=list)
     outside_reads: list[Key] = field(default_factory=list)
+    #: SCHED-TXN-1: the thread the body runs on, the only one that may use the view.
+    thread: int = field(default_factory=threading.get_ident)
+
+    def _check_thread(self) -> None:
+        if threading.get_ident() != self.thread:
+            raise InvalidAccess("a transaction's view may be used only on the thread that "
+                                "runs its body")
 
     def read(self, key: Key) -> MaybeValue:
         """SCHED-TXN-1: own writes first, then the outside; the read is recorded."""
+        self._check_thread()
         key = check_key(key)
         if key in self.writes:
             value = self.writes[key]
@@ -179,6 +196,7 @@ class RecordingView:
         outside's entries with the execution's own writes and deletions over them. Each own
         write under the prefix can hide at most one outside entry, so the outside is asked for
         ``limit`` plus that many. The scan is recorded."""
+        self._check_thread()
         prefix = check_key(prefix)
         limit = check_limit(limit)
         own = {k: v for k, v in self.writes.items() if k.startswith(prefix)}
@@ -188,11 +206,13 @@ class RecordingView:
 
     def write(self, key: Key, value: bytes) -> None:
         """SCHED-TXN-1: buffer ``key := value``."""
+        self._check_thread()
         key = check_key(key)
         self.writes[key] = check_value(value)
 
     def delete(self, key: Key) -> None:
         """SCHED-TXN-1: buffer the deletion of ``key``."""
+        self._check_thread()
         self.writes[check_key(key)] = None
 
 
@@ -264,7 +284,7 @@ def normalize_transactions(transactions: Iterable[object]) -> tuple[Transaction,
         if isinstance(txn.gas, bool) or not isinstance(txn.gas, int) \
                 or not 0 <= txn.gas <= MAX_GAS:
             raise InvalidArgument(f"transaction {i}: gas must be an integer in [0, 2**64 - 1], "
-                                  f"found {txn.gas!r:.40}")
+                                  f"found {shown(txn.gas, 40)}")
         if not isinstance(txn.own_thread, bool):
             raise InvalidArgument(f"transaction {i}: own_thread must be a bool, found "
                                   f"{type(txn.own_thread).__name__}")

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .coroutine import Ask, BodyCoroutine, Finished, Raise, body_coroutine
+from ..errors import shown
+from .coroutine import NEEDS_OWN_THREAD, Ask, BodyCoroutine, Finished, Raise, body_coroutine
 from .errors import InvalidAccess, InvariantViolated, StoreFailed
 from .mv_memory import (
     AccessDescriptor,
@@ -92,13 +93,16 @@ class VmExecution:
     """``VM.execute(txn_idx)`` for one incarnation: the body run once, one outside access at a
     time (SCHED-VM-1)."""
 
-    def __init__(self, txn: Transaction, txn_idx: int, memory: MVMemory, store: BlockStore
-                 ) -> None:
+    def __init__(self, txn: Transaction, txn_idx: int, memory: MVMemory, store: BlockStore,
+                 own_thread: bool = False) -> None:
         self.txn = txn
         self.txn_idx = txn_idx
         self.memory = memory
         self.store = store
-        self._coroutine: BodyCoroutine = body_coroutine(self._run, txn.own_thread)
+        #: Whether the body runs on an OS thread of its own: asked for (SCHED-TXN-4), known
+        #: from an earlier incarnation, or found out during this one (RT-BACKEND-3).
+        self.own_thread = own_thread or txn.own_thread
+        self._coroutine: BodyCoroutine = body_coroutine(self._run, self.own_thread)
         self._read_set: list[AccessDescriptor] = []
         self._answer: object = None
 
@@ -124,15 +128,22 @@ class VmExecution:
         outside access (or its end). Touches no shared state."""
         return self._next(self._coroutine.send(self._answer))
 
-    @staticmethod
-    def _next(result: object) -> Request | TxnOutcome:
+    def _next(self, result: object) -> Request | TxnOutcome:
+        if result is NEEDS_OWN_THREAD:
+            # SCHED-VM-1, RT-BACKEND-3: the body was about to run native code on a greenlet;
+            # it has unwound. Run it again from the start on a thread of its own (the accesses
+            # made so far are made again).
+            self.own_thread = True
+            self._read_set.clear()
+            self._coroutine = body_coroutine(self._run, True)
+            return self._next(self._coroutine.start())
         if isinstance(result, Finished):
             outcome = result.outcome
             if not isinstance(outcome, TxnOutcome):  # pragma: no cover - run_body's result
                 raise InvariantViolated("a body run must end with a TxnOutcome")
             return outcome
         if not isinstance(result, ReadRequest | ScanRequest):  # pragma: no cover
-            raise InvariantViolated(f"unexpected request {result!r:.80}")
+            raise InvariantViolated(f"unexpected request {shown(result, 80)}")
         return result
 
     def perform(self, request: Request) -> int | None:

@@ -58,13 +58,15 @@ IDLE_STEP = Step(StepKind.IDLE)
 class BlockExecution:
     """Everything the workers of one block share (SCHED-WORKER-1): the transactions, the
     storage the block starts from (read-only while the block runs), the multi-version memory,
-    the scheduler, and the outcome of each transaction's last recorded incarnation."""
+    the scheduler, the outcome of each transaction's last recorded incarnation, and the
+    transactions found to need an OS thread of their own (RT-BACKEND-3)."""
 
     transactions: tuple[Transaction, ...]
     store: BlockStore
     memory: MVMemory
     scheduler: Scheduler
     last_outcomes: list[TxnOutcome | None]
+    own_thread: set[int] = field(default_factory=set)
 
     @classmethod
     def start(cls, transactions: tuple[Transaction, ...], store: BlockStore) -> BlockExecution:
@@ -118,7 +120,8 @@ class Worker:
         txn = block.transactions[txn_idx]
         while True:
             self.counters.vm_runs += 1
-            execution = VmExecution(txn, txn_idx, memory, block.store)
+            execution = VmExecution(txn, txn_idx, memory, block.store,
+                                    txn_idx in block.own_thread)
             blocking_txn_idx: int | None = None
             finished = False
             try:
@@ -133,6 +136,8 @@ class Worker:
             finally:
                 if not finished:  # a dependency, a store failure, or the worker is stopping
                     execution.abandon()
+                if execution.own_thread:  # the next incarnation starts on a thread at once
+                    block.own_thread.add(txn_idx)
             if isinstance(request, TxnOutcome):
                 outcome = request
                 break

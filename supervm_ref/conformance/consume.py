@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import BackendFactory
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from .batch import BATCH_FORMAT, BATCH_SCHEDULES, BatchSchedule, execute_block
 from .encoding import EncodingError, canonical_json, fixture_hash
 from .execute import BackendFailure, decode_input, execute
@@ -82,20 +82,20 @@ def command_runner(argv: list[str], schema: Mapping[str, Any], timeout: float = 
             proc = subprocess.run(argv, input=canonical_json(test), capture_output=True,
                                   timeout=timeout, check=False)
         except OSError as e:
-            raise RunFailure(f"cannot run {argv[0]!r}: {e.strerror or e}") from e
+            raise RunFailure(f"cannot run {shown(argv[0])}: {e.strerror or e}") from e
         except subprocess.TimeoutExpired as e:
-            raise RunFailure(f"{argv[0]!r} did not finish within {timeout:g} s") from e
+            raise RunFailure(f"{shown(argv[0])} did not finish within {timeout:g} s") from e
         stderr = proc.stderr.decode("utf-8", "replace").strip()
         if proc.returncode != 0:
-            raise RunFailure(f"{argv[0]!r} exited with status {proc.returncode}: "
+            raise RunFailure(f"{shown(argv[0])} exited with status {proc.returncode}: "
                              f"{stderr[-500:] or '(no stderr)'}")
         try:
             post = parse_json(proc.stdout)
         except ValueError as e:
-            raise RunFailure(f"{argv[0]!r} wrote no JSON object on stdout: {e}") from e
+            raise RunFailure(f"{shown(argv[0])} wrote no JSON object on stdout: {e}") from e
         problems = errors_against(post, schema, "post")
         if problems:
-            raise RunFailure(f"{argv[0]!r} wrote something that is not a post: "
+            raise RunFailure(f"{shown(argv[0])} wrote something that is not a post: "
                              + "; ".join(problems[:3]))
         return post
 

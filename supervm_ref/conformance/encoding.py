@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from ..runtime.errors import ErrorKind
 from ..runtime.runtime import CallResult
 from ..wasm import BIT_WIDTH, ValType, Value
@@ -46,7 +46,8 @@ def decode_bytes(text: object, what: str = "bytes") -> bytes:
     """CONF-ENC-1: the inverse of `encode_bytes`; upper-case digits, odd lengths and a missing
     ``0x`` are rejected (one byte string has exactly one encoding)."""
     if not isinstance(text, str) or _HEX.fullmatch(text) is None:
-        raise EncodingError(f"{what}: expected '0x' and lower-case hex byte pairs, got {text!r}")
+        raise EncodingError(f"{what}: expected '0x' and lower-case hex byte pairs, got "
+                            f"{shown(text)}")
     return bytes.fromhex(text[2:])
 
 
@@ -57,7 +58,8 @@ def check_integer(x: object, what: str, minimum: int = -MAX_SAFE_INTEGER,
     """CONF-ENC-2: a JSON integer (not a boolean, not a float such as ``1.0``) in
     ``[minimum, maximum]``, which lie within +-(2**53 - 1)."""
     if type(x) is not int or not minimum <= x <= maximum:
-        raise EncodingError(f"{what}: expected an integer in [{minimum}, {maximum}], got {x!r}")
+        raise EncodingError(f"{what}: expected an integer in [{minimum}, {maximum}], got "
+                            f"{shown(x)}")
     return x
 
 
@@ -68,7 +70,7 @@ def encode_value(v: Value) -> dict[str, str]:
     bit pattern as an unsigned decimal string (floats too, so NaN payloads survive), or
     ``"null"`` for a null reference. A non-null reference has no portable form."""
     if not isinstance(v, Value):
-        raise EncodingError(f"expected a Value, got {v!r}")
+        raise EncodingError(f"expected a Value, got {shown(v)}")
     if v.type in _NUMERIC and type(v.payload) is int and 0 <= v.payload < 1 << BIT_WIDTH[v.type]:
         return {"type": v.type.value, "value": str(v.payload)}
     if v.type in _REFERENCE and v.payload is None:
@@ -79,17 +81,17 @@ def encode_value(v: Value) -> dict[str, str]:
 def decode_value(obj: object, what: str = "value") -> Value:
     """CONF-ENC-3: the inverse of `encode_value`."""
     if not isinstance(obj, Mapping) or set(obj) != {"type", "value"}:
-        raise EncodingError(f"{what}: expected {{'type': T, 'value': V}}, got {obj!r}")
+        raise EncodingError(f"{what}: expected {{'type': T, 'value': V}}, got {shown(obj)}")
     t = _TYPES.get(obj["type"]) if isinstance(obj["type"], str) else None
     text = obj["value"]
     if t is None:
-        raise EncodingError(f"{what}: unknown value type {obj['type']!r}")
+        raise EncodingError(f"{what}: unknown value type {shown(obj['type'])}")
     if t in _REFERENCE:
         if text != "null":
-            raise EncodingError(f"{what}: a {t.value} must be 'null', got {text!r}")
+            raise EncodingError(f"{what}: a {t.value} must be 'null', got {shown(text)}")
         return Value(t, None)
     if not isinstance(text, str) or _UNSIGNED.fullmatch(text) is None:
-        raise EncodingError(f"{what}: expected an unsigned decimal string, got {text!r}")
+        raise EncodingError(f"{what}: expected an unsigned decimal string, got {shown(text)}")
     bits = int(text)
     if bits >> BIT_WIDTH[t]:
         raise EncodingError(f"{what}: {text} does not fit in {t.value}")
@@ -99,7 +101,7 @@ def decode_value(obj: object, what: str = "value") -> Value:
 def decode_values(objs: object, what: str) -> list[Value]:
     """CONF-ENC-3: a JSON list of values."""
     if not isinstance(objs, list):
-        raise EncodingError(f"{what}: expected a list of values, got {objs!r}")
+        raise EncodingError(f"{what}: expected a list of values, got {shown(objs)}")
     return [decode_value(o, f"{what}[{i}]") for i, o in enumerate(objs)]
 
 
@@ -115,7 +117,7 @@ def encode_storage(items: Mapping[bytes, bytes] | Sequence[tuple[bytes, bytes]]
 def decode_storage(obj: object, what: str) -> dict[bytes, bytes]:
     """CONF-FIX-5/7: the inverse of `encode_storage`."""
     if not isinstance(obj, Mapping):
-        raise EncodingError(f"{what}: expected an object, got {obj!r}")
+        raise EncodingError(f"{what}: expected an object, got {shown(obj)}")
     return {decode_bytes(k, f"{what} key"): decode_bytes(v, f"{what}[{k}]")
             for k, v in obj.items()}
 
@@ -131,7 +133,7 @@ def encode_result(result: CallResult) -> dict[str, Any]:
     try:
         error = None if result.error is None else ErrorKind(result.error).value
     except ValueError as e:
-        raise EncodingError(f"unknown error kind {result.error!r}") from e
+        raise EncodingError(f"unknown error kind {shown(result.error)}") from e
     writes: dict[str, str | None] = {}
     for key, value in result.writes.items():
         writes[encode_bytes(key)] = None if value is None else encode_bytes(value)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..backends import BackendFactory
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from ..runtime.context import BlockContext
 from ..runtime.storage import MemoryStorage
 from ..wasm import Value
@@ -73,7 +73,7 @@ def encode_input(test: RunInput) -> dict[str, Any]:
 
 def _field(obj: object, key: str, what: str) -> Any:
     if not isinstance(obj, Mapping) or key not in obj:
-        raise EncodingError(f"{what}: missing {key!r}")
+        raise EncodingError(f"{what}: missing {shown(key)}")
     return obj[key]
 
 
@@ -88,20 +88,20 @@ def decode_input(obj: object) -> RunInput:
     pre = _field(obj, "pre", "fixture")
     code_obj = _field(pre, "code", "pre")
     if not isinstance(code_obj, Mapping):
-        raise EncodingError(f"pre.code: expected an object, got {code_obj!r}")
+        raise EncodingError(f"pre.code: expected an object, got {shown(code_obj)}")
     code = {name: decode_bytes(wasm, f"pre.code[{name}]") for name, wasm in code_obj.items()}
     storage = decode_storage(_field(pre, "storage", "pre"), "pre.storage")
     txs_obj = _field(obj, "transactions", "fixture")
     if not isinstance(txs_obj, list):
-        raise EncodingError(f"transactions: expected a list, got {txs_obj!r}")
+        raise EncodingError(f"transactions: expected a list, got {shown(txs_obj)}")
     txs: list[Transaction] = []
     for i, tx in enumerate(txs_obj):
         what = f"transactions[{i}]"
         to, function = _field(tx, "to", what), _field(tx, "function", what)
         if not isinstance(to, str) or to not in code:
-            raise EncodingError(f"{what}.to: {to!r} is not a contract in pre.code")
+            raise EncodingError(f"{what}.to: {shown(to)} is not a contract in pre.code")
         if not isinstance(function, str):
-            raise EncodingError(f"{what}.function: expected a string, got {function!r}")
+            raise EncodingError(f"{what}.function: expected a string, got {shown(function)}")
         txs.append(Transaction(to, function, decode_values(_field(tx, "args", what),
                                                            f"{what}.args"),
                                check_integer(_field(tx, "gas_limit", what), f"{what}.gas_limit",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import shown
 from ..runtime.runtime import Runtime
 from .batch import BATCH_FORMAT, execute_block
 from .encoding import EncodingError, fixture_hash, pretty_json
@@ -45,8 +46,8 @@ def fill_case(case: Case, filler: str) -> dict[str, Any]:
     ``_info`` included (``filler`` is the filler's path relative to the repository root).
     A batch case is filled by the sequential baseline of a block (CONF-BATCH-2)."""
     if case.kind not in FIXTURE_FORMATS:
-        raise FillerError(f"case {case.name!r}: kind must be one of "
-                          f"{', '.join(FIXTURE_FORMATS)}, got {case.kind!r}")
+        raise FillerError(f"case {shown(case.name)}: kind must be one of "
+                          f"{', '.join(FIXTURE_FORMATS)}, got {shown(case.kind)}")
     test = run_input(case)
     try:
         body = encode_input(test)
@@ -54,7 +55,7 @@ def fill_case(case: Case, filler: str) -> dict[str, Any]:
         if case.kind == "batch":
             body["post"] = fill_batch_post(test, body["post"])
     except (EncodingError, BackendFailure) as e:
-        raise FillerError(f"case {case.name!r}: {e}") from e
+        raise FillerError(f"case {shown(case.name)}: {e}") from e
     info = {
         "fixture_format": FIXTURE_FORMATS[case.kind],
         "spec_version": SPEC_VERSION,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from ..runtime.context import BlockContext
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
@@ -103,7 +103,7 @@ def contract(name: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as e:
-        raise FillerError(f"contract {name!r}: cannot read {path} ({e.strerror}); build it "
+        raise FillerError(f"contract {shown(name)}: cannot read {path} ({e.strerror}); build it "
                           "from its .wat with conformance/contracts/build.py") from e
 
 
@@ -173,13 +173,13 @@ def load_filler(root: Path, path: Path) -> list[Case]:
     for case in cases:
         check_case(case, area)
         if case.name in seen:
-            raise FillerError(f"{path}: two cases are named {case.name!r}")
+            raise FillerError(f"{path}: two cases are named {shown(case.name)}")
         seen.add(case.name)
     return cases
 
 
 def _fail(case: Case, problem: str) -> FillerError:
-    return FillerError(f"case {case.name!r}: {problem}")
+    return FillerError(f"case {shown(case.name)}: {problem}")
 
 
 def check_case(case: object, area: str) -> None:
@@ -188,9 +188,9 @@ def check_case(case: object, area: str) -> None:
     documented types; every transaction calls a contract of the case; numbers fit
     CONF-ENC-2."""
     if not isinstance(case, Case):
-        raise FillerError(f"area {area}: cases() returned {case!r}, not a Case")
+        raise FillerError(f"area {area}: cases() returned {shown(case)}, not a Case")
     if case.kind not in CASE_KINDS:
-        raise _fail(case, f"kind must be one of {', '.join(CASE_KINDS)}, got {case.kind!r}")
+        raise _fail(case, f"kind must be one of {', '.join(CASE_KINDS)}, got {shown(case.kind)}")
     if not isinstance(case.name, str) or CASE_NAME.fullmatch(case.name) is None \
             or case.name.split("/")[0] != area:
         raise _fail(case, f"a case name is '{area}/<name>' (letters, digits, '_', '-', '.')")
@@ -198,13 +198,13 @@ def check_case(case: object, area: str) -> None:
         raise _fail(case, "needs a description")
     if not isinstance(case.rules, list) or not case.rules or any(
             not isinstance(r, str) or RULE_ID.fullmatch(r) is None for r in case.rules):
-        raise _fail(case, f"rules must be a non-empty list of rule ids, got {case.rules!r}")
+        raise _fail(case, f"rules must be a non-empty list of rule ids, got {shown(case.rules)}")
     if not isinstance(case.code, dict) or not case.code:
         raise _fail(case, "code must map contract names to wasm bytes")
     for name, wasm in case.code.items():
         if not isinstance(name, str) or not name or PRINTABLE.fullmatch(name) is None \
                 or not isinstance(wasm, bytes):
-            raise _fail(case, f"code entry {name!r}: a printable name and bytes")
+            raise _fail(case, f"code entry {shown(name)}: a printable name and bytes")
     if not isinstance(case.storage, dict) or any(
             not isinstance(k, bytes) or not isinstance(v, bytes)
             for k, v in case.storage.items()):
@@ -213,7 +213,7 @@ def check_case(case: object, area: str) -> None:
     if not isinstance(env, Env) or any(
             type(x) is not int or abs(x) > MAX_SAFE_INTEGER
             for x in (env.block_number, env.timestamp, env.gas_limit)) or env.gas_limit < 0:
-        raise _fail(case, f"env {env!r}: integers within +-(2**53 - 1), gas_limit >= 0")
+        raise _fail(case, f"env {shown(env)}: integers within +-(2**53 - 1), gas_limit >= 0")
     if not isinstance(case.txs, list) or not case.txs:
         raise _fail(case, "needs at least one transaction")
     for i, tx in enumerate(case.txs):
@@ -222,9 +222,9 @@ def check_case(case: object, area: str) -> None:
 
 def _check_tx(case: Case, i: int, tx: object) -> None:
     if not isinstance(tx, Tx):
-        raise _fail(case, f"transaction {i} is {tx!r}, not a Tx")
+        raise _fail(case, f"transaction {i} is {shown(tx)}, not a Tx")
     if tx.to not in case.code:
-        raise _fail(case, f"transaction {i} calls {tx.to!r}, which is not in code")
+        raise _fail(case, f"transaction {i} calls {shown(tx.to)}, which is not in code")
     if not isinstance(tx.function, str) or PRINTABLE.fullmatch(tx.function) is None:
         raise _fail(case, f"transaction {i}: the function name must be printable ASCII")
     if not isinstance(tx.args, list) or any(not isinstance(a, Value) for a in tx.args):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from ..runtime.errors import ErrorKind
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
@@ -45,7 +45,7 @@ def text(s: bytes) -> tuple[int, int]:
     """``(ptr, len)`` of ``s``, which must be a slice of the alphabet at `TEXT`."""
     at = ALPHABET.find(s)
     if not s or at < 0:
-        raise ProbeError(f"{s!r} is not a slice of {ALPHABET!r}")
+        raise ProbeError(f"{shown(s)} is not a slice of {shown(ALPHABET)}")
     return TEXT + at, len(s)
 
 

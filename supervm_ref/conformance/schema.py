@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 from .paths import SCHEMA
 
 #: Keywords that only annotate.
@@ -107,7 +107,7 @@ def _type_ok(instance: Any, name: str) -> bool:
         return type(instance) is bool
     if name == "null":
         return instance is None
-    raise SchemaError(f"unknown type {name!r}")
+    raise SchemaError(f"unknown type {shown(name)}")
 
 
 def _pattern_ok(pattern: str, text: str) -> bool:
@@ -118,15 +118,15 @@ def _pattern_ok(pattern: str, text: str) -> bool:
 
 def _resolve(ref: str, root: Mapping[str, Any]) -> Mapping[str, Any]:
     if not ref.startswith("#/"):
-        raise SchemaError(f"only local references are supported, got {ref!r}")
+        raise SchemaError(f"only local references are supported, got {shown(ref)}")
     node: Any = root
     for part in ref[2:].split("/"):
         part = part.replace("~1", "/").replace("~0", "~")
         if not isinstance(node, Mapping) or part not in node:
-            raise SchemaError(f"unresolvable reference {ref!r}")
+            raise SchemaError(f"unresolvable reference {shown(ref)}")
         node = node[part]
     if not isinstance(node, Mapping):
-        raise SchemaError(f"reference {ref!r} is not a schema")
+        raise SchemaError(f"reference {shown(ref)} is not a schema")
     return node
 
 
@@ -188,12 +188,12 @@ def _validate_object(instance: dict[str, Any], schema: Mapping[str, Any],
     problems: list[Problem] = []
     for key in schema.get("required", []):
         if key not in instance:
-            problems.append((path, f"missing required property {key!r}"))
+            problems.append((path, f"missing required property {shown(key)}"))
     properties = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
     for key, value in instance.items():
         if "propertyNames" in schema:
-            problems += [(path, f"property name {key!r}: {m}")
+            problems += [(path, f"property name {shown(key)}: {m}")
                          for _, m in validate(key, schema["propertyNames"], root, path)]
         matched = False
         if key in properties:
@@ -206,7 +206,7 @@ def _validate_object(instance: dict[str, Any], schema: Mapping[str, Any],
         extra = schema.get("additionalProperties", True)
         if not matched:
             if extra is False:
-                problems.append((path, f"unexpected property {key!r}"))
+                problems.append((path, f"unexpected property {shown(key)}"))
             elif isinstance(extra, Mapping):
                 problems += validate(value, extra, root, (*path, key))
     return problems

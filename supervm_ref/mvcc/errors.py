@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ..errors import SuperVMError
+from ..errors import SuperVMError, shown
 
 
 class MvccError(SuperVMError):
@@ -42,7 +42,8 @@ class TxnConflict(MvccError):
         self.prefix = prefix
         self.start_ts = start_ts
         self.conflicting_ts = conflicting_ts
-        where = f"key {key!r}" if prefix is None else f"key {key!r} matching prefix {prefix!r}"
+        where = (f"key {shown(key)}" if prefix is None
+                 else f"key {shown(key)} matching prefix {shown(prefix)}")
         super().__init__(
             f"{kind.value} conflict on {where}: expected no version committed after the "
             f"snapshot {start_ts}, found one committed at {conflicting_ts}")
@@ -77,7 +78,7 @@ class InvalidGcConfig(MvccError):
 
     def __init__(self, field: str, expected: str, found: object) -> None:
         self.field = field
-        super().__init__(f"GcConfig.{field}: expected {expected}, found {found!r}")
+        super().__init__(f"GcConfig.{field}: expected {expected}, found {shown(found)}")
 
 
 class InvalidScript(MvccError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..errors import shown
 from .errors import StoreInvariantBroken
 
 
@@ -33,7 +34,7 @@ class KeyLocks:
             if holder is not None and holder != txn_id:
                 self.release(txn_id, locked)
                 raise StoreInvariantBroken(
-                    f"key {key!r} is locked by transaction {holder} while transaction "
+                    f"key {shown(key)} is locked by transaction {holder} while transaction "
                     f"{txn_id} commits; commits are serialized, so no lock can be held")
             self._holders[key] = txn_id
             locked.append(key)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import shown
 from .errors import InvalidScript, TxnConflict
 from .history import History
 from .store import MvccStore
@@ -114,12 +115,12 @@ def _parse_step(index: int, raw: Any) -> Step:
     _need(isinstance(raw, dict), where, "expected an object")
     txn = _text(raw.get("txn"), f"{where}.txn")
     op = _text(raw.get("op"), f"{where}.op")
-    _need(op in OPS, f"{where}.op", f"expected one of {', '.join(OPS)}, found {op!r}")
+    _need(op in OPS, f"{where}.op", f"expected one of {', '.join(OPS)}, found {shown(op)}")
     allowed = {"txn", "op", "expect", *_OP_FIELDS[op]}
     extra = sorted(set(raw) - allowed)
-    _need(not extra, where, f"unexpected fields {extra} for op {op!r}")
+    _need(not extra, where, f"unexpected fields {extra} for op {shown(op)}")
     for name in _OP_FIELDS[op]:
-        _need(name in raw, where, f"op {op!r} needs field {name!r}")
+        _need(name in raw, where, f"op {shown(op)} needs field {shown(name)}")
     limit = raw.get("limit")
     if op == "scan":
         _need(isinstance(limit, int) and not isinstance(limit, bool), f"{where}.limit",
@@ -127,7 +128,7 @@ def _parse_step(index: int, raw: Any) -> Step:
     expect = raw.get("expect", {})
     _need(isinstance(expect, dict), f"{where}.expect", "expected an object")
     bad = sorted(set(expect) - set(_EXPECT_FIELDS.get(op, ())))
-    _need(not bad, f"{where}.expect", f"op {op!r} cannot expect {bad}")
+    _need(not bad, f"{where}.expect", f"op {shown(op)} cannot expect {bad}")
     if "value" in expect:
         _need(expect["value"] is None or isinstance(expect["value"], str),
               f"{where}.expect.value", "expected a string or null")
@@ -151,11 +152,11 @@ def _check_lifecycle(steps: list[Step]) -> None:
     for s in steps:
         where = f"steps[{s.index}]"
         if s.op == "begin":
-            _need(s.txn not in state, where, f"transaction {s.txn!r} begins twice")
+            _need(s.txn not in state, where, f"transaction {shown(s.txn)} begins twice")
             state[s.txn] = "open"
             continue
         _need(state.get(s.txn) == "open", where,
-              f"transaction {s.txn!r} is not open here (begin it first; nothing follows its "
+              f"transaction {shown(s.txn)} is not open here (begin it first; nothing follows its "
               "commit or abort)")
         if s.op in ("commit", "abort"):
             state[s.txn] = "ended"
@@ -193,7 +194,7 @@ def parse_script(raw: Any, name: str = "<script>") -> IsolationScript:
     info = raw.get("_info")
     _need(isinstance(info, dict), f"{name}._info", "expected an object")
     _need(info.get("fixture_format") == FIXTURE_FORMAT, f"{name}._info.fixture_format",
-          f"expected {FIXTURE_FORMAT!r}")
+          f"expected {shown(FIXTURE_FORMAT)}")
     for f in ("description", "source"):
         _text(info.get(f), f"{name}._info.{f}")
     rules = info.get("rules")
@@ -320,7 +321,7 @@ def run_script(script: IsolationScript) -> ScriptReport:
         for name, want in step.expect.items():
             if observed.get(name, "<not observed>") != want:
                 failures.append(f"steps[{step.index}] ({step.txn} {step.op}): expected "
-                                f"{name} {want!r}, observed {observed.get(name, '<none>')!r}")
+                                f"{name} {shown(want)}, observed {observed.get(name, '<none>')!r}")
 
     outcome: dict[str, Any] = {
         "txns": {n: {"status": status[n], "reads": reads[n]} for n in script.txn_names},

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ..errors import shown
 from ..runtime.overlay import StorageOverlay
 from ..runtime.storage import Storage
 from .conflict import ConflictDetector, ReadWriteSet, TxId, block_order
@@ -75,13 +76,13 @@ def undeclared_access(declared: ReadWriteSet, reads: ReadWriteSet,
     declared scan covers, or a key written that is not declared written."""
     for key in sorted(reads.reads):
         if not declared.reads_key(key):
-            return f"read of undeclared key {key!r}"
+            return f"read of undeclared key {shown(key)}"
     for prefix in sorted(reads.read_prefixes):
         if not any(prefix.startswith(p) for p in declared.read_prefixes):
-            return f"scan of undeclared prefix {prefix!r}"
+            return f"scan of undeclared prefix {shown(prefix)}"
     for key in written:
         if key not in declared.writes:
-            return f"write of undeclared key {key!r}"
+            return f"write of undeclared key {shown(key)}"
     return None
 
 
@@ -125,7 +126,7 @@ def execute_in_batches(storage: Storage, tx_order: Sequence[TxId],
     for tx_id in order:
         if tx_id not in rw_sets:
             raise InvalidInput(ParallelErrorKind.UNKNOWN_TX,
-                               f"no read/write set declared for transaction {tx_id!r}")
+                               f"no read/write set declared for transaction {shown(tx_id)}")
         detector.record(tx_id, rw_sets[tx_id])
     batches = detector.parallel_batches(order)
 

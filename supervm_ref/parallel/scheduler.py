@@ -28,7 +28,7 @@ from .errors import (
     TxError,
     as_tx_error,
 )
-from .state_manager import StateManager, StorageSnapshot
+from .state_manager import StateManager
 from .validate import require_callable, require_int, require_tx_id
 
 T = TypeVar("T")
@@ -124,13 +124,15 @@ class ParallelScheduler:
 
         An operation that leaves snapshots it opened, or closes one it did not open, fails
         with INVALID_ARGUMENT and is rolled back like any failure (counted as one): the
-        state is restored and the stack is cut back to at most its depth before step 1.
+        state is restored and the snapshot stack is exactly as before step 1 (the caller's
+        snapshots an operation closed are put back).
         """
         require_callable(operation, "operation")
         with self._lock:
             manager = self._manager
             # SNAPSHOT
             depth = manager.snapshot_depth()
+            below = manager.snapshots()
             snapshot = manager.create_snapshot()
             # OPERATION
             try:
@@ -141,7 +143,7 @@ class ParallelScheduler:
                                   kind=ParallelErrorKind.INVALID_ARGUMENT)
             except Exception as exc:
                 # ROLLBACK
-                self._roll_back(snapshot, depth)
+                manager.restore_with_stack(snapshot, below)
                 error = as_tx_error(exc)
                 self._count(failed=1, rollback=1,
                             conflict=1 if isinstance(error, ConflictError) else 0)
@@ -150,20 +152,12 @@ class ParallelScheduler:
                 raise error from exc
             except BaseException:
                 # KeyboardInterrupt and the like: undo, count nothing, let it through.
-                self._roll_back(snapshot, depth)
+                manager.restore_with_stack(snapshot, below)
                 raise
             # COMMIT
             manager.commit()
             self._count(ok=1)
             return value
-
-    def _roll_back(self, snapshot: StorageSnapshot, depth: int) -> None:
-        """PAR-SCHED-1: undo an operation: restore the state of ``snapshot`` (always) and
-        drop every snapshot above ``depth``. The operation may have closed snapshots below
-        its own (even the enclosing ones), so the stack keeps ``min(depth, current depth)``
-        snapshots; this cannot fail, so the operation's failure is the one raised."""
-        manager = self._manager
-        manager.restore(snapshot, min(depth, manager.snapshot_depth()))
 
     def execute_with_retry(self, operation: Callable[[StateManager], T],
                            max_retries: int) -> T:

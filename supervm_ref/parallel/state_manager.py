@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..errors import shown
 from ..runtime.storage import MemoryStorage
 from .errors import InvalidInput, ParallelErrorKind, SnapshotError
 from .validate import require_bytes, require_int
@@ -38,7 +39,8 @@ def _pairs(writes: object, what: str) -> list[tuple[bytes, bytes]]:
     for pair in items:
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise InvalidInput(ParallelErrorKind.INVALID_ARGUMENT,
-                               f"{what}: each entry must be a (key, value) pair, got {pair!r:.60}")
+                               f"{what}: each entry must be a (key, value) pair, got "
+                               f"{shown(pair)}")
         out.append((require_bytes(pair[0], f"{what} key"), require_bytes(pair[1], f"{what} value")))
     return out
 
@@ -121,6 +123,18 @@ class StateManager:
                                   tuple(_byte_list(snapshot.events, "snapshot event")))
         self._restore_state(checked)
         del self._snapshots[depth:]
+
+    def snapshots(self) -> tuple[StorageSnapshot, ...]:
+        """The open snapshots, oldest first."""
+        return tuple(self._snapshots)
+
+    def restore_with_stack(self, snapshot: StorageSnapshot,
+                           stack: tuple[StorageSnapshot, ...]) -> None:
+        """PAR-SCHED-1: restore the state of ``snapshot`` and make the snapshot stack exactly
+        ``stack`` (what `snapshots` returned before an operation), also when the operation
+        closed snapshots below its own. Both come from this manager, so this cannot fail."""
+        self._restore_state(snapshot)
+        self._snapshots[:] = stack
 
     def _restore_state(self, snapshot: StorageSnapshot) -> None:
         """Make the live storage and events those of ``snapshot`` (a checked one), in place,

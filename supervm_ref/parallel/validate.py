@@ -6,6 +6,7 @@ exception (TypeError, KeyError, ...) escapes the public API on bad input.
 
 from __future__ import annotations
 
+from ..errors import shown
 from .errors import InvalidInput, ParallelErrorKind
 
 #: The seed's ``TxId`` is a u64.
@@ -18,7 +19,7 @@ def require_bytes(value: object, what: str) -> bytes:
     if isinstance(value, bytes | bytearray):
         return bytes(value)
     raise InvalidInput(ParallelErrorKind.INVALID_ARGUMENT,
-                       f"{what} must be bytes, got {type(value).__name__} {value!r:.60}")
+                       f"{what} must be bytes, got {type(value).__name__} {shown(value, 60)}")
 
 
 def require_int(value: object, what: str, lo: int, hi: int | None,
@@ -26,7 +27,7 @@ def require_int(value: object, what: str, lo: int, hi: int | None,
     """An int (not a bool) with ``lo <= value <= hi`` (no upper bound when ``hi`` is None)."""
     if type(value) is not int or value < lo or (hi is not None and value > hi):
         bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
-        raise InvalidInput(kind, f"{what} must be an integer {bound}, got {value!r:.60}")
+        raise InvalidInput(kind, f"{what} must be an integer {bound}, got {shown(value, 60)}")
     return value
 
 

@@ -20,13 +20,14 @@ reference backend: step 4 runs on this package's WebAssembly engine.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import wasm as E
-from ..errors import InvalidArgumentError, SuperVMError, require_int
+from ..errors import InvalidArgumentError, SuperVMError, require_int, shown
 from ..wasm import (
     MASK32,
     MASK64,
@@ -52,6 +53,7 @@ from .errors import ErrorKind, ExecutionError, PreExecutionFailure, error_kind_o
 from .host.abi import BY_NAME
 from .host.env import CallState, HostFunction
 from .host.limits import HostLimits
+from .native import before_native_call
 from .overlay import StorageOverlay
 from .storage import Storage
 
@@ -137,12 +139,12 @@ def select(prepared: Prepared, function: object, args: object) -> FuncType:
     t = prepared.exports.get(function)
     if not isinstance(t, FuncType):
         raise PreExecutionFailure(ErrorKind.NO_SUCH_FUNCTION,
-                                  f"no exported function {function!r}")
+                                  f"no exported function {shown(function)}")
     if not isinstance(args, list | tuple) or len(args) != len(t.params) or any(
             not isinstance(a, Value) or a.type is not p or not payload_matches(p, a.payload)
             for a, p in zip(args, t.params)):
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
-                                  f"{function} takes {t}, got {args!r:.200}")
+                                  f"{function} takes {t}, got {shown(args, 200)}")
     if any(a.type is ValType.FUNCREF and a.payload is not None for a in args):
         # Every call runs in a fresh store, so no function address exists before it starts.
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
@@ -156,7 +158,7 @@ def check_call(gas_limit: object, context: object, storage: object) -> int:
     if isinstance(gas_limit, bool) or not isinstance(gas_limit, int) \
             or not 0 <= gas_limit <= MAX_GAS_LIMIT:
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
-                                  f"bad gas limit {gas_limit!r:.40}: expected an integer in "
+                                  f"bad gas limit {shown(gas_limit, 40)}: expected an integer in "
                                   f"[0, 2**64 - 1]")
     if context is not None and not isinstance(context, BlockContext):
         raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
@@ -257,9 +259,9 @@ class Runtime:
     `InvalidArgumentError`.
     """
 
-    #: RT-BACKEND-1: whether a call runs native code that keeps per-thread state while it is
-    #: suspended inside a host function (a scheduler must then not interleave two suspended
-    #: calls on one OS thread, SCHED-VM-1). The reference engine is pure Python: no.
+    #: RT-BACKEND-1, RT-BACKEND-3: whether a call runs native code that keeps per-thread state
+    #: while it is suspended inside a host function (a scheduler must then not interleave two
+    #: suspended calls on one OS thread, SCHED-VM-1). The reference engine is pure Python: no.
     native_stack = False
 
     def __init__(self, storage: Storage, *, engine_limits: EngineLimits | None = None,
@@ -281,6 +283,7 @@ class Runtime:
         self._cache_size = require_int(module_cache_size, "module_cache_size", 0,
                                        MAX_MODULE_CACHE_SIZE)
         self._prepared: OrderedDict[bytes, Prepared] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # --- The seed's API ---------------------------------------------------------------------
 
@@ -333,6 +336,8 @@ class Runtime:
         except PreExecutionFailure as f:
             return CallResult(f.error, message=str(f))
         # Step 4 (RT-ERR-3: any failure uses the whole limit).
+        if self.native_stack:
+            before_native_call()  # RT-BACKEND-3: may raise a scheduler's control signal
         base = self.storage if storage is None else storage  # RT-CALL-5
         state = CallState(StorageOverlay(base), context or BlockContext(), self.host_limits)
         try:
@@ -349,18 +354,20 @@ class Runtime:
         """RT-CALL-1 steps 1-2 for ``wasm`` and the backend's `compile`, cached by the code's
         SHA-256 (RT-CALL-4)."""
         key = hashlib.sha256(wasm).digest()
-        prepared = self._prepared.get(key)
-        if prepared is not None:
-            self._prepared.move_to_end(key)
-            return prepared
+        with self._cache_lock:  # calls may run on several threads (SCHED-THREADS-1)
+            prepared = self._prepared.get(key)
+            if prepared is not None:
+                self._prepared.move_to_end(key)
+                return prepared
         module = self.load(wasm)
         linked = Prepared(module, tuple(self._link(module)), dict(E.module_exports(module)))
         prepared = Prepared(linked.module, linked.imports, linked.exports,
                             self.compile(linked, wasm))
         if self._cache_size:
-            self._prepared[key] = prepared
-            if len(self._prepared) > self._cache_size:
-                self._prepared.popitem(last=False)
+            with self._cache_lock:
+                self._prepared[key] = prepared
+                if len(self._prepared) > self._cache_size:
+                    self._prepared.popitem(last=False)
         return prepared
 
     def load(self, wasm: bytes) -> Module:
@@ -432,5 +439,5 @@ def _i32_argument(value: object, name: str) -> int:
             or not -(1 << 31) <= value <= MASK32:
         raise ExecutionError(ErrorKind.BAD_ARGUMENTS,
                              f"{name} must be an integer in [-2**31, 2**32 - 1], found "
-                             f"{value!r:.40}")
+                             f"{shown(value, 40)}")
     return value

@@ -44,7 +44,10 @@ def as_bytes(value: object, argument: str) -> bytes:
     if type(value) is bytes:
         return value
     if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value)
+        try:
+            return bytes(value)
+        except ValueError:  # a released memoryview
+            raise StorageInputError(argument, "bytes", "a released memoryview") from None
     raise StorageInputError(argument, "bytes", value)
 
 
@@ -115,7 +118,8 @@ def apply_writes(storage: WritableStorage, writes: Mapping[bytes, bytes | None])
     """RT-STORAGE-4: apply ``writes`` (None deletes) to ``storage`` all or nothing. A storage
     with ``apply_batch`` (RT-ATOMIC-3) receives them in one call; any other is written key by
     key in key order, after reading the values about to be replaced, and if it raises part-way
-    the keys already written are put back. A failure is `StorageWriteError`."""
+    -- or the writing is interrupted (a ``BaseException``, which then passes on) -- the keys
+    already written are put back. A failure is `StorageWriteError`."""
     ordered = dict(sorted(as_writes(writes).items()))
     apply_batch = getattr(storage, "apply_batch", None)
     if callable(apply_batch):
@@ -133,12 +137,14 @@ def apply_writes(storage: WritableStorage, writes: Mapping[bytes, bytes | None])
         for key, value in ordered.items():
             _put(storage, key, value)
             done.append(key)
-    except Exception as e:
+    except BaseException as e:  # an interrupt (Ctrl-C) too: put back, then pass it on
         try:
             for key in reversed(done):
                 _put(storage, key, previous[key])
         except Exception as undo:
             raise StorageWriteError(undo, partial=True) from e
+        if not isinstance(e, Exception):
+            raise
         raise StorageWriteError(e) from e
 
 

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..errors import shown
 from .binary.module import decode_module
 from .errors import LinkError, Trap, TrapKind, WasmError
 from .exec.machine import invoke
@@ -79,8 +80,10 @@ def module_decode(data: bytes, limits: EngineLimits | None = None) -> Module:
 
 
 #: Modules already found valid, by identity, with their import types. A Module is immutable,
-#: so validating it once is enough (rule WASM-API-3); entries vanish with their module.
+#: so validating it once is enough (rule WASM-API-3); an entry whose module is gone is never
+#: matched (its weak reference is dead) and is swept out later.
 _VALIDATED: dict[int, tuple[weakref.ref[Module], list[ExternType]]] = {}
+_NEXT_SWEEP = 64
 
 
 def module_validate(module: Module) -> None:
@@ -98,8 +101,22 @@ def _validated_import_types(module: Module) -> list[ExternType]:
         return known[1]
     _guard(lambda: validate_module(module))
     import_types: list[ExternType] = _guard(lambda: module_import_types(module))
-    _VALIDATED[key] = (weakref.ref(module, lambda _: _VALIDATED.pop(key, None)), import_types)
+    _sweep_validated()
+    _VALIDATED[key] = (weakref.ref(module), import_types)
     return import_types
+
+
+def _sweep_validated() -> None:
+    """Forget the entries whose module is gone, whenever the table has doubled since the last
+    sweep (amortised O(1)). A weakref callback would run at arbitrary moments, where an
+    interrupt (Ctrl-C) arriving inside it is printed and lost."""
+    global _NEXT_SWEEP
+    if len(_VALIDATED) < _NEXT_SWEEP:
+        return
+    for key, (ref, _) in list(_VALIDATED.items()):
+        if ref() is None:
+            _VALIDATED.pop(key, None)
+    _NEXT_SWEEP = 2 * len(_VALIDATED) + 64
 
 
 def module_instantiate(store: Store, module: Module, externvals: Sequence[ExternVal],
@@ -110,7 +127,7 @@ def module_instantiate(store: Store, module: Module, externvals: Sequence[Extern
     unreachable allocations but no existing instance has changed except through segments
     already written, exactly as the spec's instantiation order prescribes."""
     if gas_limit is not None and (type(gas_limit) is not int or gas_limit < 0):
-        raise EmbeddingError(f"gas limit must be a non-negative int, got {gas_limit!r}")
+        raise EmbeddingError(f"gas limit must be a non-negative int, got {shown(gas_limit)}")
     import_types = _validated_import_types(module)
     return _guard(lambda: instantiate(store, module, import_types, list(externvals), gas_limit))
 
@@ -133,7 +150,7 @@ def instance_export(inst: ModuleInst, name: str) -> ExternVal:
     try:
         return inst.exports[name]
     except (KeyError, TypeError, AttributeError):
-        raise EmbeddingError(f"no export named {name!r}") from None
+        raise EmbeddingError(f"no export named {shown(name)}") from None
 
 
 # --- Functions --------------------------------------------------------------------------------
@@ -172,14 +189,14 @@ def func_invoke_with_gas(store: Store, funcaddr: int, vals: Sequence[Value],
     ft = func_type(store, funcaddr)
     args = _check_args(store, ft, vals)
     if gas_limit is not None and (type(gas_limit) is not int or gas_limit < 0):
-        raise EmbeddingError(f"gas limit must be a non-negative int, got {gas_limit!r}")
+        raise EmbeddingError(f"gas limit must be a non-negative int, got {shown(gas_limit)}")
     payloads, gas_used = _guard(lambda: invoke(store, funcaddr, args, gas_limit))
     return [Value(t, p) for t, p in zip(ft.results, payloads)], gas_used
 
 
 def _func(store: Store, funcaddr: int) -> Any:
     if type(funcaddr) is not int or not 0 <= funcaddr < len(store.funcs):
-        raise EmbeddingError(f"no function at address {funcaddr!r}")
+        raise EmbeddingError(f"no function at address {shown(funcaddr)}")
     return store.funcs[funcaddr]
 
 
@@ -198,7 +215,7 @@ def _check_args(store: Store, ft: FuncType, vals: Sequence[Value]) -> list[Paylo
     for i, (t, v) in enumerate(zip(ft.params, vals)):
         if not isinstance(v, Value) or v.type is not t or not payload_matches(t, v.payload) \
                 or not _known_ref(store, t, v.payload):
-            raise EmbeddingError(f"argument {i}: expected a {t.value} Value, got {v!r}")
+            raise EmbeddingError(f"argument {i}: expected a {t.value} Value, got {shown(v)}")
         out.append(v.payload)
     return out
 
@@ -209,7 +226,7 @@ def table_alloc(store: Store, tabletype: TableType, ref: Value | None = None) ->
     """A.1 ``table_alloc``: a table of ``min`` elements, each ``ref`` (default null)."""
     if not isinstance(tabletype, TableType) or (tabletype.limits.max is not None and
                                                 tabletype.limits.min > tabletype.limits.max):
-        raise EmbeddingError(f"table_alloc expects a valid TableType, got {tabletype!r}")
+        raise EmbeddingError(f"table_alloc expects a valid TableType, got {shown(tabletype)}")
     init = None if ref is None else _typed_payload(tabletype.elem_type, ref, store)
     if tabletype.limits.min > store.limits.max_table_size:
         raise LinkError(f"table minimum {tabletype.limits.min} exceeds the limit "
@@ -252,14 +269,14 @@ def table_grow(store: Store, tableaddr: int, n: int, ref: Value | None = None) -
 
     t = _table(store, tableaddr)
     if type(n) is not int or n < 0:
-        raise EmbeddingError(f"table_grow expects a non-negative int, got {n!r}")
+        raise EmbeddingError(f"table_grow expects a non-negative int, got {shown(n)}")
     init = None if ref is None else _typed_payload(t.type.elem_type, ref, store)
     return grow_table(store, t, n, init) != MASK32
 
 
 def _table(store: Store, addr: int) -> TableInst:
     if type(addr) is not int or not 0 <= addr < len(store.tables):
-        raise EmbeddingError(f"no table at address {addr!r}")
+        raise EmbeddingError(f"no table at address {shown(addr)}")
     return store.tables[addr]
 
 
@@ -269,7 +286,7 @@ def mem_alloc(store: Store, memtype: MemType) -> int:
     """A.1 ``mem_alloc``: a zeroed memory of ``min`` pages."""
     if not isinstance(memtype, MemType) or (memtype.limits.max is not None
                                             and memtype.limits.min > memtype.limits.max):
-        raise EmbeddingError(f"mem_alloc expects a valid MemType, got {memtype!r}")
+        raise EmbeddingError(f"mem_alloc expects a valid MemType, got {shown(memtype)}")
     if memtype.limits.min > store.limits.max_memory_pages:
         raise LinkError(f"memory minimum {memtype.limits.min} pages exceeds the limit "
                         f"{store.limits.max_memory_pages}")
@@ -314,13 +331,13 @@ def mem_grow(store: Store, memaddr: int, n: int) -> bool:
     from .exec.instructions.memory import grow_memory
 
     if type(n) is not int or n < 0:
-        raise EmbeddingError(f"mem_grow expects a non-negative int, got {n!r}")
+        raise EmbeddingError(f"mem_grow expects a non-negative int, got {shown(n)}")
     return grow_memory(store, _mem(store, memaddr), n) != MASK32
 
 
 def _mem(store: Store, addr: int) -> MemInst:
     if type(addr) is not int or not 0 <= addr < len(store.mems):
-        raise EmbeddingError(f"no memory at address {addr!r}")
+        raise EmbeddingError(f"no memory at address {shown(addr)}")
     return store.mems[addr]
 
 
@@ -329,7 +346,7 @@ def _mem(store: Store, addr: int) -> MemInst:
 def global_alloc(store: Store, globaltype: GlobalType, val: Value) -> int:
     """A.1 ``global_alloc``."""
     if not isinstance(globaltype, GlobalType):
-        raise EmbeddingError(f"global_alloc expects a GlobalType, got {globaltype!r}")
+        raise EmbeddingError(f"global_alloc expects a GlobalType, got {shown(globaltype)}")
     payload = _typed_payload(globaltype.val_type, val, store)
     store.globals.append(GlobalInst(globaltype, payload))
     return len(store.globals) - 1
@@ -356,12 +373,12 @@ def global_write(store: Store, globaladdr: int, val: Value) -> None:
 
 def _global(store: Store, addr: int) -> GlobalInst:
     if type(addr) is not int or not 0 <= addr < len(store.globals):
-        raise EmbeddingError(f"no global at address {addr!r}")
+        raise EmbeddingError(f"no global at address {shown(addr)}")
     return store.globals[addr]
 
 
 def _typed_payload(t: Any, val: Value, store: Store) -> Payload:
     if not isinstance(val, Value) or val.type is not t or not payload_matches(t, val.payload) \
             or not _known_ref(store, t, val.payload):
-        raise EmbeddingError(f"expected a {t.value} Value, got {val!r}")
+        raise EmbeddingError(f"expected a {t.value} Value, got {shown(val)}")
     return val.payload

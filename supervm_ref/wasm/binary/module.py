@@ -111,9 +111,12 @@ def decode_module(data: bytes, limits: EngineLimits | None = None) -> Module:
                 raise DecodeError("unexpected content after last section "
                                   f"({name} section out of order or repeated)", id_pos)
             last_order = order
+        size_pos = r.pos
         size = r.length()
         begin = r.pos
         end = begin + size
+        if end > r.end:  # the section runs past the end of the binary (spec 5.5.2)
+            raise DecodeError("length out of bounds", size_pos)
         if section_id == sec.CUSTOM:
             customs.append(sec.read_custom_section(r, end))
         elif section_id == sec.TYPE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ...errors import shown
 from ..errors import Trap, TrapKind, WasmError
 from ..structure.types import ValType
 from .store import HostFuncInst, MemInst, ModuleInst, Store
@@ -85,7 +86,8 @@ class Caller:
         """WASM-GAS-4: charge ``amount`` extra gas; if more than what remains, the invocation
         traps with ``out of gas`` and its gas used becomes the limit."""
         if type(amount) is not int or amount < 0:
-            raise Trap(TrapKind.HOST_ERROR, f"charge_gas needs a non-negative int, got {amount!r}")
+            raise Trap(TrapKind.HOST_ERROR,
+                       f"charge_gas needs a non-negative int, got {shown(amount)}")
         meter = self._meter
         if amount > max(meter.limit - meter.used, 0):  # a charge of 0 never traps
             meter.used = meter.limit
@@ -101,7 +103,7 @@ class Caller:
         if store.reentry_depth >= store.limits.max_host_reentry:
             raise Trap(TrapKind.CALL_STACK_EXHAUSTED, "too many nested host re-entries")
         if type(funcaddr) is not int or not 0 <= funcaddr < len(store.funcs):
-            raise Trap(TrapKind.HOST_ERROR, f"no function at address {funcaddr!r}")
+            raise Trap(TrapKind.HOST_ERROR, f"no function at address {shown(funcaddr)}")
         f = store.funcs[funcaddr]
         if len(args) != len(f.type.params) or not all(
                 payload_matches(t, a) for t, a in zip(f.type.params, args)):
@@ -140,5 +142,5 @@ def call_host(store: Store, f: HostFuncInst, args: list[Payload], meter: GasMete
             payload_matches(t, v) and (t is not ValType.FUNCREF or v is None
                                        or v < len(store.funcs))
             for t, v in zip(results, values)):
-        raise Trap(TrapKind.HOST_ERROR, f"host function returned {values!r} for {f.type}")
+        raise Trap(TrapKind.HOST_ERROR, f"host function returned {shown(values)} for {f.type}")
     return values

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...errors import shown
 from ..errors import LinkError, Trap, TrapKind
 from ..limits import PAGE_SIZE
 from ..structure.module import (
@@ -43,7 +44,7 @@ def extern_type(store: Store, ev: ExternVal) -> ExternType:
                                    "memory": store.mems, "global": store.globals}
     pool = pools.get(kind)
     if pool is None or type(addr) is not int or not 0 <= addr < len(pool):
-        raise LinkError(f"external value {kind} {addr!r} does not exist in the store")
+        raise LinkError(f"external value {kind} {shown(addr)} does not exist in the store")
     if kind == "func":
         t: FuncType = store.funcs[addr].type
         return t
