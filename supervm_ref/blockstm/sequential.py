@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedList
 
+from ..runtime.storage import prefix_end
 from .coroutine import ExecutionAbandoned
 from .errors import InvalidAccess, StoreFailed
 from .result import BatchResult, BatchStats
@@ -22,7 +23,6 @@ from .transaction import (
     RecordingView,
     merge_scan,
     normalize_transactions,
-    prefix_items,
     run_body,
 )
 from .vm import BlockStore
@@ -35,7 +35,9 @@ def execute_sequential(store: BatchStore, transactions: Iterable[object]) -> Bat
     check_store(store)
     block = normalize_transactions(transactions)
     source = BlockStore.of(store)
-    state: SortedDict = SortedDict()   # the writes of the transactions so far
+    state: dict[Key, MaybeValue] = {}  # the writes of the transactions so far
+    ordered = SortedList()             # their keys in order, brought up to date by scans
+    unordered: list[Key] = []          # keys written since the last scan
     failure: list[StoreFailed] = []    # the store's failure, once one happened
 
     def stop_on_store_failure(error: StoreFailed) -> ExecutionAbandoned:
@@ -59,8 +61,13 @@ def execute_sequential(store: BatchStore, transactions: Iterable[object]) -> Bat
         if source.scan is None:
             raise InvalidAccess("the store of this batch has no scan")
         scan = source.scan
+        if unordered:
+            ordered.update(unordered)
+            unordered.clear()
+        upper = {k: state[k] for k in ordered.irange(minimum=prefix, maximum=prefix_end(prefix),
+                                                     inclusive=(True, False))}
         try:
-            return merge_scan(prefix_items(state, prefix), prefix, limit, scan)
+            return merge_scan(upper, prefix, limit, scan)
         except StoreFailed as e:
             raise stop_on_store_failure(e) from e
 
@@ -75,9 +82,11 @@ def execute_sequential(store: BatchStore, transactions: Iterable[object]) -> Bat
         if failure:   # the body swallowed the signal: the store's failure still ends the batch
             raise failure[0] from failure[0].cause
         for key, value in outcome.write_set:
+            if key not in state:
+                unordered.append(key)
             state[key] = value
         outcomes.append(outcome)
-    write_set = tuple(state.items())
+    write_set = tuple(sorted(state.items()))
     apply_write_set(store, write_set)
     n = len(block)
     stats = BatchStats(mode="sequential", workers=1, transactions=n, executions=n, vm_runs=n,

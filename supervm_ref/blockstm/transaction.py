@@ -18,10 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sortedcontainers import SortedDict
-
 from ..errors import shown
-from ..runtime.storage import prefix_end
 from .errors import InvalidAccess, InvalidArgument
 
 Key = bytes
@@ -227,12 +224,6 @@ def merge_scan(upper: Mapping[Key, MaybeValue], prefix: Key, limit: int,
     merged: dict[Key, MaybeValue] = dict(below(prefix, limit + len(upper)))
     merged.update(upper)
     return tuple(sorted((k, v) for k, v in merged.items() if v is not None))[:limit]
-
-
-def prefix_items(data: SortedDict, prefix: Key) -> dict[Key, MaybeValue]:
-    """The entries of a sorted mapping whose key starts with ``prefix``."""
-    return {k: data[k] for k in data.irange(minimum=prefix, maximum=prefix_end(prefix),
-                                            inclusive=(True, False))}
 
 
 def run_body(txn: Transaction, view: RecordingView) -> TxnOutcome:
