@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 
-from .conftest import REPO
+from .support import REPO
 
 
 def _tool(name: str) -> list[str]:

@@ -31,7 +31,7 @@ from supervm_ref import (
     WorkStealingScheduler,
 )
 
-from .conftest import REPO, wat
+from .support import REPO, wat
 
 ADD = wat('(module (func (export "add") (param i32 i32) (result i32)'
           ' local.get 0 local.get 1 i32.add)'

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from .conftest import REPO
+from .support import REPO
 
 RULE_DEF = re.compile(r"\*\*([A-Z]+(?:-[A-Z]+)+-\d+)[ .*(]")
-RULE_REF = re.compile(r"\b([A-Z]+-[A-Z]+-\d+)\b")
+RULE_REF = re.compile(r"\b([A-Z]+(?:-[A-Z]+)+-\d+)\b")
 
 
 def _defined() -> set[str]:
@@ -18,14 +18,20 @@ def _defined() -> set[str]:
     return ids
 
 
-def _cited(folder: str) -> set[str]:
-    """Rule ids cited in a folder; ``WASM-GAS-2/3`` style lists count for each number."""
+def _ids_in(text: str) -> set[str]:
+    """Rule ids in a text; ``WASM-GAS-2/3`` style lists count for each number."""
+    ids = set(RULE_REF.findall(text))
+    for prefix, numbers in re.findall(r"\b([A-Z]+(?:-[A-Z]+)+)-(\d+(?:/\d+)+)\b", text):
+        ids.update(f"{prefix}-{n}" for n in numbers.split("/"))
+    return ids
+
+
+def _cited(folder: str, suffixes: tuple[str, ...] = (".py",)) -> set[str]:
+    """Rule ids cited in the files of a folder."""
     ids: set[str] = set()
-    for path in (REPO / folder).rglob("*.py"):
-        text = path.read_text()
-        ids.update(RULE_REF.findall(text))
-        for prefix, numbers in re.findall(r"\b([A-Z]+-[A-Z]+)-(\d+(?:/\d+)+)\b", text):
-            ids.update(f"{prefix}-{n}" for n in numbers.split("/"))
+    for path in (REPO / folder).rglob("*"):
+        if path.suffix in suffixes:
+            ids |= _ids_in(path.read_text())
     return ids
 
 
@@ -44,7 +50,11 @@ def test_every_rule_has_a_test() -> None:
 
 
 def test_every_cited_rule_exists() -> None:
-    """No test or code cites a rule id that spec/ does not define."""
-    cited = {r for r in _cited("tests") | _cited("supervm_ref") if r.startswith("WASM-")}
+    """No test, code, filler, fixture, isolation script or spec text cites a rule id, under
+    any prefix, that spec/ does not define (a typo in an id would otherwise go unnoticed)."""
+    cited = (_cited("tests") | _cited("supervm_ref") | _cited("conformance", (".py", ".json"))
+             | _cited("spec", (".md",)))
     unknown = sorted(cited - _defined())
     assert not unknown, f"cited but not defined: {unknown}"
+    assert {r.split("-")[0] for r in cited} >= {"WASM", "RT", "HOST", "CRYPTO", "CONF",
+                                                "MVCC", "SCHED", "PAR"}

@@ -10,7 +10,7 @@ that value to `IN` before the host call, so every pointer into it is ``IN + offs
 exports named like the host functions then make the host call with their arguments unchanged,
 as their last instruction; the ``*_dump`` ones then emit the output buffer as an event. So
 ``gas_used`` is the host function's gas, plus the two storage reads of the load, plus a
-constant (tests/test_conformance_crypto.py checks HOST-GAS-2 that way).
+constant (tests/conformance/test_conformance_crypto.py checks HOST-GAS-2 that way).
 
 Keys and signatures are fixed: RFC 8032 and Project Wycheproof vectors (``ed25519_test.json``,
 cited by tcId) for Ed25519; secp256k1 keys from fixed secrets, signed with coincurve's RFC 6979

@@ -14,7 +14,7 @@ extra) the same binaries run on pywasm in the same process and the table shows t
 
 The package has no WAT parser, so the modules are assembled here from bytes by a tiny builder
 that follows the binary format (spec chapter 5); the WAT source of each module is kept beside
-it (``*_WAT``) and ``tests/test_bench.py`` checks that ``wasmtime.wat2wasm`` of that source
+it (``*_WAT``) and ``tests/bench/test_bench.py`` checks that ``wasmtime.wat2wasm`` of that source
 gives the same bytes. Timings use the wall clock; nothing measured here feeds back into the
 engine.
 """

@@ -1,7 +1,7 @@
 """WebAssembly modules used by the demos, as binary with their text form beside them.
 
 The reference has no text-format parser; each module is committed as the bytes ``wat2wasm``
-produces for the WAT shown, and ``tests/test_demo.py`` checks the two agree.
+produces for the WAT shown, and ``tests/demos/test_demo.py`` checks the two agree.
 """
 
 from __future__ import annotations

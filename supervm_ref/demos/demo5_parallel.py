@@ -7,7 +7,7 @@ detector finds the conflicts, the dependency graph and the parallel batches, and
 run again batch by batch on a fresh storage to show it ends in the same state.
 
 The modules are committed as the bytes ``wat2wasm`` produces for the WAT shown beside them;
-tests/test_parallel_seed.py checks the two agree.
+tests/parallel/test_parallel_seed.py checks the two agree.
 """
 
 from __future__ import annotations

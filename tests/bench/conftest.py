@@ -1,0 +1,3 @@
+"""Tests of the benchmarks (``supervm bench``)."""
+
+from __future__ import annotations

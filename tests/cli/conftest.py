@@ -1,0 +1,3 @@
+"""Tests of the ``supervm`` command line (README.md)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tests of the crypto primitives and crypto_api (spec/crypto.md), Wycheproof included."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tests of the seed's demos (``supervm demo``)."""
+
+from __future__ import annotations
