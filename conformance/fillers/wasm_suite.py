@@ -90,8 +90,6 @@ SCRIPTS = [
     SuiteScript("load", "loads of every width", MEMORY),
     SuiteScript("store", "stores of every width", MEMORY),
     SuiteScript("endianness", "little-endian loads and stores", MEMORY),
-    SuiteScript("memory_grow", "memory.grow and accesses to grown memory",
-                [*MEMORY, "WASM-LIMIT-3"], gas_limit=10_000_000),
 ]
 
 

@@ -9,12 +9,13 @@ function with the command's arguments (CONF-SUITE-3). Filling records what the r
 runtime does -- results bit for bit, the error kind, the gas -- so a backend is checked on the
 suite's edge cases with SuperVM's gas and error kinds, not only on the script's semantics.
 
-Deriving cross-checks the engine against the suite twice (CONF-SUITE-4): each command runs on
-the script's own instance (state carried from command to command, as a script runner does)
-and, as a transaction, in a fresh call of `Runtime.call`; both outcomes must agree with the
-command's assertion. A call starts from a fresh instance, so a command that the script runs
-on an instance its earlier commands changed may legitimately have another outcome as a call:
-such a command is left out (state-dependent). Any other disagreement raises `SuiteMismatch`.
+Deriving cross-checks the engine against the suite (CONF-SUITE-4): each transaction is a fresh
+call of `Runtime.call` whose outcome must satisfy the command's assertion; on a module with
+state, every command also runs on the script's own instance (state carried from command to
+command, as a script runner does), whose outcome must satisfy it too. A call starts from a
+fresh instance, so a command that the script runs on an instance its earlier commands changed
+may legitimately have another outcome as a call: such a command is left out (state-dependent).
+Any other disagreement raises `SuiteMismatch`.
 """
 
 from __future__ import annotations
@@ -287,11 +288,12 @@ def disagreement(command: SuiteCommand, error: ErrorKind | None,
 
 
 def _state(store: Store, inst: ModuleInst) -> tuple[Any, ...]:
-    """Everything of an instance that a function can change: memories, tables, globals,
-    element and data segments (dropped ones are empty)."""
+    """Everything of an instance that a function can change: memories, tables, mutable
+    globals, element and data segments (dropped ones are empty)."""
     return (tuple(bytes(store.mems[a].data) for a in inst.memaddrs),
             tuple(tuple(store.tables[a].elem) for a in inst.tableaddrs),
-            tuple(store.globals[a].value for a in inst.globaladdrs),
+            tuple(store.globals[a].value for a in inst.globaladdrs
+                  if store.globals[a].type.mutable),
             tuple(tuple(store.elems[a].elem) for a in inst.elemaddrs),
             tuple(store.datas[a].data for a in inst.dataaddrs))
 
@@ -299,20 +301,22 @@ def _state(store: Store, inst: ModuleInst) -> tuple[Any, ...]:
 class ScriptInstance:
     """A module instantiated once, on which commands run in script order as the suite's
     runner runs them: with no gas limit, each seeing what the earlier ones left. `changed`
-    tells whether the instance still is as instantiated."""
+    tells whether the instance still is as instantiated; `has_state` whether it has anything
+    a function could change at all."""
 
     def __init__(self, wasm: bytes) -> None:
         self.store = E.store_init()
         self.instance = E.module_instantiate(self.store, E.module_decode(wasm), [])
         self._initial = _state(self.store, self.instance)
+        self.has_state = any(self._initial)
 
     def changed(self) -> bool:
         """Whether a command changed the instance's state since it was instantiated."""
-        return _state(self.store, self.instance) != self._initial
+        return self.has_state and _state(self.store, self.instance) != self._initial
 
     def run(self, command: SuiteCommand) -> tuple[ErrorKind | None, list[Value]]:
         """Invoke ``command``'s function; the outcome as a call reports it: an error kind (a
-        trap), or None and the results."""
+        trap), or None and the results. `ScriptError` if the engine cannot invoke it."""
         try:
             addr = E.instance_export(self.instance, command.function).addr
             return None, E.func_invoke(self.store, addr, list(command.args))
@@ -354,12 +358,15 @@ Selector = Callable[[SuiteCommand], bool]
 
 def derive(module: SuiteModule, gas_limit: int, select: Selector | None = None
            ) -> DerivedModule:
-    """CONF-SUITE-3/4: run every command of ``module`` on its script instance, in order, and
-    each selected one that a call can carry also as a call on a fresh `Runtime` with
-    ``gas_limit``. Raises `SuiteMismatch` when the script instance's outcome does not satisfy
-    a command's assertion, or when the call's does not although the script instance was
-    unchanged before the command; a call that disagrees after the instance was changed is
-    left out as state-dependent. The module must be a contract (`contract_problem`)."""
+    """CONF-SUITE-3/4: derive the transactions of ``module``: each selected command that a
+    call can carry runs as a call on a fresh `Runtime` with ``gas_limit`` and is kept when its
+    outcome satisfies the command's assertion. On a module with state, every command also
+    runs, in order, on the script's instance (`ScriptInstance`); without state, that run would
+    only repeat the call (and a command not taken changes nothing). Raises `SuiteMismatch`
+    when the script instance's outcome does not satisfy a command's assertion, or the call's
+    does not although the script instance was unchanged before the command; a call that
+    disagrees after the instance was changed is left out as state-dependent. The module must
+    be a contract (`contract_problem`)."""
     problem = contract_problem(module.wasm)
     if problem:
         raise FillerError(f"{module.source}: not a contract: {problem}")
@@ -375,20 +382,12 @@ def derive(module: SuiteModule, gas_limit: int, select: Selector | None = None
             derived.left_out.append((command, f"shared: registered for import by other "
                                               f"modules at line {module.registered}"))
             continue
+        taken = not command.unfit and (select is None or select(command))
         changed = script.changed()
-        try:
-            error, results = script.run(command)
-        except ScriptError as e:
-            raise SuiteMismatch(f"{where}: {e}") from e
-        differs = disagreement(command, error, results)
-        if differs:
-            raise SuiteMismatch(f"{where}: the engine disagrees with the suite on "
-                                f"{command.function}: {differs}")
-        if command.unfit:
-            derived.left_out.append((command, command.unfit))
-            continue
-        if select is not None and not select(command):
-            derived.left_out.append((command, "not selected"))
+        if script.has_state:
+            _check_on_script(script, command, where)
+        if not taken:
+            derived.left_out.append((command, command.unfit or "not selected"))
             continue
         result = runtime.call(module.wasm, command.function, list(command.args),
                               gas_limit=gas_limit)
@@ -400,10 +399,25 @@ def derive(module: SuiteModule, gas_limit: int, select: Selector | None = None
                                               f"changed by earlier commands ({differs} as a "
                                               f"fresh call)"))
         else:
+            if not script.has_state:  # the engine's own outcome, to say which one disagrees
+                _check_on_script(script, command, where)
             raise SuiteMismatch(f"{where}: the runtime disagrees with the suite on "
                                 f"{command.function}{shown(list(command.args), 200)}: "
                                 f"{differs}{': ' + result.message if result.message else ''}")
     return derived
+
+
+def _check_on_script(script: ScriptInstance, command: SuiteCommand, where: str) -> None:
+    """CONF-SUITE-4 step 1: run ``command`` on the script's instance; `SuiteMismatch` unless
+    its outcome satisfies the assertion."""
+    try:
+        error, results = script.run(command)
+    except ScriptError as e:
+        raise SuiteMismatch(f"{where}: {e}") from e
+    differs = disagreement(command, error, results)
+    if differs:
+        raise SuiteMismatch(f"{where}: the engine disagrees with the suite on "
+                            f"{command.function}: {differs}")
 
 
 # --- Cases -------------------------------------------------------------------------------------

@@ -240,17 +240,20 @@ def test_commands_a_call_cannot_carry(suite_dir: Path, tmp_path: Path) -> None:
     (module,) = read_script(path)
     assert module.registered == 6 and [c.line for c in module.commands] == [2, 3, 4, 5, 7]
     assert not module.commands[1].invokes
-    # The script instance rejects the externref and the unknown name: drop those two first.
-    runnable = dataclasses.replace(module, commands=tuple(
-        c for c in module.commands if c.line not in (4, 5)))
-    derived = derive(runnable, 1_000_000)
+    derived = derive(module, 1_000_000)
     assert [c.line for c, _ in derived.kept] == [2]
     reasons = {c.line: reason for c, reason in derived.left_out}
     assert reasons[3].startswith("reads a global") and reasons[7].startswith("shared")
-    assert "no fixture form" in module.commands[2].unfit
-    assert "not printable ASCII" in module.commands[3].unfit
-    with pytest.raises(SuiteMismatch, match=r"tiny\.wast:4: the engine cannot invoke"):
-        derive(module, 1_000_000)
+    assert "no fixture form" in reasons[4] and "not printable ASCII" in reasons[5]
+
+
+def test_a_command_the_engine_cannot_invoke(suite_dir: Path) -> None:
+    """CONF-SUITE-4 step 1: on a module with state every command runs on the script's
+    instance; one it cannot invoke (an argument of the wrong type) fails the fill."""
+    module = _module(suite_dir, "memory_trap", 1)
+    wrong = dataclasses.replace(module.commands[0], args=(Value.i64(1), Value.i32(1)))
+    with pytest.raises(SuiteMismatch, match=r"memory_trap\.wast:21: the engine cannot invoke"):
+        derive(dataclasses.replace(module, commands=(wrong,)), 1_000_000)
 
 
 def test_trap_texts_name_error_kinds() -> None:
