@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import wasm as E
-from ..errors import shown
 from ..runtime.errors import ErrorKind, PreExecutionFailure, error_kind_of_trap
 from ..runtime.runtime import CallResult, Runtime
 from ..runtime.storage import MemoryStorage
@@ -256,6 +255,11 @@ def _shown_results(values: Sequence[Value]) -> str:
     return "[" + ", ".join(format_value(v) for v in values) + "]"
 
 
+def invocation(command: SuiteCommand) -> str:
+    """``function(arg, ...)`` of ``command``, for messages."""
+    return f"{command.function}({', '.join(format_value(a) for a in command.args)})"
+
+
 def expectation(command: SuiteCommand) -> str:
     """What the suite expects of ``command``, for messages."""
     if command.trap is not None:
@@ -402,8 +406,8 @@ def derive(module: SuiteModule, gas_limit: int, select: Selector | None = None
             if not script.has_state:  # the engine's own outcome, to say which one disagrees
                 _check_on_script(script, command, where)
             raise SuiteMismatch(f"{where}: the runtime disagrees with the suite on "
-                                f"{command.function}{shown(list(command.args), 200)}: "
-                                f"{differs}{': ' + result.message if result.message else ''}")
+                                f"{invocation(command)}: {differs}"
+                                f"{' (' + result.message + ')' if result.message else ''}")
     return derived
 
 
@@ -417,7 +421,7 @@ def _check_on_script(script: ScriptInstance, command: SuiteCommand, where: str) 
     differs = disagreement(command, error, results)
     if differs:
         raise SuiteMismatch(f"{where}: the engine disagrees with the suite on "
-                            f"{command.function}: {differs}")
+                            f"{invocation(command)}: {differs}")
 
 
 # --- Cases -------------------------------------------------------------------------------------
