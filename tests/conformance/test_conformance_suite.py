@@ -8,6 +8,7 @@ tests/backends/test_backend_wasmtime.py.)"""
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import re
 import shutil
@@ -119,6 +120,22 @@ def test_selection_and_outcomes() -> None:
     assert errors == {None, "MEMORY_OUT_OF_BOUNDS", "INTEGER_DIVIDE_BY_ZERO", "INTEGER_OVERFLOW",
                       "INVALID_CONVERSION", "UNDEFINED_ELEMENT", "UNINITIALIZED_ELEMENT",
                       "INDIRECT_CALL_TYPE_MISMATCH", "CALL_STACK_EXHAUSTED"}
+
+
+def test_corners_are_values_of_their_grids(suite_dir: Path) -> None:
+    """CONF-SUITE-6: every corner value of the selection is an operand of its script's grid
+    (a corner that is not would silently select nothing)."""
+    spec = importlib.util.spec_from_file_location("wasm_suite_filler", FILLER)
+    assert spec is not None and spec.loader is not None
+    filler = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(filler)
+    for script, corners in (("f32", "F32_CORNERS"), ("f64", "F64_CORNERS"),
+                            ("f32_cmp", "F32_CMP_CORNERS"), ("f64_cmp", "F64_CMP_CORNERS"),
+                            ("f32_bitwise", "F32_BITWISE_CORNERS"),
+                            ("f64_bitwise", "F64_BITWISE_CORNERS")):
+        operands = {a.payload for m in _script(suite_dir / script / f"{script}.json")
+                    for c in m.commands if len(c.args) == 2 for a in c.args}
+        assert getattr(filler, corners) <= operands, script
 
 
 def test_nan_results_are_the_canonical_nan(suite_dir: Path) -> None:
