@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 
+from supervm_ref.backends import load_backend
+from supervm_ref.conformance import encoding as enc
+from supervm_ref.conformance.consume import consume_file, python_runner
 from supervm_ref.conformance.fill import fill_case
 from supervm_ref.conformance.filler import Case, FillerError, Tx, check_case, source_info
 from supervm_ref.conformance.schema import errors_against, load_schema
@@ -154,6 +157,23 @@ def test_nan_results_are_the_canonical_nan(suite_dir: Path) -> None:
                     assert int(got["value"]) == CANONICAL_NAN[got["type"]], source
                     checked += 1
     assert checked >= 250
+
+
+@pytest.mark.parametrize("backend", ["reference", "wasmtime"])
+def test_a_tampered_result_is_reported_with_its_source(tmp_path: Path, backend: str) -> None:
+    """CONF-CONSUME-2, CONF-FIX-8: a derived fixture whose recorded result is wrong fails on
+    either backend, and the report names the transaction's line in the suite."""
+    name = "wasm_suite/i32-3"
+    fixture = _fixtures()[name]
+    fixture["post"]["results"][2]["return"][0]["value"] = "7"
+    fixture["_info"]["hash"] = enc.fixture_hash(fixture)
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps({name: fixture}))
+    (only,) = consume_file(path, SCHEMA, python_runner(load_backend(backend))).fixtures
+    source = fixture["_info"]["transaction_sources"][2]
+    assert only.problems == [f'tx 2 (module.add) [{source}]: return[0]: expected {{"type": '
+                             f'"i32", "value": "7"}}, got {{"type": "i32", "value": '
+                             f'"4294967294"}}'], only.problems
 
 
 # --- The cross-check ----------------------------------------------------------------------------
