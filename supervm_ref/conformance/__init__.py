@@ -12,6 +12,7 @@ process or through the JSON protocol of `supervm t8n`, and reports every differe
 - `fill`: cases -> fixture files; `consume`: fixture files -> pass/fail reports;
 - `schema`: the subset of JSON Schema that checks spec/conformance.schema.json;
 - `probe`: the memory layout of the ``abi_probe`` contracts the host-ABI fillers use;
+- `suite`: call cases derived from the official WebAssembly suite's scripts;
 - `paths`: where the repository's ``conformance/`` and ``spec/`` folders are.
 """
 

@@ -154,9 +154,11 @@ def _diff(where: str, expected: Any, got: Any) -> list[str]:
 def compare_post(fixture: Mapping[str, Any], got: Mapping[str, Any]) -> list[str]:
     """CONF-CONSUME-2: every difference between the fixture's ``post`` and ``got``, per
     transaction and field (``error``, ``return``, ``events``, ``gas_used``, ``writes``), then
-    per storage key."""
+    per storage key. A transaction's label ends with its source when ``_info`` gives one
+    (CONF-FIX-8)."""
     expected = fixture["post"]
     txs = fixture["transactions"]
+    sources = fixture.get("_info", {}).get("transaction_sources") or []
     problems: list[str] = []
     exp_results, got_results = expected["results"], got["results"]
     if len(exp_results) != len(got_results):
@@ -164,6 +166,8 @@ def compare_post(fixture: Mapping[str, Any], got: Mapping[str, Any]) -> list[str
                         f"got {len(got_results)}")
     for i, (e, g) in enumerate(zip(exp_results, got_results)):
         label = f"tx {i} ({txs[i]['to']}.{txs[i]['function']})" if i < len(txs) else f"tx {i}"
+        if i < len(sources):
+            label += f" [{sources[i]}]"
         for name in RESULT_FIELDS:
             problems += _diff(f"{label}: {name}", e[name], g[name])
     problems += _diff_map("post.storage", expected["storage"], got["storage"])

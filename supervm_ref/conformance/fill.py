@@ -20,7 +20,7 @@ from ..runtime.runtime import Runtime
 from .batch import BATCH_FORMAT, execute_block
 from .encoding import EncodingError, fixture_hash, pretty_json
 from .execute import BackendFailure, RunInput, Transaction, encode_input, execute
-from .filler import Case, FillerError, filler_paths, load_filler
+from .filler import Case, FillerError, filler_paths, load_filler, source_info
 from .paths import FIXTURES
 from .schema import fixture_file_errors, load_schema
 
@@ -63,6 +63,7 @@ def fill_case(case: Case, filler: str) -> dict[str, Any]:
         "description": case.description,
         "rules": list(dict.fromkeys(case.rules)),
         "hash": fixture_hash(body),
+        **source_info(case),
     }
     return {"_info": info, **body}
 

@@ -52,12 +52,14 @@ class Env:
 @dataclass(frozen=True, slots=True)
 class Tx:
     """CONF-FIX-6: one call: the contract ``to`` (a name in the case's ``code``), the exported
-    ``function``, its arguments, and the gas limit (None: the env's)."""
+    ``function``, its arguments, and the gas limit (None: the env's). ``source`` (optional,
+    CONF-FIX-8) is where the transaction comes from, ``"<file>:<line>"``."""
 
     to: str
     function: str
     args: list[Value] = field(default_factory=list)
     gas_limit: int | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,8 @@ class Case:
     the spec rule ids the case covers; ``code`` maps contract names to wasm bytes; ``storage``
     is the pre-state; the transactions run in order against the same state. ``kind`` is
     ``"call"`` (a ``supervm_call_test``) or ``"batch"`` (CONF-BATCH-1: the transactions are
-    one block, a ``supervm_batch_test``)."""
+    one block, a ``supervm_batch_test``). ``source`` (optional, CONF-FIX-8) is where the case
+    comes from, ``"<file>:<line>"``."""
 
     name: str
     description: str
@@ -76,6 +79,7 @@ class Case:
     env: Env = field(default_factory=Env)
     txs: list[Tx] = field(default_factory=list)
     kind: str = "call"
+    source: str | None = None
 
 
 # --- Contracts --------------------------------------------------------------------------------
@@ -95,11 +99,15 @@ def filling_root(root: Path) -> Iterator[None]:
         _ROOT.reset(token)
 
 
+def current_root() -> Path:
+    """The repository root of the fill in progress (`filling_root`), else `find_root`."""
+    return _ROOT.get() or find_root()
+
+
 def contract(name: str) -> bytes:
     """CONF-FILL-1: the bytes of ``conformance/contracts/<name>.wasm`` (built from its
     ``.wat`` by ``conformance/contracts/build.py``)."""
-    root = _ROOT.get() or find_root()
-    path = root / CONTRACTS / f"{name}.wasm"
+    path = current_root() / CONTRACTS / f"{name}.wasm"
     try:
         return path.read_bytes()
     except OSError as e:
@@ -130,6 +138,8 @@ CASE_NAME = re.compile(r"[a-z][a-z0-9_]*/[A-Za-z0-9_.\-]+")
 #: CONF-FILL-2: contract and function names are printable ASCII (CONF-FIX-3's canonical form).
 PRINTABLE = re.compile(r"[ -~]*")
 RULE_ID = re.compile(r"[A-Z]+(?:-[A-Z]+)+-[0-9]+")
+#: CONF-FIX-8: a source, ``"<file>:<line>"`` (a relative path without spaces or colons).
+SOURCE = re.compile(r"[!-9;-~]+:[1-9][0-9]*")
 #: CONF-FILL-1, CONF-BATCH-1: the kinds of case.
 CASE_KINDS = ("call", "batch")
 
@@ -218,6 +228,34 @@ def check_case(case: object, area: str) -> None:
         raise _fail(case, "needs at least one transaction")
     for i, tx in enumerate(case.txs):
         _check_tx(case, i, tx)
+    _check_sources(case)
+
+
+def _check_source(case: Case, what: str, source: object) -> None:
+    if source is not None and (not isinstance(source, str)
+                               or SOURCE.fullmatch(source) is None):
+        raise _fail(case, f"{what}: a source is None or '<file>:<line>', got {shown(source)}")
+
+
+def _check_sources(case: Case) -> None:
+    """CONF-FIX-8: sources are ``"<file>:<line>"``; the transactions have one each or none."""
+    _check_source(case, "source", case.source)
+    for i, tx in enumerate(case.txs):
+        _check_source(case, f"transaction {i}", tx.source)
+    given = [tx.source is not None for tx in case.txs]
+    if any(given) and not all(given):
+        raise _fail(case, "either every transaction has a source or none has")
+
+
+def source_info(case: Case) -> dict[str, object]:
+    """CONF-FIX-8: the optional ``_info`` members that say where a case comes from:
+    ``source`` (the case's) and ``transaction_sources`` (one per transaction, in order)."""
+    info: dict[str, object] = {}
+    if case.source is not None:
+        info["source"] = case.source
+    if case.txs and all(tx.source is not None for tx in case.txs):
+        info["transaction_sources"] = [tx.source for tx in case.txs]
+    return info
 
 
 def _check_tx(case: Case, i: int, tx: object) -> None:
