@@ -15,6 +15,7 @@ the first failure (``exitfirst``); none of these changes the report of what ran,
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
 import subprocess
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import BackendFactory
-from ..errors import SuperVMError, shown
+from ..errors import InvalidArgumentError, SuperVMError, shown
 from .encoding import EncodingError, canonical_json, fixture_hash
 from .execute import BackendFailure
 from .formats import (
@@ -186,16 +187,21 @@ def _rules_of(fixture: object) -> tuple[str, ...]:
 
 def consume_fixture(name: str, fixture: dict[str, Any], schema_problems: Sequence[str],
                     runner: Runner) -> FixtureOutcome:
-    """CONF-CONSUME-1: check one fixture: schema, the hash of a filled fixture (CONF-FIX-3),
-    the format's validity, then run and compare. On a `PythonRunner` the fixture runs once
-    per `FixtureFormat.in_process_runs` of its format, each compared on its own (a batch:
-    once per schedule, CONF-BATCH-3); any other runner runs it once (CONF-PROTO-1)."""
+    """CONF-CONSUME-1: check one fixture: schema (``schema_problems``, the problems the schema
+    given to `consume` found, then the registry's definition of the fixture's format, on which
+    the format's code relies), the hash of a filled fixture (CONF-FIX-3), the format's
+    validity, then run and compare. On a `PythonRunner` the fixture runs once per
+    `FixtureFormat.in_process_runs` of its format, each compared on its own (a batch: once
+    per schedule, CONF-BATCH-3); any other runner runs it once (CONF-PROTO-1)."""
     fmt_name = _info_of(fixture).get("fixture_format")
     outcome = FixtureOutcome(name, [f"schema: {p}" for p in schema_problems],
                              _rules_of(fixture), fmt_name if isinstance(fmt_name, str) else None)
-    if schema_problems:
+    if not schema_problems:  # a schema given with --schema may admit more than the registry
+        outcome.problems += [f"schema: {p}" for p in errors_against(fixture, build_schema(),
+                                                                    "fixture")]
+    if outcome.problems:
         return outcome  # its structure is unknown: nothing more can be checked safely
-    fmt = format_named(fmt_name)  # the schema admits registered formats only
+    fmt = format_named(fmt_name)
     if fmt.filled:
         recorded, computed = fixture["_info"]["hash"], fixture_hash(fixture)
         if recorded != computed:
@@ -419,10 +425,20 @@ def consume(targets: Path | FixtureSource | Sequence[Path | FixtureSource],
     given, fixtures in name order.
 
     ``jobs`` > 1 checks fixtures in that many processes (the runner must then be picklable,
-    as `PythonRunner` and `CommandRunner` are); the outcomes and their order are those of
-    ``jobs=1``. With ``exitfirst`` nothing more is checked after the first failing fixture or
-    unreadable file. A file none of whose fixtures is selected is left out. ``progress(done,
-    total, label)`` is called before each fixture and at the end."""
+    as `PythonRunner` and `CommandRunner` are: `InvalidArgumentError` otherwise); the outcomes
+    and their order are those of ``jobs=1``. With ``exitfirst`` nothing more is checked after
+    the first failing fixture or unreadable file. A file none of whose fixtures is selected is
+    left out. ``progress(done, total, label)`` is called before each fixture and at the
+    end."""
+    if type(jobs) is not int or jobs < 1:
+        raise InvalidArgumentError("jobs", "an integer of at least 1", jobs)
+    if jobs > 1:
+        try:
+            pickle.dumps(runner)
+        except Exception as e:  # PicklingError, AttributeError, TypeError, ...: not picklable
+            raise InvalidArgumentError(
+                "runner", "a runner worker processes can receive (PythonRunner, CommandRunner) "
+                "when jobs > 1", runner) from e
     if isinstance(targets, Path | FixtureSource):
         targets = [targets]
     selection = selection or Selection()

@@ -30,6 +30,7 @@ from supervm_ref.conformance.encoding import fixture_hash
 from supervm_ref.conformance.fill import SPEC_VERSION
 from supervm_ref.conformance.pack import pack
 from supervm_ref.conformance.schema import load_schema
+from supervm_ref.errors import InvalidArgumentError
 from supervm_ref.runtime.runtime import Runtime
 
 from ..support import REPO
@@ -308,3 +309,21 @@ def test_sources_are_files_folders_archives_and_bytes(tmp_path: Path) -> None:
                        selection=Selection(areas=("p4",)))
     assert [(o.path.as_posix(), o.archive, o.passed) for o in outcomes] == [
         ("conformance/isolation/p4.json", Path("-"), True)]
+
+
+def test_library_arguments_are_checked(tmp_path: Path) -> None:
+    """CONF-CONSUME-4: ``jobs`` is an integer of at least 1, and with more than one the
+    runner must reach the worker processes; a typed error otherwise. A fixture that a
+    permissive schema lets through is still checked against its format's definition."""
+    for jobs in (0, 1.5, True):
+        with pytest.raises(InvalidArgumentError, match="jobs"):
+            consume(ISOLATION, SCHEMA, python_runner(Runtime), jobs=jobs)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="runner"):
+        consume(ISOLATION, SCHEMA, lambda test: {}, jobs=2)
+    engine = json.loads((FIXTURES / "engine.json").read_text())
+    name = sorted(engine)[0]
+    del engine[name]["post"]
+    (tmp_path / "e.json").write_text(json.dumps({name: engine[name]}))
+    (outcome,) = consume(tmp_path, {}, python_runner(Runtime))
+    assert outcome.fixtures[0].problems == ["schema: /: missing required property 'post'"]
+
