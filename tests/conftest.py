@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 
 from supervm_ref.cli import main
+from supervm_ref.conformance.formats import FORMATS
 
 from .support import REPO, external_dir
 
-#: Every committed fixture of every kind: the filled ones and the isolation scripts.
-CONFORMANCE_TARGETS = (REPO / "conformance" / "fixtures", REPO / "conformance" / "isolation")
+#: Every committed fixture of every format: the folders of the registry's formats
+#: (conformance/fixtures, conformance/isolation, ...).
+CONFORMANCE_TARGETS = tuple(REPO / folder for folder in sorted({f.folder for f in FORMATS}))
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ class ConsumeRun:
 def consumed() -> Callable[[str], ConsumeRun]:
     """``consumed(backend)``: every committed fixture of every kind consumed once per backend
     and test session, through the command line as a user runs it (``supervm consume --json
-    -j 2 --backend NAME conformance/fixtures conformance/isolation``, in process; two worker
+    -j 2 --backend NAME conformance/fixtures conformance/isolation ...``, in process; two worker
     processes, whose report is that of one, CONF-CONSUME-4). Tests assert on the shared report
     instead of consuming again."""
     runs: dict[str, ConsumeRun] = {}

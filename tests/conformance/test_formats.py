@@ -34,6 +34,7 @@ from supervm_ref.conformance.formats import (
     schema_text,
 )
 from supervm_ref.conformance.pack import pack
+from supervm_ref.conformance.paths import FIXTURES
 from supervm_ref.conformance.schema import errors_against, load_schema, validate
 from supervm_ref.runtime.runtime import Runtime
 
@@ -57,14 +58,16 @@ def test_registry_lists_every_format_once() -> None:
     """CONF-FORMAT-1: call, batch and isolation are registered once each, with a description,
     the section of spec/conformance.md that defines them, and their folder; filled formats
     have distinct case kinds; unknown names are `FormatError`s."""
-    assert [f.name for f in FORMATS] == ["supervm_call_test", "supervm_batch_test",
-                                         "supervm_isolation_test"]
+    names = [f.name for f in FORMATS]
+    assert names[:3] == ["supervm_call_test", "supervm_batch_test", "supervm_isolation_test"]
+    assert len(set(names)) == len(names)
     kinds = [f.case_kind for f in FORMATS if f.filled]
-    assert kinds == ["call", "batch"] and formats.filled_formats() == {
-        "call": FORMATS[0], "batch": FORMATS[1]}
+    assert kinds[:2] == ["call", "batch"] and len(set(kinds)) == len(kinds)
+    assert formats.filled_formats() == {f.case_kind: f for f in FORMATS if f.filled}
     for fmt in FORMATS:
         assert format_named(fmt.name) is fmt
         assert fmt.description and (REPO / fmt.folder).is_dir()
+        assert not fmt.filled or fmt.folder == FIXTURES  # where supervm fill writes
         section = re.search(r"section (\d+)", fmt.spec_section)
         assert section, fmt.spec_section
         assert re.search(rf"^## {section.group(1)}\. .*`{fmt.name}`", SPEC, re.M), fmt.name
@@ -75,15 +78,18 @@ def test_registry_lists_every_format_once() -> None:
 
 def test_every_committed_fixture_names_a_registered_format() -> None:
     """CONF-FORMAT-2: every committed fixture's ``_info.fixture_format`` is registered, and it
-    lies in its format's folder; filled fixtures are maps of fixtures, isolation scripts one
-    fixture per file."""
-    for fmt in FORMATS:
-        for path in sorted((REPO / fmt.folder).glob("*.json")):
+    lies in its format's folder; every format has committed fixtures (the isolation scripts
+    one per file, what fill writes maps of them)."""
+    seen: set[str] = set()
+    for folder in sorted({fmt.folder for fmt in FORMATS}):
+        for path in sorted((REPO / folder).glob("*.json")):
             data = json.loads(path.read_text())
             fixtures = [data] if "_info" in data else list(data.values())
-            assert ("_info" in data) == (not fmt.filled), path
             for fixture in fixtures:
-                assert format_named(fixture["_info"]["fixture_format"]).folder == fmt.folder
+                fmt = format_named(fixture["_info"]["fixture_format"])
+                assert fmt.folder == folder and ("_info" in data) == (not fmt.filled), path
+                seen.add(fmt.name)
+    assert seen == {fmt.name for fmt in FORMATS}
 
 
 def test_protocol_inputs_name_their_format() -> None:
@@ -102,10 +108,12 @@ def test_every_format_defines_its_part_of_the_contract() -> None:
     and output definitions exist; a filled format names its case class; a fixture of each
     format yields an input valid against its input definition."""
     schema = build_schema()
-    samples = {"supervm_call_test": _fixture("engine", "engine/bad_arguments"),
-               "supervm_batch_test": _fixture("batch", "batch/counter_wraps"),
-               "supervm_isolation_test": json.loads(
-                   (REPO / "conformance" / "isolation" / "g0.json").read_text())}
+    samples: dict[str, dict[str, Any]] = {}
+    for folder in sorted({fmt.folder for fmt in FORMATS}):
+        for path in sorted((REPO / folder).glob("*.json")):
+            data = json.loads(path.read_text())
+            for fixture in [data] if "_info" in data else data.values():
+                samples.setdefault(fixture["_info"]["fixture_format"], fixture)
     for fmt in FORMATS:
         assert fmt.name in fmt.schema_defs()
         assert {fmt.input_definition, fmt.output_definition} <= set(schema["$defs"])

@@ -17,6 +17,7 @@ import pytest
 from supervm_ref.cli import main
 from supervm_ref.conformance.encoding import fixture_hash, pretty_json
 from supervm_ref.conformance.fill import SPEC_VERSION
+from supervm_ref.conformance.formats import FORMATS
 from supervm_ref.conformance.pack import PackError, archive_name, pack, read_archive
 
 from ..support import REPO
@@ -56,16 +57,16 @@ def test_archive_name_layout_and_index(packed: tuple[bytes, dict[str, Any]]) -> 
     assert archive_name(SPEC_VERSION) == f"supervm-fixtures-{SPEC_VERSION}.tar.gz"
     members = _members(archive)
     expected = sorted(
-        [p.relative_to(REPO).as_posix() for folder in ("fixtures", "isolation")
-         for p in (REPO / "conformance" / folder).glob("*.json")]
+        [p.relative_to(REPO).as_posix() for folder in {fmt.folder for fmt in FORMATS}
+         for p in (REPO / folder).rglob("*.json")]
         + ["spec/conformance.schema.json"])
+    assert {"conformance/fixtures/batch.json", "conformance/isolation/g0.json"} <= set(expected)
     assert list(members) == [f"{TOP}/index.json", *(f"{TOP}/{p}" for p in expected)]
     assert json.loads(members[f"{TOP}/index.json"]) == index
     assert members[f"{TOP}/index.json"] == pretty_json(index).encode()
     assert index["index_format"] == "supervm_fixtures_index"
     assert index["spec_version"] == SPEC_VERSION
-    assert index["fixture_formats"] == ["supervm_call_test", "supervm_batch_test",
-                                        "supervm_isolation_test"]
+    assert index["fixture_formats"] == [fmt.name for fmt in FORMATS]
     assert [f["path"] for f in index["files"]] == expected
     for entry in index["files"]:
         data = (REPO / entry["path"]).read_bytes()
@@ -108,12 +109,13 @@ def test_pack_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     """CONF-PACK-1: ``supervm fixtures pack`` writes the archive under its name in the current
     folder, at ``--output FILE``, or under its name in ``--output DIR``; it exits 2 without
     a repository or when the file cannot be written."""
-    archive, _ = packed
+    archive, index = packed
     monkeypatch.chdir(tmp_path)
     assert main(["fixtures", "pack", "--root", str(REPO)]) == 0
     out = capsys.readouterr().out
     assert (tmp_path / archive_name(SPEC_VERSION)).read_bytes() == archive
-    assert out.startswith(f"wrote {archive_name(SPEC_VERSION)}: 23 file(s)")
+    assert out.startswith(f"wrote {archive_name(SPEC_VERSION)}: {len(index['files'])} file(s), "
+                          f"{len(index['fixtures'])} fixture(s), {len(archive):,} bytes")
     assert hashlib.sha256(archive).hexdigest() in out
     assert main(["fixtures", "pack", "--root", str(REPO), "--output", "x.tgz"]) == 0
     assert (tmp_path / "x.tgz").read_bytes() == archive
@@ -179,7 +181,7 @@ def test_an_archive_that_does_not_match_its_index(packed: tuple[bytes, dict[str,
     """CONF-PACK-4: changed bytes, a missing or unlisted file, a fixture hash the index does
     not list each fail their file (whatever the selection), before anything runs; an archive
     that cannot be read, or has no index, fails as one file."""
-    archive, _ = packed
+    archive, index = packed
     engine = f"{TOP}/conformance/fixtures/engine.json"
 
     def changed_bytes(m: dict[str, bytes]) -> None:
@@ -209,7 +211,8 @@ def test_an_archive_that_does_not_match_its_index(packed: tuple[bytes, dict[str,
         bad = [s for s in sources if s.error is not None]
         assert [(s.path.as_posix(), s.archive) for s in bad] == [(where, Path("a.tgz"))], what
         assert bad[0].error is not None and says in bad[0].error, (what, bad[0].error)
-        assert len(sources) == (23 if what == "unlisted" else 22), what
+        files = sum(f["role"] == "fixtures" for f in index["files"])
+        assert len(sources) == files + (what == "unlisted"), what
     for what, data, says in [
             ("no index", _tampered(archive, lambda m: m.pop(f"{TOP}/index.json")),
              "archive: no index.json"),

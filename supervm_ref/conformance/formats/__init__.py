@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...errors import shown
-from .base import COMMON_DEFS, FILLED_FOLDER, FixtureFormat, FormatError, InProcessRun
+from .base import COMMON_DEFS, FixtureFormat, FormatError, InProcessRun
 from .batch import BatchFormat
 from .call import CallFormat
 from .isolation import IsolationFormat
@@ -36,7 +36,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
 DEFAULT_INPUT_FORMAT = CallFormat.name
 
 __all__ = [
-    "COMMON_DEFS", "DEFAULT_INPUT_FORMAT", "FILLED_FOLDER", "FORMATS", "FixtureFormat",
+    "COMMON_DEFS", "DEFAULT_INPUT_FORMAT", "FORMATS", "FixtureFormat",
     "FormatError", "InProcessRun", "build_schema", "filled_formats", "format_for_input",
     "format_named", "schema_text",
 ]

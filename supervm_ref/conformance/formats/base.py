@@ -20,9 +20,7 @@ from typing import Any, ClassVar
 from ...backends import BackendFactory
 from ...errors import SuperVMError
 from ..encoding import MAX_SAFE_INTEGER
-
-#: CONF-FORMAT-3: the folder (under the repository root) of the fixtures `supervm fill` writes.
-FILLED_FOLDER = "conformance/fixtures"
+from ..paths import FIXTURES
 
 
 class FormatError(SuperVMError):
@@ -59,8 +57,9 @@ class FixtureFormat(ABC):
     #: The section of spec/conformance.md that defines the format, e.g.
     #: ``"spec/conformance.md section 8 (CONF-BATCH-*)"``.
     spec_section: ClassVar[str]
-    #: The folder under the repository root holding its committed fixtures.
-    folder: ClassVar[str] = FILLED_FOLDER
+    #: The folder under the repository root holding its committed fixtures (that of
+    #: `supervm fill`, `paths.FIXTURES`, for a filled format).
+    folder: ClassVar[str] = FIXTURES
 
     # --- Schema (CONF-FORMAT-3 b) -----------------------------------------------------------
 
