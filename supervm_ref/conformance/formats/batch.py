@@ -6,15 +6,15 @@ A batch fixture has the shape of a call fixture -- ``env``, ``pre``, ``transacti
 block, in block order), ``post`` -- and only its ``_info.fixture_format`` differs. Its meaning
 is SCHED-RESULT-1: executing the block, however it is scheduled, gives what executing the
 transactions one after the other in block order gives. So `BatchFormat` is the call format
-(`CallFormat`) with two differences:
+(`CallFormat`) filled and run in process differently:
 
 - filling runs the block on the reference with the sequential baseline of spec/scheduling.md
   (`execute_sequential`, SCHED-SEQ-1), one `contract_transaction` per transaction, and checks
   that it equals the plain calls (CONF-BATCH-2);
 - on a Python backend, `supervm consume` runs the block through `MvccScheduler` under every
   schedule of `BATCH_SCHEDULES` -- each run must reproduce ``post`` exactly (CONF-BATCH-3);
-- an external backend receives the ordinary call input and may execute the block any way it
-  likes (CONF-BATCH-4).
+- as for a call, an external backend receives the ordinary call input, which does not name
+  the format, and may execute the block any way it likes (CONF-BATCH-4).
 """
 
 from __future__ import annotations
