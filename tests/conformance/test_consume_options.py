@@ -327,3 +327,18 @@ def test_library_arguments_are_checked(tmp_path: Path) -> None:
     (outcome,) = consume(tmp_path, {}, python_runner(Runtime))
     assert outcome.fixtures[0].problems == ["schema: /: missing required property 'post'"]
 
+
+
+def test_outside_a_repository_the_built_in_schema_is_used(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """CONF-CONSUME-1, CONF-FORMAT-5: without --schema or --root and with no repository to
+    find, consume checks against the schema built into the package."""
+    import supervm_ref.cli.consume as consume_cli
+    from supervm_ref.conformance.paths import RootNotFound
+
+    def nowhere() -> Path:
+        raise RootNotFound("no repository here")
+
+    monkeypatch.setattr(consume_cli, "find_root", nowhere)
+    status, out, _ = _cli(capsys, "consume", "--area", "g0", str(ISOLATION))
+    assert status == 0 and "1 passed, 0 failed" in out
