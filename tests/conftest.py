@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .support import external_dir
+from supervm_ref.cli import main
+from supervm_ref.conformance.formats import FORMATS
+
+from .support import REPO, external_dir
+
+#: Every committed fixture of every format: the folders of the registry's formats
+#: (conformance/fixtures, conformance/isolation, ...).
+CONFORMANCE_TARGETS = tuple(REPO / folder for folder in sorted({f.folder for f in FORMATS}))
 
 
 @pytest.fixture
@@ -15,3 +28,45 @@ def suite_dir() -> Path:
     path = external_dir() / "wasm-testsuite" / "json"
     assert path.is_dir(), f"external suite missing at {path} (set SUPERVM_EXTERNAL)"
     return path
+
+
+@dataclass(frozen=True)
+class ConsumeRun:
+    """What ``supervm consume --json --backend NAME`` printed for every committed fixture
+    (`CONFORMANCE_TARGETS`), and its exit status."""
+
+    backend: str
+    status: int
+    stdout: str
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The JSON report (spec/conformance.md, CONF-CONSUME-2)."""
+        report: dict[str, Any] = json.loads(self.stdout)
+        return report
+
+    def file(self, name: str) -> dict[str, Any]:
+        """The report's entry of the one fixture file called ``name``."""
+        (entry,) = [f for f in self.report["files"] if Path(f["path"]).name == name]
+        return entry
+
+
+@pytest.fixture(scope="session")
+def consumed() -> Callable[[str], ConsumeRun]:
+    """``consumed(backend)``: every committed fixture of every kind consumed once per backend
+    and test session, through the command line as a user runs it (``supervm consume --json
+    -j 2 --backend NAME conformance/fixtures conformance/isolation ...``, in process; two worker
+    processes, whose report is that of one, CONF-CONSUME-4). Tests assert on the shared report
+    instead of consuming again."""
+    runs: dict[str, ConsumeRun] = {}
+
+    def run(backend: str) -> ConsumeRun:
+        if backend not in runs:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = main(["consume", "--json", "-j", "2", "--backend", backend,
+                               *map(str, CONFORMANCE_TARGETS)])
+            runs[backend] = ConsumeRun(backend, status, out.getvalue())
+        return runs[backend]
+
+    return run

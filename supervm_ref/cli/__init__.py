@@ -21,9 +21,9 @@ import threading
 from collections.abc import Sequence
 
 from ..config import ConfigError
-from . import bench, consume, demo, fill, spectest, t8n
+from . import bench, consume, demo, fill, fixtures, spectest, t8n
 
-SUBCOMMANDS = (demo, spectest, fill, consume, t8n, bench)
+SUBCOMMANDS = (demo, spectest, fill, consume, t8n, fixtures, bench)
 
 #: The exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
 EXIT_INTERRUPTED = 130
@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="supervm",
         description="SuperVM reference interpreter: run the demos, the WebAssembly spec suite, "
-                    "the conformance fixtures (fill / consume / t8n) and benchmarks.",
+                    "the conformance fixtures (fill / consume / t8n / fixtures pack) and "
+                    "benchmarks.",
         epilog="Exit status: 0 success, 1 a check failed, 2 usage error or unusable input, "
                "130 interrupted (Ctrl-C). Long commands show progress on stderr when it is a "
                "terminal (SUPERVM_PROGRESS=0 turns it off, 1 on).",

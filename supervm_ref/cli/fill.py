@@ -1,8 +1,10 @@
 """``supervm fill``: write the conformance fixtures from the fillers (spec/conformance.md,
 CONF-FILL-3/4).
 
-``supervm fill`` runs every filler of ``conformance/fillers/`` on the reference runtime and
-writes ``conformance/fixtures/<area>.json``; ``--check`` writes nothing and exits 1 if a
+``supervm fill`` runs every filler of ``conformance/fillers/`` on the reference runtime, each
+case filled by the fixture format its kind names (`supervm_ref.conformance.formats`), and
+writes ``conformance/fixtures/<area>.json`` and the schema the registry of formats generates
+(``spec/conformance.schema.json``, CONF-FORMAT-5); ``--check`` writes nothing and exits 1 if a
 committed file differs from what filling produces (CI runs this through a test).
 """
 
@@ -63,7 +65,8 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "fill", help="write conformance fixtures from the fillers (reference runtime)",
         description="Run conformance/fillers/*.py on the reference runtime and write "
-                    "conformance/fixtures/<area>.json (spec/conformance.md).")
+                    "conformance/fixtures/<area>.json and, without --output, "
+                    "spec/conformance.schema.json (spec/conformance.md).")
     p.add_argument("areas", nargs="*", metavar="AREA",
                    help="only these fillers (file names without .py); default all")
     p.add_argument("--output", type=Path, default=None, metavar="DIR",

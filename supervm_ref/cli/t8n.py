@@ -1,10 +1,12 @@
 """``supervm t8n``: the reference implementation of the external backend protocol
 (spec/conformance.md, CONF-PROTO-1).
 
-Reads one JSON object ``{env, pre, transactions}`` (a fixture's encoding) on stdin, runs the
-transactions on a registered backend (default the reference) and writes ``post`` — ``{results,
-storage}`` — as one line of canonical JSON on stdout. Exit status 0 on success, 2 if the input
-is not a valid object, 1 if the backend fails.
+Reads one JSON object on stdin -- the input of a fixture, whose ``fixture_format`` names its
+format (a call input may leave it out) -- runs it the way its format says (the registry,
+`supervm_ref.conformance.formats`) on a registered backend (default the reference) and writes
+the format's output (a call's ``post``: ``{results, storage}``; an isolation script's outcome)
+as one line of canonical JSON on stdout. Exit status 0 on success, 2 if the input is not a
+valid input of a registered format, 1 if the backend fails.
 """
 
 from __future__ import annotations
@@ -15,27 +17,30 @@ from typing import Any
 
 from ..backends import BackendError, load_backend
 from ..conformance.encoding import EncodingError, canonical_json
-from ..conformance.execute import BackendFailure, decode_input, execute
+from ..conformance.execute import BackendFailure
+from ..conformance.formats import FormatError, format_for_input
 from ..conformance.schema import parse_json
 
 
 def run_t8n(args: argparse.Namespace) -> int:
-    """CONF-PROTO-1: stdin -> post on stdout."""
+    """CONF-PROTO-1: stdin -> the format's output on stdout."""
     try:
         raw = sys.stdin.buffer.read()
         if not raw.strip():
-            raise ValueError("stdin is empty: expected one JSON object {env, pre, "
-                             "transactions}")
-        test = decode_input(parse_json(raw))
-    except (ValueError, EncodingError) as e:
+            raise ValueError("stdin is empty: expected one JSON object, the input of a "
+                             "fixture (e.g. {env, pre, transactions})")
+        test = parse_json(raw)
+        fmt = format_for_input(test)
+        decoded = fmt.decode_input(test)
+    except (ValueError, EncodingError, FormatError) as e:
         print(f"supervm t8n: bad input: {e}", file=sys.stderr)
         return 2
     try:
-        post = execute(load_backend(args.backend), test)
+        output = fmt.execute(load_backend(args.backend), decoded)
     except (BackendError, BackendFailure) as e:
         print(f"supervm t8n: {e}", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(canonical_json(post) + b"\n")
+    sys.stdout.buffer.write(canonical_json(output) + b"\n")
     sys.stdout.flush()
     return 0
 
@@ -45,8 +50,9 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "t8n", help="run one fixture input from stdin, write its post state to stdout",
         description="The external backend protocol of spec/conformance.md (CONF-PROTO-1): "
-                    "read {env, pre, transactions} as JSON on stdin, write {results, storage} "
-                    "as JSON on stdout.")
+                    "read a fixture's input as JSON on stdin (its fixture_format names its "
+                    "format; a call's {env, pre, transactions} may leave it out) and write "
+                    "the format's output as JSON on stdout (a call's {results, storage}).")
     p.add_argument("--backend", default="reference", metavar="NAME",
                    help="a registered backend (default reference; 'wasmtime' needs pip "
                         "install 'supervm-ref[wasmtime]')")

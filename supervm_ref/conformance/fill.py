@@ -1,63 +1,142 @@
-"""Filling: turning the fillers' cases into fixture files (spec/conformance.md,
-CONF-FILL-3/4, CONF-FIX-1/2).
+"""Filling: loading the fillers and turning their cases into fixture files
+(spec/conformance.md, CONF-FILL-*, CONF-FIX-1/2, CONF-FORMAT-5).
 
-Each case runs on the reference runtime (`execute` with `Runtime`); what happens is recorded
-as the fixture's ``post``. One file per filler: ``conformance/fixtures/<area>.json``.
+Each case is filled by the fixture format its ``kind`` names (`supervm_ref.conformance.formats`):
+the format runs it on the reference and returns the fixture's body; this module adds the
+``_info`` every filled fixture carries. One file per filler: ``conformance/fixtures/<area>.json``.
+Filling also writes the JSON schema, which the registry of formats generates.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..errors import shown
-from ..runtime.runtime import Runtime
-from .batch import BATCH_FORMAT, execute_block
 from .encoding import EncodingError, fixture_hash, pretty_json
-from .execute import BackendFailure, RunInput, Transaction, encode_input, execute
-from .filler import Case, FillerError, filler_paths, load_filler, source_info
-from .paths import FIXTURES
+from .execute import BackendFailure
+from .filler import FillerError, filling_root, source_info
+from .formats import FixtureFormat, build_schema, filled_formats, schema_text
+from .paths import FILLERS, FIXTURES, SCHEMA
 from .schema import fixture_file_errors, load_schema
 
-#: CONF-FIX-2: the value of ``_info.fixture_format`` of a call fixture.
-FIXTURE_FORMAT = "supervm_call_test"
-#: CONF-FIX-2, CONF-BATCH-1: ``_info.fixture_format`` by the kind of case.
-FIXTURE_FORMATS = {"call": FIXTURE_FORMAT, "batch": BATCH_FORMAT}
 #: CONF-FIX-2: the specification version fixtures are filled from (the project's version in
 #: pyproject.toml; a test keeps the two equal).
 SPEC_VERSION = "0.1.0"
 
-
-def run_input(case: Case) -> RunInput:
-    """CONF-FILL-3: a case's input, with every transaction's gas limit made explicit."""
-    txs = [Transaction(tx.to, tx.function, list(tx.args),
-                       case.env.gas_limit if tx.gas_limit is None else tx.gas_limit)
-           for tx in case.txs]
-    return RunInput(case.env, dict(case.code), dict(case.storage), txs)
+#: CONF-FILL-1: an area (a filler's file name) and a case name.
+AREA = re.compile(r"[a-z][a-z0-9_]*")
+CASE_NAME = re.compile(r"[a-z][a-z0-9_]*/[A-Za-z0-9_.\-]+")
+RULE_ID = re.compile(r"[A-Z]+(?:-[A-Z]+)+-[0-9]+")
 
 
-def fill_case(case: Case, filler: str) -> dict[str, Any]:
-    """CONF-FILL-3, CONF-FIX-2: run ``case`` on the reference runtime and return its fixture,
-    ``_info`` included (``filler`` is the filler's path relative to the repository root).
-    A batch case is filled by the sequential baseline of a block (CONF-BATCH-2)."""
-    if case.kind not in FIXTURE_FORMATS:
-        raise FillerError(f"case {shown(case.name)}: kind must be one of "
-                          f"{', '.join(FIXTURE_FORMATS)}, got {shown(case.kind)}")
-    test = run_input(case)
+# --- Loading fillers --------------------------------------------------------------------------
+
+def filler_paths(root: Path) -> list[Path]:
+    """CONF-FILL-1: ``conformance/fillers/*.py`` in sorted order; files whose name starts with
+    ``_`` are not fillers."""
+    folder = root / FILLERS
+    return sorted(p for p in folder.glob("*.py") if not p.name.startswith("_"))
+
+
+def _import(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"supervm_conformance_filler_{path.stem}",
+                                                  path)
+    if spec is None or spec.loader is None:
+        raise FillerError(f"{path}: not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_filler(root: Path, path: Path) -> list[Any]:
+    """CONF-FILL-1/2: import one filler, call its ``cases()`` and check every case."""
+    area = path.stem
+    if AREA.fullmatch(area) is None:
+        raise FillerError(f"{path}: an area name is lower-case letters, digits and '_'")
+    with filling_root(root):
+        try:
+            module = _import(path)
+            make = getattr(module, "cases", None)
+            if not callable(make):
+                raise FillerError(f"{path}: no function cases()")
+            cases = make()
+        except FillerError:
+            raise
+        except Exception as e:  # a filler's own bug: report it with its origin
+            raise FillerError(f"{path}: {type(e).__name__}: {e}") from e
+    if not isinstance(cases, list):
+        raise FillerError(f"{path}: cases() must return a list, got {type(cases).__name__}")
+    seen: set[str] = set()
+    for case in cases:
+        check_case(case, area)
+        if case.name in seen:
+            raise FillerError(f"{path}: two cases are named {shown(case.name)}")
+        seen.add(case.name)
+    return cases
+
+
+def _fail(case: Any, problem: str) -> FillerError:
+    return FillerError(f"case {shown(case.name)}: {problem}")
+
+
+def case_format(case: object) -> FixtureFormat:
+    """CONF-FILL-2, CONF-FORMAT-1: the format that fills ``case``: the one whose case kind is
+    ``case.kind`` (and whose case type ``case`` is); `FillerError` otherwise."""
+    formats = filled_formats()
+    types = tuple(dict.fromkeys(fmt.case_type for fmt in formats.values()
+                                if fmt.case_type is not None))
+    if not isinstance(case, types):
+        raise FillerError(f"cases() returned {shown(case)}, not a case "
+                          f"({', '.join(t.__name__ for t in types)})")
+    kind = getattr(case, "kind", None)
+    fmt = formats.get(kind) if isinstance(kind, str) else None
+    if fmt is None:
+        raise FillerError(f"case {shown(getattr(case, 'name', '?'))}: kind must be one of "
+                          f"{', '.join(formats)}, got {shown(kind)}")
+    if fmt.case_type is None or not isinstance(case, fmt.case_type):
+        raise FillerError(f"case {shown(getattr(case, 'name', '?'))}: a case of kind "
+                          f"{shown(kind)} is a {getattr(fmt.case_type, '__name__', '?')}")
+    return fmt
+
+
+def check_case(case: object, area: str) -> None:
+    """CONF-FILL-2: a case is well formed: its kind names a filled format and it is that
+    format's kind of case; its name is ``<area>/<case>``; it has a description and lists at
+    least one rule id; then the format's own checks (`FixtureFormat.check_case`)."""
+    fmt = case_format(case)
+    name, description, rules = (getattr(case, a, None) for a in ("name", "description", "rules"))
+    if not isinstance(name, str) or CASE_NAME.fullmatch(name) is None \
+            or name.split("/")[0] != area:
+        raise _fail(case, f"a case name is '{area}/<name>' (letters, digits, '_', '-', '.')")
+    if not isinstance(description, str) or not description:
+        raise _fail(case, "needs a description")
+    if not isinstance(rules, list) or not rules or any(
+            not isinstance(r, str) or RULE_ID.fullmatch(r) is None for r in rules):
+        raise _fail(case, f"rules must be a non-empty list of rule ids, got {shown(rules)}")
+    fmt.check_case(case)
+
+
+# --- Filling ----------------------------------------------------------------------------------
+
+def fill_case(case: Any, filler: str) -> dict[str, Any]:
+    """CONF-FILL-3, CONF-FIX-2: fill ``case`` with its format and return its fixture,
+    ``_info`` included (``filler`` is the filler's path relative to the repository root)."""
+    fmt = case_format(case)
     try:
-        body = encode_input(test)
-        body["post"] = execute(Runtime, test)
-        if case.kind == "batch":
-            body["post"] = fill_batch_post(test, body["post"])
+        body = fmt.fill(case)
     except (EncodingError, BackendFailure) as e:
         raise FillerError(f"case {shown(case.name)}: {e}") from e
     info = {
-        "fixture_format": FIXTURE_FORMATS[case.kind],
+        "fixture_format": fmt.name,
         "spec_version": SPEC_VERSION,
         "filler": filler,
         "description": case.description,
@@ -66,22 +145,6 @@ def fill_case(case: Case, filler: str) -> dict[str, Any]:
         **source_info(case),
     }
     return {"_info": info, **body}
-
-
-def fill_batch_post(test: RunInput, plain: dict[str, Any]) -> dict[str, Any]:
-    """CONF-BATCH-2: the ``post`` of a batch case: the block run by the sequential baseline of
-    spec/scheduling.md on the reference (SCHED-SEQ-1, SCHED-WASM-2). It must equal ``plain``,
-    the calls run one after the other on the runtime's own storage (CONF-RUN-1): a block whose
-    outcome depends on being run as a batch is not a fixture, since an external backend is
-    only given the transactions. `BackendFailure` otherwise."""
-    post = execute_block(Runtime, test)
-    if post != plain:
-        first = next((i for i, (a, b) in enumerate(zip(post["results"], plain["results"]))
-                      if a != b), None)
-        where = "the final storage" if first is None else f"transaction {first}"
-        raise BackendFailure(f"CONF-BATCH-2: the batch baseline and plain sequential execution "
-                             f"differ at {where}")
-    return post
 
 
 def fill_area(root: Path, path: Path) -> dict[str, Any]:
@@ -123,16 +186,34 @@ def write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+def _schema_file(root: Path, check: bool, report: FillReport) -> None:
+    """CONF-FORMAT-5: spec/conformance.schema.json is the registry's schema: outdated (with
+    ``check``) or rewritten when it differs."""
+    target = root / SCHEMA
+    text = schema_text().encode("utf-8")
+    if target.is_file() and target.read_bytes() == text:
+        return
+    if check:
+        report.outdated.append(target)
+    else:
+        write_atomically(target, text)
+        report.written.append(target)
+
+
 def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
          check: bool = False,
          progress: Callable[[int, int, str], None] | None = None) -> FillReport:
     """CONF-FILL-4: fill every filler (or only ``areas``) into ``output`` (default
-    ``conformance/fixtures/``). With ``check`` nothing is written; files whose text differs
-    from the filled text are reported as outdated. Without an area list, ``*.json`` files in
-    the output folder that no filler produces are reported as stale. Each file is written
-    atomically (`write_atomically`). ``progress(done, total, area)`` is called before each
-    area. Raises `FillerError`, and `OSError` when a file cannot be written."""
+    ``conformance/fixtures/``, and then also the schema, CONF-FORMAT-5). With ``check``
+    nothing is written; files whose text differs from the filled text are reported as
+    outdated. Without an area list, ``*.json`` files in the output folder that no filler
+    produces are reported as stale. Each file is written atomically (`write_atomically`).
+    ``progress(done, total, area)`` is called before each area. Every file is checked against
+    the registry's schema. Raises `FillerError`, `SchemaError` when the repository's schema
+    cannot be read, and `OSError` when a file cannot be written."""
     out_dir = output or root / FIXTURES
+    load_schema(root)  # the repository's schema must be readable (CONF-ROOT-1)
+    schema = build_schema()
     paths = filler_paths(root)
     known = {p.stem for p in paths}
     if areas:
@@ -141,8 +222,9 @@ def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
             raise FillerError(f"no filler for area(s) {', '.join(unknown)} "
                               f"(known: {', '.join(sorted(known))})")
         paths = [p for p in paths if p.stem in areas]
-    schema = load_schema(root)
     report = FillReport()
+    if output is None:
+        _schema_file(root, check, report)
     for done, path in enumerate(paths):
         if progress:
             progress(done, len(paths), path.stem)

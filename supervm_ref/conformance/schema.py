@@ -24,7 +24,7 @@ ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "descri
 KEYWORDS = ANNOTATIONS | {
     "$ref", "type", "enum", "const", "properties", "required", "additionalProperties",
     "patternProperties", "propertyNames", "items", "minItems", "maxItems", "pattern",
-    "minLength", "maxLength", "minimum", "maximum",
+    "minLength", "maxLength", "minimum", "maximum", "allOf", "if", "then", "else",
 }
 
 
@@ -154,6 +154,12 @@ def validate(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any] |
         if not any(_type_ok(instance, n) for n in names):
             fail(f"expected {' or '.join(names)}, got {json.dumps(instance)[:80]}")
             return problems
+    for sub in schema.get("allOf", []):
+        problems += validate(instance, sub, root, path)
+    if "if" in schema:  # the condition only selects a branch; its own failures are not shown
+        branch = "then" if not validate(instance, schema["if"], root, path) else "else"
+        if branch in schema:
+            problems += validate(instance, schema[branch], root, path)
     if "enum" in schema and not any(_same(instance, e) for e in schema["enum"]):
         fail(f"{json.dumps(instance)[:80]} is not one of {json.dumps(schema['enum'])[:200]}")
     if "const" in schema and not _same(instance, schema["const"]):

@@ -45,7 +45,8 @@ from ..wasm.script.values import (
     parse_expected,
     parse_value,
 )
-from .filler import PRINTABLE, Case, Env, FillerError, Tx
+from .filler import Case, Env, FillerError, Tx
+from .formats.call import PRINTABLE
 
 #: CONF-SUITE-1: the environment variable naming the folder that holds ``wasm-testsuite/``.
 EXTERNAL_ENV = "SUPERVM_EXTERNAL"

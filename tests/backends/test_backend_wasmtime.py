@@ -13,10 +13,9 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import hypothesis.strategies as st
@@ -34,6 +33,7 @@ from supervm_ref.wasm.limits import EngineLimits
 from supervm_ref.wasm.runtime.values import Value
 from supervm_ref.wasm.structure.types import FuncType, ValType
 
+from ..conftest import ConsumeRun
 from ..support import REPO, wat
 
 CONTRACTS = REPO / "conformance" / "contracts"
@@ -658,21 +658,17 @@ def test_differential_random_call_sequences(which: str) -> None:
 # --- conformance fixtures -----------------------------------------------------------------------
 
 
-def test_conformance_fixtures_pass_on_wasmtime(capsys: pytest.CaptureFixture[str]) -> None:
+def test_conformance_fixtures_pass_on_wasmtime(consumed: Callable[[str], ConsumeRun]) -> None:
     """RT-BACKEND-1: every conformance fixture passes on the wasmtime backend, run by the
-    consumer exactly as ``supervm consume --backend wasmtime --json conformance/fixtures``."""
-    from supervm_ref.cli import consume as consume_cli
-
+    consumer exactly as ``supervm consume --backend wasmtime --json conformance/fixtures``
+    (the session's one consume on wasmtime, tests/conftest.py)."""
     assert sorted(FIXTURES.glob("*.json")), f"no fixtures in {FIXTURES}"
-    parser = argparse.ArgumentParser(prog="supervm")
-    consume_cli.register(parser.add_subparsers())
-    args = parser.parse_args(["consume", "--backend", "wasmtime", "--json", str(FIXTURES)])
-    status = args.func(args)
-    report = json.loads(capsys.readouterr().out)
+    run = consumed("wasmtime")
+    report = run.report
     assert report["backend"] == "wasmtime"
     assert report["summary"]["fixtures"] > 0
     assert report["summary"]["failed"] == 0 and report["ok"] is True, report["files"]
-    assert status == 0
+    assert run.status == 0
 
 
 # --- the benchmark ------------------------------------------------------------------------------

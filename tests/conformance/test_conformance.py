@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,10 @@ from supervm_ref.conformance.consume import (
     python_runner,
 )
 from supervm_ref.conformance.execute import decode_input, encode_input
-from supervm_ref.conformance.fill import SPEC_VERSION, fill, fill_case
-from supervm_ref.conformance.filler import Case, Env, FillerError, Tx, load_filler
+from supervm_ref.conformance.fill import SPEC_VERSION, fill, fill_case, load_filler
+from supervm_ref.conformance.filler import Case, Env, FillerError, Tx
+from supervm_ref.conformance.formats import format_named
+from supervm_ref.conformance.formats.call import CallFormat
 from supervm_ref.conformance.paths import find_root
 from supervm_ref.conformance.schema import SchemaError, errors_against, load_schema, validate
 from supervm_ref.runtime.errors import ErrorKind
@@ -44,6 +47,7 @@ from supervm_ref.runtime.storage import MemoryStorage
 from supervm_ref.wasm.runtime.values import Value
 from supervm_ref.wasm.structure.types import ValType
 
+from ..conftest import ConsumeRun
 from ..support import REPO, wat
 from ..test_spec_rules import _defined
 
@@ -66,10 +70,21 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _all_fixtures() -> dict[str, dict[str, Any]]:
+    """Every filled fixture, of every format."""
     out: dict[str, dict[str, Any]] = {}
     for path in _files():
         out.update(_load(path))
     return out
+
+
+def _call_shaped(fixture: dict[str, Any]) -> bool:
+    """Whether the fixture has a call fixture's members (the call and batch formats)."""
+    return isinstance(format_named(fixture["_info"]["fixture_format"]), CallFormat)
+
+
+def _call_fixtures() -> dict[str, dict[str, Any]]:
+    """Every filled fixture with a call fixture's members (CONF-FIX-1)."""
+    return {name: f for name, f in _all_fixtures().items() if _call_shaped(f)}
 
 
 def _cli(argv: list[str]) -> int:
@@ -104,14 +119,18 @@ def test_fixtures_are_up_to_date() -> None:
     assert not report.written
 
 
-def test_every_fixture_passes_on_the_reference() -> None:
-    """CONF-CONSUME-1, CONF-RUN-1: consuming every fixture on the reference passes."""
-    outcomes = consume(FIXTURES, SCHEMA, REFERENCE)
-    assert {o.path.stem for o in outcomes} >= set(OWN_AREAS)
-    for o in outcomes:
-        assert o.error is None, (o.path, o.error)
-        assert o.passed, [(f.name, f.problems) for f in o.fixtures if not f.passed]
-    assert sum(len(o.fixtures) for o in outcomes) >= sum(OWN_AREAS.values())
+def test_every_fixture_passes_on_the_reference(consumed: Callable[[str], ConsumeRun]) -> None:
+    """CONF-CONSUME-1, CONF-RUN-1: consuming every fixture on the reference passes (the
+    session's one consume of every fixture on the reference, tests/conftest.py)."""
+    run = consumed("reference")
+    files = run.report["files"]
+    filled = [f for f in files if Path(f["path"]).parent.name == "fixtures"]
+    assert {Path(f["path"]).stem for f in filled} >= set(OWN_AREAS)
+    for f in files:
+        assert f["error"] is None, (f["path"], f["error"])
+        assert f["passed"], f["failures"]
+    assert sum(f["fixtures"] for f in filled) >= sum(OWN_AREAS.values())
+    assert run.status == 0
 
 
 def test_fixture_files_match_schema_and_hash() -> None:
@@ -125,11 +144,12 @@ def test_fixture_files_match_schema_and_hash() -> None:
         for name, fixture in data.items():
             info = fixture["_info"]
             assert name.startswith(f"{path.stem}/")
-            assert info["fixture_format"] in ("supervm_call_test", "supervm_batch_test")
+            assert format_named(info["fixture_format"]).filled
             assert info["spec_version"] == SPEC_VERSION
             assert (REPO / info["filler"]).is_file()
             assert info["hash"] == enc.fixture_hash(fixture), name
-            assert len(fixture["transactions"]) == len(fixture["post"]["results"])
+            if _call_shaped(fixture):
+                assert len(fixture["transactions"]) == len(fixture["post"]["results"])
 
 
 def test_fixture_rules_are_defined_in_spec() -> None:
@@ -145,7 +165,7 @@ def test_own_fixtures_state_their_errors() -> None:
     with, so a change of behaviour cannot silently turn a trap case into a success (or the
     reverse) when fixtures are filled again."""
     kinds = {k.value for k in ErrorKind}
-    for name, fixture in _all_fixtures().items():
+    for name, fixture in _call_fixtures().items():
         if name.split("/")[0] not in OWN_AREAS:
             continue
         got = {r["error"] for r in fixture["post"]["results"]} - {None}
@@ -156,7 +176,7 @@ def test_own_fixtures_state_their_errors() -> None:
 def test_fixtures_cover_every_error_kind_and_host_function() -> None:
     """The host-ABI fixtures reach every error kind a contract can cause (HOST_ERROR is a host
     function's own failure) and call every storage_api and chain_api function."""
-    fixtures = _all_fixtures()
+    fixtures = _call_fixtures()
     errors = {r["error"] for f in fixtures.values() for r in f["post"]["results"]}
     assert errors >= {k.value for k in ErrorKind} - {"HOST_ERROR"}
     functions = {tx["function"] for f in fixtures.values() for tx in f["transactions"]}
@@ -260,7 +280,7 @@ def _input(fixture: dict[str, Any]) -> dict[str, Any]:
 def test_t8n_round_trips_through_a_subprocess() -> None:
     """CONF-PROTO-1: ``t8n`` in a real subprocess reads a fixture's input on stdin and writes
     exactly its ``post`` as one line of canonical JSON."""
-    fixtures = _all_fixtures()
+    fixtures = _call_fixtures()
     for name in ("storage_api/scan_over_set_and_delete", "engine/trap_call_indirect",
                  "chain_api/read_event_short_buffer", "atomicity/failures_between_successes"):
         proc = subprocess.run(T8N, input=enc.canonical_json(_input(fixtures[name])),
@@ -278,8 +298,9 @@ def test_t8n_rejects_bad_input() -> None:
 
 def test_consume_with_a_command_backend(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    """CONF-CONSUME-1, CONF-PROTO-1: ``consume --backend "<python> -m supervm_ref.cli.t8n"``
-    runs each fixture in its own process and passes (a sample from every area)."""
+    """CONF-CONSUME-1, CONF-PROTO-1, CONF-CONSUME-4: ``consume --backend "<python> -m
+    supervm_ref.cli.t8n"`` runs each fixture in its own process and passes (a sample from
+    every area), here from two worker processes (``-j 2``)."""
     sample: dict[str, Any] = {}
     for path in _files():
         data = _load(path)
@@ -288,7 +309,7 @@ def test_consume_with_a_command_backend(tmp_path: Path,
     target = tmp_path / "sample.json"
     target.write_text(json.dumps(sample))
     command = " ".join([*T8N, "--backend", "reference"])
-    assert _cli(["consume", "--json", "--backend", command, str(target)]) == 0
+    assert _cli(["consume", "--json", "-j", "2", "--backend", command, str(target)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True and report["summary"]["passed"] == len(sample) >= 12
 
@@ -307,10 +328,10 @@ def test_command_backend_failures_are_reported(tmp_path: Path) -> None:
         "gas_used: expected 210, got 7": f"print({json.dumps(json.dumps(wrong_post))})",
     }
     for expected, code in programs.items():
-        runner = command_runner([sys.executable, "-c", code], SCHEMA)
+        runner = command_runner([sys.executable, "-c", code])
         (only,) = consume_file(path, SCHEMA, runner).fixtures
         assert any(expected in p for p in only.problems), (expected, only.problems)
-    runner = command_runner([str(tmp_path / "no-such-program")], SCHEMA)
+    runner = command_runner([str(tmp_path / "no-such-program")])
     (only,) = consume_file(path, SCHEMA, runner).fixtures
     assert only.problems and "cannot run" in only.problems[0]
 
@@ -377,22 +398,26 @@ def test_fill_command_writes_and_checks(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """CONF-FILL-4, CONF-ROOT-1: in a copy of the repository, ``fill --check`` fails before
     filling, ``fill`` writes the same bytes as the committed fixtures, ``--check`` then passes,
-    and fails again after a fixture is edited or a stale file appears; ``--output`` and
-    areas restrict what is written."""
+    and fails again after a fixture is edited and a stale file appears (one check reports
+    both); filling an area writes its file again; ``--output`` and areas restrict what is
+    written."""
     root = _copy_repo(tmp_path)
     assert _cli(["fill", "--root", str(root), "--check"]) == 1
     assert _cli(["fill", "--root", str(root)]) == 0
     for path in _files():
         assert (root / "conformance" / "fixtures" / path.name).read_bytes() == path.read_bytes()
     assert _cli(["fill", "--root", str(root), "--check"]) == 0
+    # One check sees both an edited fixture file and a stale one.
     edited = root / "conformance" / "fixtures" / "engine.json"
     edited.write_text(edited.read_text().replace('"gas_used": 4', '"gas_used": 5', 1))
-    assert _cli(["fill", "--root", str(root), "--check"]) == 1
-    assert "outdated" in capsys.readouterr().out
-    assert _cli(["fill", "--root", str(root), "engine"]) == 0
     (root / "conformance" / "fixtures" / "gone.json").write_text("{}")
+    capsys.readouterr()
     assert _cli(["fill", "--root", str(root), "--check"]) == 1
-    assert "stale" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "outdated: " in out and "engine.json" in out
+    assert "stale" in out and "gone.json" in out
+    assert _cli(["fill", "--root", str(root), "engine"]) == 0
+    assert edited.read_bytes() == (FIXTURES / "engine.json").read_bytes()
     out = tmp_path / "out"
     assert _cli(["fill", "--root", str(root), "--output", str(out), "chain_api"]) == 0
     assert [p.name for p in out.iterdir()] == ["chain_api.json"]
@@ -520,7 +545,7 @@ def test_value_encoding_rejects() -> None:
 def test_input_encoding_round_trips() -> None:
     """CONF-FIX-4, CONF-FIX-5, CONF-FIX-6: the ``env``, ``pre`` and ``transactions`` of every
     fixture decode and encode back to the same JSON; inconsistent inputs are rejected."""
-    for fixture in _all_fixtures().values():
+    for fixture in _call_fixtures().values():
         test = decode_input(fixture)
         assert encode_input(test) == _input(fixture)
         assert all(type(tx.gas_limit) is int for tx in test.transactions)

@@ -10,7 +10,7 @@ import argparse
 import copy
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from supervm_ref.backends import load_backend
 from supervm_ref.cli import consume as consume_cli
 from supervm_ref.conformance import encoding as enc
 from supervm_ref.conformance import probe
-from supervm_ref.conformance.batch import BATCH_FORMAT, BATCH_SCHEDULES, execute_block
 from supervm_ref.conformance.consume import (
     command_runner,
     consume_file,
@@ -30,12 +29,14 @@ from supervm_ref.conformance.consume import (
 from supervm_ref.conformance.execute import decode_input, execute
 from supervm_ref.conformance.fill import fill_case
 from supervm_ref.conformance.filler import Case, FillerError, Tx, contract, filling_root
+from supervm_ref.conformance.formats.batch import BATCH_SCHEDULES, BatchFormat, execute_block
 from supervm_ref.conformance.schema import errors_against, load_schema
 from supervm_ref.runtime.context import BlockContext
 from supervm_ref.runtime.runtime import CallResult, Runtime
 from supervm_ref.runtime.storage import MemoryStorage, Storage
 from supervm_ref.wasm.runtime.values import Value
 
+from ..conftest import ConsumeRun
 from ..support import REPO
 
 FIXTURES = REPO / "conformance" / "fixtures"
@@ -71,15 +72,18 @@ def _cli(argv: list[str]) -> int:
 
 @pytest.mark.parametrize("backend", ["reference", "wasmtime"])
 def test_consume_passes_on_both_backends(backend: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+                                         consumed: Callable[[str], ConsumeRun]) -> None:
     """CONF-BATCH-3, SCHED-RESULT-1, SCHED-WASM-2: ``supervm consume --backend NAME
     conformance/fixtures`` passes every fixture, and every batch fixture passes under each of
-    the six Block-STM schedules (1, 4 and 16 simulated workers, timed and random; 2 threads)."""
-    assert _cli(["consume", "--json", "--backend", backend, str(FIXTURES)]) == 0
-    report = json.loads(capsys.readouterr().out)
+    the six Block-STM schedules (1, 4 and 16 simulated workers, timed and random; 2 threads).
+    The report is the session's one consume per backend (tests/conftest.py)."""
+    run = consumed(backend)
+    assert run.status == 0
+    report = run.report
     assert report["ok"] is True and report["summary"]["failed"] == 0
-    (batch,) = [f for f in report["files"] if f["path"].endswith("batch.json")]
+    batch = run.file("batch.json")
     assert batch["passed"] is True and batch["fixtures"] == len(_fixtures())
+    assert report["formats"][BatchFormat.name] == {"passed": len(_fixtures()), "failed": 0}
 
 
 def test_batch_fixtures_content() -> None:
@@ -100,7 +104,7 @@ def test_batch_fixtures_content() -> None:
     self_transfers = 0
     for name, fixture in fixtures.items():
         info = fixture["_info"]
-        assert info["fixture_format"] == BATCH_FORMAT, name
+        assert info["fixture_format"] == BatchFormat.name, name
         assert info["filler"] == "conformance/fillers/batch.py"
         assert set(info["rules"]) >= BATCH_RULES, name
         assert info["hash"] == enc.fixture_hash(fixture)
@@ -153,7 +157,7 @@ def test_external_backend_runs_a_batch_once(tmp_path: Path) -> None:
                                        "batch/token_c_2_accounts")}
     path = tmp_path / "sample.json"
     path.write_text(json.dumps(sample))
-    outcome = consume_file(path, SCHEMA, command_runner(T8N, SCHEMA))
+    outcome = consume_file(path, SCHEMA, command_runner(T8N))
     assert outcome.passed and len(outcome.fixtures) == 3, outcome
 
 
@@ -262,7 +266,7 @@ def test_case_kind() -> None:
     assert call.kind == "call"
     filled_call, filled_batch = fill_case(call, "f.py"), fill_case(batch, "f.py")
     assert filled_call["_info"]["fixture_format"] == "supervm_call_test"
-    assert filled_batch["_info"]["fixture_format"] == BATCH_FORMAT
+    assert filled_batch["_info"]["fixture_format"] == BatchFormat.name
     assert filled_batch["post"] == filled_call["post"]
     assert errors_against({"batch/k": filled_batch}, SCHEMA) == []
     bogus = copy.deepcopy(filled_batch)

@@ -8,18 +8,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import coincurve
 import pytest
 from Crypto.Hash import keccak
 
-from supervm_ref.backends import load_backend
-from supervm_ref.conformance.consume import consume_file, python_runner
 from supervm_ref.conformance.fill import fill
-from supervm_ref.conformance.schema import load_schema
 from supervm_ref.runtime.errors import ErrorKind
 
+from ..conftest import ConsumeRun
 from ..support import REPO
 
 AREA = "crypto_api"
@@ -99,13 +98,14 @@ def test_descriptions_state_their_errors() -> None:
 
 
 @pytest.mark.parametrize("backend", ["reference", "wasmtime"])
-def test_fixtures_pass(backend: str) -> None:
+def test_fixtures_pass(backend: str, consumed: Callable[[str], ConsumeRun]) -> None:
     """CONF-CONSUME-1, CONF-RUN-1: every crypto_api fixture passes ``supervm consume`` on the
-    reference and on the wasmtime backend (RT-BACKEND-1)."""
-    outcome = consume_file(FIXTURE, load_schema(REPO), python_runner(load_backend(backend)))
-    assert outcome.error is None
-    assert len(outcome.fixtures) == len(_fixtures())
-    assert outcome.passed, [(f.name, f.problems) for f in outcome.fixtures if not f.passed]
+    reference and on the wasmtime backend (RT-BACKEND-1), in the session's one consume per
+    backend (tests/conftest.py)."""
+    entry = consumed(backend).file(FIXTURE.name)
+    assert entry["error"] is None
+    assert entry["fixtures"] == len(_fixtures())
+    assert entry["passed"], entry["failures"]
 
 
 def _host_gas(function: str, args: list[int]) -> int:

@@ -21,8 +21,8 @@ import pytest
 from supervm_ref.backends import load_backend
 from supervm_ref.conformance import encoding as enc
 from supervm_ref.conformance.consume import consume_file, python_runner
-from supervm_ref.conformance.fill import fill_case
-from supervm_ref.conformance.filler import Case, FillerError, Tx, check_case, source_info
+from supervm_ref.conformance.fill import check_case, fill_case
+from supervm_ref.conformance.filler import Case, FillerError, Tx, source_info
 from supervm_ref.conformance.schema import errors_against, load_schema
 from supervm_ref.conformance.suite import (
     EXTERNAL_ENV,

@@ -628,7 +628,7 @@ def test_filler_cases_do_what_they_say() -> None:
     transactions, run in order on one storage (RT-CALL-1, RT-ATOMIC-1, RT-ERR-2/3), have the
     outcomes its description states — so a change of gas schedule or contract cannot silently
     turn, say, the out-of-gas case into a success."""
-    from supervm_ref.conformance.filler import load_filler
+    from supervm_ref.conformance.fill import load_filler
     from supervm_ref.runtime.context import BlockContext
 
     cases = load_filler(REPO, REPO / "conformance" / "fillers" / "contracts.py")

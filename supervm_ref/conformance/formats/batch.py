@@ -1,26 +1,30 @@
-"""Batch fixtures: a block of contract calls executed as one batch (spec/conformance.md,
-CONF-BATCH-*; spec/scheduling.md, SCHED-RESULT-1, SCHED-WASM-1/2).
+"""The batch fixture, ``supervm_batch_test``: a block of contract calls executed as one batch
+(spec/conformance.md section 8, CONF-BATCH-*; spec/scheduling.md, SCHED-RESULT-1,
+SCHED-WASM-1/2).
 
 A batch fixture has the shape of a call fixture -- ``env``, ``pre``, ``transactions`` (the
 block, in block order), ``post`` -- and only its ``_info.fixture_format`` differs. Its meaning
 is SCHED-RESULT-1: executing the block, however it is scheduled, gives what executing the
-transactions one after the other in block order gives. So:
+transactions one after the other in block order gives. So `BatchFormat` is the call format
+(`CallFormat`) filled and run in process differently:
 
 - filling runs the block on the reference with the sequential baseline of spec/scheduling.md
-  (`execute_sequential`, SCHED-SEQ-1), one `contract_transaction` per transaction;
-- consuming on a Python backend runs the block through `MvccScheduler` under every schedule of
-  `BATCH_SCHEDULES` -- each run must reproduce ``post`` exactly;
-- an external backend receives the ordinary CONF-PROTO-1 input and may execute the block any
-  way it likes.
+  (`execute_sequential`, SCHED-SEQ-1), one `contract_transaction` per transaction, and checks
+  that it equals the plain calls (CONF-BATCH-2);
+- on a Python backend, `supervm consume` runs the block through `MvccScheduler` under every
+  schedule of `BATCH_SCHEDULES` -- each run must reproduce ``post`` exactly (CONF-BATCH-3);
+- as for a call, an external backend receives the ordinary call input, which does not name
+  the format, and may execute the block any way it likes (CONF-BATCH-4).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from functools import partial
+from typing import Any, ClassVar, cast
 
-from ..backends import BackendFactory
-from ..blockstm import (
+from ...backends import BackendFactory
+from ...blockstm import (
     MvccScheduler,
     RandomSchedule,
     TimedSchedule,
@@ -28,17 +32,17 @@ from ..blockstm import (
     TxnFailure,
     execute_sequential,
 )
-from ..blockstm.contract import CallingRuntime, contract_transaction
-from ..blockstm.errors import BlockStmError
-from ..blockstm.simulator import Schedule
-from ..runtime.context import BlockContext
-from ..runtime.runtime import CallResult
-from ..runtime.storage import MemoryStorage
-from .encoding import EncodingError, encode_result, encode_storage
-from .execute import BackendFailure, RunInput
-
-#: CONF-BATCH-1: the ``_info.fixture_format`` of a batch fixture.
-BATCH_FORMAT = "supervm_batch_test"
+from ...blockstm.contract import CallingRuntime, contract_transaction
+from ...blockstm.errors import BlockStmError
+from ...blockstm.simulator import Schedule
+from ...runtime.context import BlockContext
+from ...runtime.runtime import CallResult, Runtime
+from ...runtime.storage import MemoryStorage
+from ..encoding import EncodingError, encode_result, encode_storage
+from ..execute import BackendFailure, RunInput
+from ..filler import Case
+from .base import InProcessRun
+from .call import CallFormat, run_input
 
 #: CONF-BATCH-3: what the simulator charges for one execution of a contract transaction
 #: (SCHED-SIM-2). Only virtual time depends on it, never a result.
@@ -139,3 +143,56 @@ def execute_block(factory: BackendFactory, test: RunInput,
         except EncodingError as e:
             raise BackendFailure(f"{where}: {e}") from e
     return {"results": results, "storage": encode_storage(storage.items())}
+
+
+def fill_batch_post(test: RunInput, plain: dict[str, Any]) -> dict[str, Any]:
+    """CONF-BATCH-2: the ``post`` of a batch case: the block run by the sequential baseline of
+    spec/scheduling.md on the reference (SCHED-SEQ-1, SCHED-WASM-2). It must equal ``plain``,
+    the calls run one after the other on the runtime's own storage (CONF-RUN-1): a block whose
+    outcome depends on being run as a batch is not a fixture, since an external backend is
+    only given the transactions. `BackendFailure` otherwise."""
+    post = execute_block(Runtime, test)
+    if post != plain:
+        first = next((i for i, (a, b) in enumerate(zip(post["results"], plain["results"]))
+                      if a != b), None)
+        where = "the final storage" if first is None else f"transaction {first}"
+        raise BackendFailure(f"CONF-BATCH-2: the batch baseline and plain sequential execution "
+                             f"differ at {where}")
+    return post
+
+
+def _run_block(schedule: BatchSchedule, factory: BackendFactory, decoded: RunInput
+               ) -> dict[str, Any]:
+    return execute_block(factory, decoded, schedule)
+
+
+class BatchFormat(CallFormat):
+    """CONF-BATCH-1..4: a call fixture whose transactions are one block."""
+
+    name: ClassVar[str] = "supervm_batch_test"
+    description: ClassVar[str] = ("a block of contract calls executed as one batch; under every "
+                                  "schedule the results and final storage are those of the "
+                                  "calls run one after the other in block order")
+    spec_section: ClassVar[str] = "spec/conformance.md section 8 (CONF-BATCH-*)"
+    case_kind: ClassVar[str | None] = "batch"
+    case_type: ClassVar[type | None] = Case
+
+    def schema_defs(self) -> dict[str, Any]:
+        """CONF-BATCH-1: the members, encodings and input/output of a call fixture."""
+        return {self.name: {
+            "description": "CONF-BATCH-1: a batch fixture: exactly the members of a call "
+                           "fixture; the transactions are one block.",
+            "$ref": f"#/$defs/{CallFormat.name}",
+        }}
+
+    def fill(self, case: Case) -> dict[str, Any]:
+        """CONF-BATCH-2: the call fixture's body, with ``post`` from the sequential baseline
+        of the block (which must equal the plain calls)."""
+        body = super().fill(case)
+        body["post"] = fill_batch_post(run_input(case), body["post"])
+        return body
+
+    def in_process_runs(self) -> tuple[InProcessRun, ...]:
+        """CONF-BATCH-3: one run of the block through `MvccScheduler` per schedule of
+        `BATCH_SCHEDULES`, labelled with the schedule."""
+        return tuple(InProcessRun(s.label, partial(_run_block, s)) for s in BATCH_SCHEDULES)
