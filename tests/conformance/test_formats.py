@@ -134,7 +134,8 @@ def test_a_case_names_its_format() -> None:
     assert case_format(case).name == "supervm_batch_test"
     with pytest.raises(FillerError, match="not a case"):
         case_format(3)
-    with pytest.raises(FillerError, match="kind must be one of call, batch, got 'isolation'"):
+    kinds = ", ".join(formats.filled_formats())
+    with pytest.raises(FillerError, match=f"kind must be one of {kinds}, got 'isolation'"):
         case_format(Case("engine/k", "d", ["RT-CALL-1"], {}, kind="isolation"))
 
 

@@ -7,7 +7,9 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
 - `call`: ``supervm_call_test``, contract calls one after the other (CONF-FIX-*);
 - `batch`: ``supervm_batch_test``, a block executed as one batch (CONF-BATCH-*);
 - `isolation`: ``supervm_isolation_test``, the MVCC store's isolation step scripts, written by
-  hand (CONF-ISOLATION-*).
+  hand (CONF-ISOLATION-*);
+- `scheduler`: ``supervm_scheduler_test``, step scripts of the seed's parallel engine and their
+  observations (CONF-SCHED-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -24,12 +26,14 @@ from .base import COMMON_DEFS, FixtureFormat, FormatError, InProcessRun
 from .batch import BatchFormat
 from .call import CallFormat
 from .isolation import IsolationFormat
+from .scheduler import SchedulerFormat
 
 #: CONF-FORMAT-1: every fixture format, in the order the spec and the schema list them.
 FORMATS: tuple[FixtureFormat, ...] = (
     CallFormat(),
     BatchFormat(),
     IsolationFormat(),
+    SchedulerFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.
