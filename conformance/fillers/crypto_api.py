@@ -549,6 +549,9 @@ def der_cases() -> list[Case]:
                "counts it): returns 0", strict, good + b"\x00", 0),
         verify("sequence_length_plus_one", "the SEQUENCE length byte one too large: returns 0",
                strict, good[:1] + bytes([good[1] + 1]) + good[2:], 0),
+        verify("trailing_byte_inside_sequence", "one more byte after s that the SEQUENCE "
+               "length counts (so every length is exact, but a byte follows the two INTEGERs): "
+               "returns 0", strict, good[:1] + bytes([good[1] + 1]) + good[2:] + b"\x00", 0),
         verify("negative_integer", "r's 0x00 removed, so the INTEGER is negative (high bit "
                "set): returns 0", strict, negative, 0, digest=high),
         verify("ber_long_form_length", "the SEQUENCE length in BER long form 0x81: returns 0",
