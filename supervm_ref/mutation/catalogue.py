@@ -528,10 +528,12 @@ MVCC: tuple[Mutant, ...] = (
        "isolation"),
     _m("mvcc/snapshot-excludes-own-ts", "a snapshot does not see versions committed at its "
        "own timestamp", f"{_MVCC}.versions:VersionChain.visible_at",
-       Source("bisect_right", "bisect_left"), "isolation"),
+       Source("bisect_right(self._stamps, ts)", "bisect_right(self._stamps, ts - 1)"),
+       "isolation"),
     _m("mvcc/conflict-at-own-ts", "a version committed at the snapshot's timestamp counts as "
        "a conflict", f"{_MVCC}.versions:VersionChain.first_after",
-       Source("bisect_right", "bisect_left"), "isolation"),
+       Source("bisect_right(self._stamps, ts)", "bisect_right(self._stamps, ts - 1)"),
+       "isolation"),
     _m("mvcc/gc-drops-visible-version", "GC drops the version visible at the horizon",
        f"{_MVCC}.versions:VersionChain.prune",
        Source("keep_from = base + 1 if self._versions[base].is_tombstone else base",

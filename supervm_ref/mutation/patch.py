@@ -23,6 +23,8 @@ installs and restores, so a target that a refactor renamed or rewrote is reporte
 from __future__ import annotations
 import __future__
 
+import builtins
+import dis
 import importlib
 import inspect
 import textwrap
@@ -169,7 +171,22 @@ def mutated_code(func: types.FunctionType, owner: Any, patch: Source,
     if new.__code__.co_freevars != func.__code__.co_freevars:
         raise MutantNotApplicable(mutant_id, f"{func.__qualname__}: the edited function "
                                              "closes over other variables")
+    unknown = sorted(n for n in _globals_used(new.__code__)
+                     if n not in func.__globals__ and not hasattr(builtins, n))
+    if unknown:  # the mutant would fail with NameError, not with the bug it describes
+        raise MutantNotApplicable(mutant_id, f"{func.__qualname__}: the edited source uses "
+                                             f"undefined names {unknown}")
     return new.__code__
+
+
+def _globals_used(code: types.CodeType) -> set[str]:
+    """The global names ``code`` (and the code nested in it) loads."""
+    names = {i.argval for i in dis.get_instructions(code)
+             if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _globals_used(const)
+    return names
 
 
 def _install_code(func: types.FunctionType, code: types.CodeType) -> Installed:

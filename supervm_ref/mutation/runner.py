@@ -376,7 +376,7 @@ def measure(root: Path, mutants: Sequence[Mutant], *, targets: Sequence[Path] | 
     exitfirst = consume_supports_exitfirst()
     with tempfile.TemporaryDirectory(prefix="supervm-canaries-") as tmp:
         canary_dir = Path(tmp)
-        write_canaries(targets, canary_dir)
+        write_canaries([*targets, *default_targets(root)], canary_dir)
         steps = [Step(t, b) for b in backends for t in targets]
         steps.append(Step(canary_dir, backends[0], canary=True))
         total = len(steps) + len(mutants)
