@@ -23,7 +23,7 @@ from ..backends import backend_status, is_registered
 from ..conformance.paths import RootNotFound, find_root
 from ..mutation import AREAS, CATALOGUE, Mutant, MutationError
 from ..mutation.runner import DEFAULT_BACKENDS, MutantResult, MutationReport, measure
-from .options import MAX_SECONDS, bounded_float, bounded_int
+from .options import MAX_SECONDS, bounded_float, bounded_int, percentage
 from .progress import CommandProgress
 
 
@@ -193,7 +193,7 @@ def register(sub: Any) -> None:
     p.add_argument("--timeout", type=bounded_float(0.0, MAX_SECONDS, low_open=True),
                    default=None, metavar="SECONDS",
                    help="per consume (default: 10 times its baseline duration plus 30 s)")
-    p.add_argument("--min-detection", type=bounded_float(0.0, 100.0), default=95.0,
+    p.add_argument("--min-detection", type=percentage, default=95.0,
                    metavar="PCT", help="the detection rate below which the exit status is 1 "
                                        "(default 95)")
     p.add_argument("--json", action="store_true", help="print one JSON report")
