@@ -17,6 +17,8 @@
 ;;   "br_table"(i: i32) -> i32                     br_table with labels 0, 1, 2 and a default:
 ;;                                                 returns 100 + the label taken (103: default)
 ;;   "select"(a, b, c: i32) -> i32                 select a b c
+;;   "global.set"(x: i32) -> i32                   global.set of a mutable global (initially 5),
+;;                                                 then its global.get (x)
 ;;   "branch_value"(x: i32) -> i32                 100 + a block's result: br_if out of two
 ;;                                                 blocks with 7 (x non-zero), else br with 8
 ;;                                                 out of the inner one, plus 1 (so 107 or 109)
@@ -24,6 +26,7 @@
   (memory (export "memory") 1)
   (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10")
   (data (i32.const 16) "\80\ff\7f\00\ff\ff\ff\ff")
+  (global $g (mut i32) (i32.const 5))
 
   (func (export "i32.add") (param i32) (param i32) (result i32)
     (i32.add (local.get 0) (local.get 1)))
@@ -327,6 +330,9 @@
     (i32.const 103))
   (func (export "select") (param i32 i32 i32) (result i32)
     (select (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "global.set") (param i32) (result i32)
+    (global.set $g (local.get 0))
+    (global.get $g))
   (func (export "branch_value") (param i32) (result i32)
     (i32.add
       (i32.const 100)

@@ -143,6 +143,10 @@ def gas_cases() -> list[Case]:
              [run("count", I32(10), gas_limit=count),
               run("count", I32(10), gas_limit=count - 1),
               run("count", I32(10), gas_limit=count // 2)]),
+        case("gas_if_else", "choose(1) runs the first arm of an if and reaches its else, "
+             "choose(0) skips to the second arm: both cost 4 (entry, local.get, if, "
+             "i32.const); else and end are free and the arm not taken costs nothing", g,
+             [run("choose", I32(1)), run("choose", I32(0))]),
         case("gas_default_limit", "a transaction without a gas limit uses the env's (here "
              "100000): a loop within it succeeds, an endless one is OUT_OF_GAS at 100000",
              ["RT-GAS-2", "WASM-GAS-2"],

@@ -257,6 +257,9 @@ def memory_control_cases() -> list[Case]:
         case("select", "select keeps the first value for any non-zero condition",
              ["WASM-PROFILE-1", "RT-CALL-3"],
              [call("select", i32(1), i32(2), i32(c)) for c in (0, 1, -1, I32_MIN)]),
+        case("global.set", "global.set stores into a mutable global (initially 5) that "
+             "global.get then reads", ["WASM-PROFILE-1", "RT-CALL-3"],
+             [call("global.set", i32(x)) for x in (7, -1)]),
         case("branch_value", "branches carry their label's result value and cut the stack "
              "below it: br_if out of two blocks gives 107, br out of the inner one 109",
              ["WASM-PROFILE-1", "RT-CALL-3"],

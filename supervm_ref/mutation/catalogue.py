@@ -274,6 +274,12 @@ CONTROL: tuple[Mutant, ...] = (
                 "RT-BACKEND-2: how deep recursion goes before CALL_STACK_EXHAUSTED differs "
                 "between backends (wasmtime's native stack decides), so a fixture may only "
                 "pin unbounded recursion; tests/wasm/test_limits.py pins the exact depth")),
+    _m("control/global-set-ignored", "global.set pops the value but does not store it",
+       f"{_INSTR}.variable:global_set", Source("glob.value = stack.pop()", "stack.pop()"),
+       "numerics"),
+    _m("control/table-get-bounds-inclusive", "table.get lets the index equal to the table's "
+       "size through", f"{_INSTR}.table:table_get",
+       Source("if i >= len(tab.elem):", "if i > len(tab.elem):"), "engine"),
     _m("control/version-2-accepted", "the decoder accepts binary format version 2",
        "supervm_ref.wasm.binary.module:_read_preamble",
        Source("if data[4:8] != VERSION:", "if data[4:8] not in (VERSION, b\"\\x02\\0\\0\\0\"):"),
@@ -314,6 +320,10 @@ GAS: tuple[Mutant, ...] = (
        "instructions before the callee's entry checkpoint", f"{_COMPILE}:RUN_TERMINATORS",
        _const(frozenset({"block", "loop", "if", "else", "end", "br", "br_if", "br_table",
                          "return", "unreachable", "call_indirect"})), "engine"),
+    _m("gas/else-charged", "reaching an else from the first arm costs 1",
+       f"{_GAS}:FREE_INSTRUCTIONS",
+       _const(frozenset({"nop", "drop", "block", "loop", "unreachable", "return", "end"})),
+       "engine"),
     _m("gas/host-charge-boundary", "a host charge of exactly the gas left traps (reference "
        "engine)", f"{_HOSTCALL}:Caller.charge_gas",
        Source("if amount > max(meter.limit - meter.used, 0):",
@@ -360,6 +370,14 @@ HOST: tuple[Mutant, ...] = (
        Source('struct.pack("<I", len(key))', 'struct.pack(">I", len(key))'), "storage_api"),
     _m("host/scan-entry-gas", "storage_scan charges 9 per entry",
        f"{_HOST}.gas:STORAGE_SCAN_PER_ENTRY", _const(9), "storage_api"),
+    _m("host/scan-limit-max-exclusive", "a scan limit of exactly max_scan_limit traps",
+       f"{_HOST}.storage_api:storage_scan",
+       Source("if count > state.limits.max_scan_limit:",
+              "if count >= state.limits.max_scan_limit:"), "storage_api"),
+    _m("host/absent-get-keeps-last-value", "a storage_get of an absent key leaves the "
+       "previous value for storage_read_value", f"{_HOST}.storage_api:storage_get",
+       Source("    state.last_value = value\n",
+              "    if value is not None:\n        state.last_value = value\n"), "storage_api"),
     _m("host/event-count-limit-exclusive", "one event more than max_events is accepted",
        f"{_HOST}.chain_api:emit_event",
        Source("if len(state.events) >= state.limits.max_events:",
@@ -428,6 +446,14 @@ ATOMICITY: tuple[Mutant, ...] = (
     _m("atomicity/own-writes-invisible", "a call's reads do not see its own writes",
        f"{_OVERLAY}:StorageOverlay.get", Source("if key in self.writes:", "if False:"),
        "atomicity"),
+    _m("atomicity/own-delete-reads-base", "a key the call deleted reads the stored value",
+       f"{_OVERLAY}:StorageOverlay.get",
+       Source("value: bytes | None = self.writes[key]\n            return value",
+              "value: bytes | None = self.writes[key]\n            if value is not None:\n"
+              "                return value"), "atomicity"),
+    _m("atomicity/scan-shows-deleted", "a scan lists keys the call deleted",
+       f"{_OVERLAY}:StorageOverlay.scan", Source("if v is not None", "if k is not None"),
+       "storage_api"),
     _m("atomicity/delete-is-empty-value", "a deletion is buffered as an empty value",
        f"{_OVERLAY}:StorageOverlay.delete", Source("] = None", '] = b""'), "storage_api"),
     _m("atomicity/scan-limit-before-merge", "a scan asks the base for only `limit` entries, "
@@ -587,9 +613,18 @@ BLOCKSTM: tuple[Mutant, ...] = (
        "not make the higher transactions validate again",
        f"{_BSTM}.scheduler:Scheduler.finish_execution",
        Source("if wrote_new_location:", "if False:"), "batch"),
-    _m("blockstm/stale-writes-kept", "locations an incarnation no longer writes keep the "
-       "previous incarnation's value", f"{_BSTM}.worker:Worker.try_execute",
-       Source("memory.remove(location, txn_idx)", "pass"), "batch"),
+    _m("blockstm/snapshot-misses-last-txn", "the block's write set is read as the last "
+       "transaction sees it, without that transaction's own writes",
+       f"{_BSTM}.mv_memory:MVMemory.snapshot",
+       Source("result = self.read(location, self.block_size)",
+              "result = self.read(location, self.block_size - 1)"), "batch"),
+    _m("blockstm/storage-reads-unrecorded", "a read that goes to storage is left out of the "
+       "read set, so a lower transaction writing the key later does not invalidate it",
+       f"{_BSTM}.vm:VmExecution.perform",
+       Source("self._read_set.append(ReadDescriptor(request.key, None))", "pass"), "batch"),
+    _m("blockstm/scan-one-short", "a scan over the multi-version memory returns one entry "
+       "fewer than its limit", f"{_BSTM}.mv_memory:MVMemory.scan",
+       Source("if len(entries) == limit:", "if len(entries) == limit - 1:"), "batch"),
     _m("blockstm/snapshot-drops-deletions", "the block's write set leaves out deletions",
        f"{_BSTM}.mv_memory:MVMemory.snapshot",
        Source("out.append((location, result.value))",
@@ -664,6 +699,9 @@ CONSUMER: tuple[Mutant, ...] = (
     _m("consumer/env-gas-limit", "consume runs every transaction with the env's gas limit",
        f"{_CONF}.execute:execute",
        Source("gas_limit=tx.gas_limit)", "gas_limit=test.env.gas_limit)"), "engine"),
+    _m("consumer/args-through-float", "consume decodes a value through a double, rounding "
+       "wide integers", f"{_CONF}.encoding:decode_value",
+       Source("bits = int(text)", "bits = int(float(text))"), "numerics"),
     _m("consumer/deletions-dropped", "a deletion is left out of a result's writes",
        f"{_CONF}.encoding:encode_result",
        Source("writes[encode_bytes(key)] = None if value is None else encode_bytes(value)",
