@@ -249,20 +249,21 @@ class Children:
                 proc.kill()
 
 
-def _failures(stdout: bytes, canary: bool) -> tuple[list[str] | None, str]:
-    """From consume's ``--json`` report: the failing fixtures (``file: name``), or for the
-    canary step the canaries that passed; None when the report cannot be read."""
+def _failures(stdout: bytes, step: Step) -> tuple[list[str] | None, str]:
+    """From consume's ``--json`` report: the failing fixtures (``name``, or ``file: name``
+    when the target is a folder), or for the canary step the canaries that passed; None when
+    the report cannot be read."""
     try:
         report = json.loads(stdout)
         files = report["files"]
-        if canary:
+        if step.canary:
             return [Path(f["path"]).stem for f in files if f["passed"]], ""
         out: list[str] = []
         for f in files:
-            name = Path(f["path"]).name
+            where = f"{Path(f['path']).name}: " if step.target.is_dir() else ""
             if f.get("error"):
-                out.append(f"{name}: {f['error']}")
-            out += [f"{name}: {x['name']}" for x in f.get("failures", [])]
+                out.append(f"{where}{f['error']}")
+            out += [f"{where}{x['name']}" for x in f.get("failures", [])]
         return out, ""
     except (ValueError, KeyError, TypeError):
         return None, "no JSON report"
@@ -277,7 +278,7 @@ def run_step(children: Children, root: Path, mutant_id: str, step: Step, timeout
         argv.append("--exitfirst")
     argv.append(str(step.target))
     status, out, err, seconds = children.run(argv, root, timeout)
-    failures, problem = _failures(out, step.canary)
+    failures, problem = _failures(out, step)
     tail = err.decode("utf-8", "replace").strip().splitlines()
     detail = tail[-1] if tail else problem
     if status is None:
