@@ -186,6 +186,8 @@ def default_targets(root: Path) -> list[Path]:
     """MUT-RUN-1: every fixture file of ``conformance/fixtures``, then every other folder of
     ``conformance/`` that holds ``*.json`` fixtures (``isolation``, and kinds added later)."""
     conformance = root / "conformance"
+    if not conformance.is_dir():
+        raise MutationError(f"no conformance/ folder in {root}")
     files = sorted((conformance / "fixtures").glob("*.json"))
     folders = sorted(d for d in conformance.iterdir()
                      if d.is_dir() and d.name not in NOT_FIXTURES and any(d.rglob("*.json")))

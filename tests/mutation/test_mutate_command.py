@@ -126,6 +126,7 @@ def test_run_module_refuses_a_mutant_it_cannot_install(capsys: pytest.CaptureFix
     (["mutate", "no/such"], "no mutant matches"),
     (["mutate", "--backend", "no-such-backend"], "unknown backend"),
     (["mutate", "--target", "no/such/path"], "does not exist"),
+    (["mutate", "--root", "/", "gas/drop-charged"], "no conformance/ folder"),
 ])
 def test_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
                       ) -> None:
