@@ -23,6 +23,8 @@
 ;;   spin()                                loops forever (OUT_OF_GAS)
 ;;   count(n: i32) -> i32                  loops n times; returns n
 ;;   straight() -> i32                     1 + 2 + 3 + 4 without a loop (7 instructions)
+;;   call_then_add() -> i32                $forty_two() + 1: a call with instructions after it
+;;   choose(c: i32) -> i32                 if c then 10 else 20 (an if with an else)
 ;;   grow(pages: i32) -> i32               memory.grow (-1 beyond the engine's 1024 pages)
 (module
   (type $ret_i32 (func (result i32)))
@@ -65,6 +67,10 @@
     (local.get $i))
   (func (export "straight") (result i32)
     (i32.add (i32.add (i32.add (i32.const 1) (i32.const 2)) (i32.const 3)) (i32.const 4)))
+  (func (export "call_then_add") (result i32)
+    (i32.add (call $forty_two) (i32.const 1)))
+  (func (export "choose") (param i32) (result i32)
+    (if (result i32) (local.get 0) (then (i32.const 10)) (else (i32.const 20))))
   (func (export "grow") (param i32) (result i32)
     (memory.grow (local.get 0)))
 )

@@ -13,8 +13,9 @@ reads only the binaries (WASM-PROFILE-3: there is no text format). Usage, from t
   (`CLANG_VERSION`), not on paths. Without clang 14 the C contracts are left as committed and
   reported; ``--check`` then checks only the WAT contracts.
 
-Both steps are deterministic: building twice gives identical bytes. ``tests/conformance/test_contracts.py``
-uses `build_wat`, `build_c` and `clang_version` to check the committed binaries.
+Both steps are deterministic: building twice gives identical bytes.
+``tests/conformance/test_contracts.py`` uses `build_wat`, `build_c` and `clang_version` to
+check the committed binaries.
 """
 
 from __future__ import annotations

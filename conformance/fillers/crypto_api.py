@@ -332,7 +332,8 @@ def ed25519_cases() -> list[Case]:
                points, ED_IDENTITY_NON_CANONICAL, b"abc", ED_IDENTITY + bytes(32), 0),
         verify("ed25519_mixed_order_key", "public key [a]B + T with T of order 8 and a "
                "signature for which [S]B = R + [k]A' holds exactly (the libsodium bundled with "
-               "PyNaCl 1.6.2 accepts it): mixed-order keys are rejected, returns 0", points, *mixed_key, 0),
+               "PyNaCl 1.6.2 accepts it): mixed-order keys are rejected, returns 0", points,
+               *mixed_key, 0),
         verify("ed25519_mixed_order_r", "an honest key and R' = [r]B + T with T of order 8, "
                "S computed for R': mixed-order R is rejected, returns 0", points, *mixed_r, 0),
         case("ed25519_invalid_costs_full_gas", "a 1000-byte message of zeros with a zero "
@@ -549,6 +550,9 @@ def der_cases() -> list[Case]:
                "counts it): returns 0", strict, good + b"\x00", 0),
         verify("sequence_length_plus_one", "the SEQUENCE length byte one too large: returns 0",
                strict, good[:1] + bytes([good[1] + 1]) + good[2:], 0),
+        verify("trailing_byte_inside_sequence", "one more byte after s that the SEQUENCE "
+               "length counts (so every length is exact, but a byte follows the two INTEGERs): "
+               "returns 0", strict, good[:1] + bytes([good[1] + 1]) + good[2:] + b"\x00", 0),
         verify("negative_integer", "r's 0x00 removed, so the INTEGER is negative (high bit "
                "set): returns 0", strict, negative, 0, digest=high),
         verify("ber_long_form_length", "the SEQUENCE length in BER long form 0x81: returns 0",

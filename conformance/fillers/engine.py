@@ -14,7 +14,9 @@ from __future__ import annotations
 import struct
 
 from supervm_ref.conformance import Case, Env, Tx, Value, contract
-from supervm_ref.conformance.filler import measure_gas
+from supervm_ref.conformance.filler import FillerError, measure_gas
+from supervm_ref.runtime.runtime import Runtime
+from supervm_ref.runtime.storage import MemoryStorage
 
 AREA = "engine"
 ENGINE = "engine"
@@ -75,6 +77,51 @@ def trap_cases() -> list[Case]:
     ]
 
 
+def smallest_limit(function: str, *args: Value) -> int:
+    """The smallest gas limit with which ``function(*args)`` of the engine probe succeeds on
+    the reference: one above the gas used at its last checkpoint (WASM-GAS-2), since no
+    checkpoint after the last one can fail."""
+    wasm = contract("abi_probe_engine")
+
+    def succeeds(limit: int) -> bool:
+        return Runtime(MemoryStorage()).call(wasm, function, list(args),
+                                             gas_limit=limit).error is None
+
+    low, high = 0, measure_gas(wasm, function, list(args))
+    if not succeeds(high) or succeeds(low):
+        raise FillerError(f"smallest_limit: {function} has no boundary in [0, {high}]")
+    while high - low > 1:  # succeeds(high), not succeeds(low)
+        mid = (low + high) // 2
+        low, high = (low, mid) if succeeds(mid) else (mid, high)
+    return high
+
+
+def checkpoint_cases() -> list[Case]:
+    """WASM-GAS-2 exactly at a checkpoint: the limit equal to the gas used when control
+    reaches the last checkpoint fails there (gas used >= limit), one more succeeds."""
+    g = ["WASM-GAS-1", "WASM-GAS-2", "WASM-GAS-3", "RT-GAS-2"]
+    loop = smallest_limit("count", I32(10))
+    entry = smallest_limit("call_indirect", I32(0))
+    after = smallest_limit("call_then_add")
+    return [
+        case("gas_checkpoint_loop_header", f"count(10) reaches its loop header for the 11th "
+             f"and last time with {loop - 1} gas used: a limit of {loop - 1} is OUT_OF_GAS "
+             f"there (>=, not >), {loop} succeeds (the limit used)", g,
+             [run("count", I32(10), gas_limit=loop - 1), run("count", I32(10), gas_limit=loop)]),
+        case("gas_checkpoint_call_entry", f"call_indirect(0) enters $forty_two, its last "
+             f"checkpoint, with {entry - 1} gas used (the caller's entry, local.get, "
+             f"call_indirect and the callee's entry): a limit of {entry - 1} is OUT_OF_GAS at "
+             f"the callee's entry, {entry} succeeds", g,
+             [run("call_indirect", I32(0), gas_limit=entry - 1),
+              run("call_indirect", I32(0), gas_limit=entry)]),
+        case("gas_checkpoint_after_call", f"call_then_add: a call ends its straight-line run, "
+             f"so the i32.const and i32.add after it are charged after the callee returns, not "
+             f"before its entry checkpoint: {after} gas succeeds, {after - 1} is OUT_OF_GAS at "
+             f"the callee's entry", g,
+             [run("call_then_add", gas_limit=after), run("call_then_add", gas_limit=after - 1)]),
+    ]
+
+
 def gas_cases() -> list[Case]:
     """WASM-GAS-1..3 and RT-GAS-2 at the edges."""
     wasm = contract("abi_probe_engine")
@@ -96,6 +143,10 @@ def gas_cases() -> list[Case]:
              [run("count", I32(10), gas_limit=count),
               run("count", I32(10), gas_limit=count - 1),
               run("count", I32(10), gas_limit=count // 2)]),
+        case("gas_if_else", "choose(1) runs the first arm of an if and reaches its else, "
+             "choose(0) skips to the second arm: both cost 4 (entry, local.get, if, "
+             "i32.const); else and end are free and the arm not taken costs nothing", g,
+             [run("choose", I32(1)), run("choose", I32(0))]),
         case("gas_default_limit", "a transaction without a gas limit uses the env's (here "
              "100000): a loop within it succeeds, an endless one is OUT_OF_GAS at 100000",
              ["RT-GAS-2", "WASM-GAS-2"],
@@ -223,4 +274,5 @@ def pre_execution_cases() -> list[Case]:
 
 def cases() -> list[Case]:
     """Every engine case."""
-    return [*trap_cases(), *gas_cases(), *value_cases(), *pre_execution_cases()]
+    return [*trap_cases(), *gas_cases(), *checkpoint_cases(), *value_cases(),
+            *pre_execution_cases()]

@@ -25,16 +25,19 @@ from .store import MvccStore
 from .txn import Txn
 
 FIXTURE_FORMAT = "supervm_isolation_test"
-OPS = ("begin", "read", "write", "delete", "scan", "commit", "abort")
+OPS = ("begin", "read", "write", "delete", "scan", "commit", "abort", "gc")
 # The fields each op takes besides "txn", "op" and "expect" (MVCC-ISO-1).
 _OP_FIELDS: dict[str, tuple[str, ...]] = {
     "begin": (), "read": ("key",), "write": ("key", "value"), "delete": ("key",),
-    "scan": ("prefix", "limit"), "commit": (), "abort": (),
+    "scan": ("prefix", "limit"), "commit": (), "abort": (), "gc": (),
 }
 # What an op's "expect" may state.
 _EXPECT_FIELDS: dict[str, tuple[str, ...]] = {
     "read": ("value",), "scan": ("items",), "commit": ("status",),
+    "gc": ("versions_cleaned", "keys_removed"),
 }
+#: MVCC-ISO-1: the op that belongs to the store, not to a transaction (it has no "txn").
+STORE_OPS = ("gc",)
 STATUSES = ("committed", "aborted")
 
 
@@ -44,7 +47,8 @@ STATUSES = ("committed", "aborted")
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a script: ``op`` by transaction ``txn`` (MVCC-ISO-1)."""
+    """One step of a script: ``op`` by transaction ``txn`` (MVCC-ISO-1); ``txn`` is empty for
+    a store op (`STORE_OPS`)."""
 
     index: int
     txn: str
@@ -113,9 +117,13 @@ def _check_read_result(obj: Any, where: str) -> None:
 def _parse_step(index: int, raw: Any) -> Step:
     where = f"steps[{index}]"
     _need(isinstance(raw, dict), where, "expected an object")
-    txn = _text(raw.get("txn"), f"{where}.txn")
     op = _text(raw.get("op"), f"{where}.op")
     _need(op in OPS, f"{where}.op", f"expected one of {', '.join(OPS)}, found {shown(op)}")
+    if op in STORE_OPS:
+        _need("txn" not in raw, where, f"op {shown(op)} belongs to the store: no \"txn\"")
+        txn = ""
+    else:
+        txn = _text(raw.get("txn"), f"{where}.txn")
     allowed = {"txn", "op", "expect", *_OP_FIELDS[op]}
     extra = sorted(set(raw) - allowed)
     _need(not extra, where, f"unexpected fields {extra} for op {shown(op)}")
@@ -138,6 +146,11 @@ def _parse_step(index: int, raw: Any) -> Step:
     if "status" in expect:
         _need(expect["status"] in STATUSES, f"{where}.expect.status",
               f"expected one of {STATUSES}")
+    for name in ("versions_cleaned", "keys_removed"):
+        if name in expect:
+            count = expect[name]
+            _need(isinstance(count, int) and not isinstance(count, bool) and count >= 0,
+                  f"{where}.expect.{name}", "expected an integer >= 0")
     return Step(index, txn, op,
                 key=_text(raw["key"], f"{where}.key") if "key" in raw else None,
                 value=_text(raw["value"], f"{where}.value") if "value" in raw else None,
@@ -151,6 +164,8 @@ def _check_lifecycle(steps: list[Step]) -> None:
     state: dict[str, str] = {}
     for s in steps:
         where = f"steps[{s.index}]"
+        if s.op in STORE_OPS:
+            continue
         if s.op == "begin":
             _need(s.txn not in state, where, f"transaction {shown(s.txn)} begins twice")
             state[s.txn] = "open"
@@ -267,14 +282,52 @@ def _enc(text: str | None) -> bytes:
     return (text or "").encode("utf-8")
 
 
+def _gc_step(store: MvccStore) -> dict[str, Any]:
+    """MVCC-ISO-2: a ``gc`` step: garbage collection now (MVCC-GC-2); observes the run's
+    statistics (MVCC-GC-5)."""
+    stats = store.gc_now()
+    return {"versions_cleaned": stats.versions_cleaned, "keys_removed": stats.keys_removed}
+
+
+def _txn_step(txn: Txn, step: Step, status: dict[str, str], reads: dict[str, list[Any]],
+              conflicts: dict[str, str]) -> dict[str, Any]:
+    """MVCC-ISO-2: one step of a transaction; what it observed (a read's value, a scan's
+    items, a commit's status)."""
+    observed: dict[str, Any] = {}
+    try:
+        if step.op == "read":
+            observed["value"] = _decode(txn.read(_enc(step.key)))
+            reads[step.txn].append(observed["value"])
+        elif step.op == "scan":
+            items = txn.scan(_enc(step.prefix), step.limit or 0)
+            observed["items"] = [[_decode(k), _decode(v)] for k, v in items]
+            reads[step.txn].append(observed["items"])
+        elif step.op == "write":
+            txn.write(_enc(step.key), _enc(step.value))
+        elif step.op == "delete":
+            txn.delete(_enc(step.key))
+        elif step.op == "commit":
+            txn.commit()
+            status[step.txn] = observed["status"] = "committed"
+        else:
+            txn.abort()
+            status[step.txn] = "aborted"
+    except TxnConflict as conflict:
+        status[step.txn] = observed["status"] = "aborted"
+        conflicts[step.txn] = conflict.kind.value
+    return observed
+
+
 def run_script(script: IsolationScript) -> ScriptReport:
     """MVCC-ISO-2: run ``script`` on a fresh store.
 
     The ``pre`` entries are written and committed by a set-up transaction first. Steps then run
     in order; a read or scan appends its result to its transaction's ``reads``; a commit that
     raises `TxnConflict` marks the transaction aborted (conflicts arise only at commit,
-    MVCC-COMMIT-3, and nothing follows a commit in a script). The outcome is each
-    transaction's status and reads, and the final committed state.
+    MVCC-COMMIT-3, and nothing follows a commit in a script); a ``gc`` step runs the store's
+    garbage collection (MVCC-GC-2) and observes its statistics (MVCC-GC-5). The outcome is
+    each transaction's status and reads, the final committed state and, when the script has
+    ``gc`` steps, their statistics in step order (``gc``).
     """
     store = MvccStore(history=History())
     if script.pre:
@@ -288,6 +341,7 @@ def run_script(script: IsolationScript) -> ScriptReport:
     reads: dict[str, list[Any]] = {}
     conflicts: dict[str, str] = {}
     failures: list[str] = []
+    collections: list[dict[str, Any]] = []
 
     for step in script.steps:
         if step.op == "begin":
@@ -295,38 +349,23 @@ def run_script(script: IsolationScript) -> ScriptReport:
             status[step.txn] = "active"
             reads[step.txn] = []
             continue
-        txn = txns[step.txn]
-        observed: dict[str, Any] = {}
-        try:
-            if step.op == "read":
-                observed["value"] = _decode(txn.read(_enc(step.key)))
-                reads[step.txn].append(observed["value"])
-            elif step.op == "scan":
-                items = txn.scan(_enc(step.prefix), step.limit or 0)
-                observed["items"] = [[_decode(k), _decode(v)] for k, v in items]
-                reads[step.txn].append(observed["items"])
-            elif step.op == "write":
-                txn.write(_enc(step.key), _enc(step.value))
-            elif step.op == "delete":
-                txn.delete(_enc(step.key))
-            elif step.op == "commit":
-                txn.commit()
-                status[step.txn] = observed["status"] = "committed"
-            else:
-                txn.abort()
-                status[step.txn] = "aborted"
-        except TxnConflict as conflict:
-            status[step.txn] = observed["status"] = "aborted"
-            conflicts[step.txn] = conflict.kind.value
+        if step.op in STORE_OPS:
+            observed = _gc_step(store)
+            collections.append(observed)
+        else:
+            observed = _txn_step(txns[step.txn], step, status, reads, conflicts)
         for name, want in step.expect.items():
             if observed.get(name, "<not observed>") != want:
-                failures.append(f"steps[{step.index}] ({step.txn} {step.op}): expected "
-                                f"{name} {shown(want)}, observed {observed.get(name, '<none>')!r}")
+                who = step.txn or "store"
+                failures.append(f"steps[{step.index}] ({who} {step.op}): expected {name} "
+                                f"{shown(want)}, observed {observed.get(name, '<none>')!r}")
 
     outcome: dict[str, Any] = {
         "txns": {n: {"status": status[n], "reads": reads[n]} for n in script.txn_names},
         "final": {_decode(k): _decode(v) for k, v in store.snapshot_items()},
     }
+    if collections:
+        outcome["gc"] = collections
     matched = next((i for i, allowed in enumerate(script.allowed_outcomes)
                     if outcome_matches(outcome, allowed)), None)
     return ScriptReport(script.name, outcome, conflicts, failures, matched,

@@ -184,3 +184,41 @@ def test_t8n_rejects_bad_isolation_inputs(monkeypatch: pytest.MonkeyPatch,
     for what, (test, says) in bad.items():
         status, out, err = _t8n(monkeypatch, capsys, test)
         assert status == 2 and out == "" and "bad input" in err and says in err, (what, err)
+
+
+def test_gc_statistics_are_read_from_the_outcome() -> None:
+    """CONF-ISOLATION-2/3, MVCC-ISO-2: a script with ``gc`` steps has their statistics in its
+    outcome's ``gc`` (step order); a store that collects differently, or reports nothing, fails
+    each ``gc`` expectation, worded as the runner words it (``store gc``)."""
+    fixture = _script("gc-old-snapshot")
+    gc_steps = [i for i, s in enumerate(fixture["steps"]) if s["op"] == "gc"]
+    assert len(gc_steps) == 2 and all("txn" not in fixture["steps"][i] for i in gc_steps)
+    outcome = REFERENCE(ISO.backend_input(fixture))
+    assert outcome["gc"] == [fixture["steps"][i]["expect"] for i in gc_steps]
+    assert ISO.compare(fixture, outcome) == []
+    first = gc_steps[0]
+    want = fixture["steps"][first]["expect"]["versions_cleaned"]
+    changed = copy.deepcopy(outcome)
+    changed["gc"][0]["versions_cleaned"] += 1
+    assert ISO.compare(fixture, changed) == [
+        f"step: steps[{first}] (store gc): expected versions_cleaned {want}, observed "
+        f"{want + 1}"]
+    silent = {k: v for k, v in outcome.items() if k != "gc"}
+    problems = ISO.compare(fixture, silent)
+    assert len(problems) == 4 and all("(store gc)" in p and "'<none>'" in p for p in problems)
+    assert errors_against(silent, SCHEMA, "isolation_outcome") == []
+
+
+def test_only_the_store_op_has_no_transaction() -> None:
+    """MVCC-ISO-1: a ``gc`` step names no transaction; every other step must (the schema's
+    ``isolation_step``), and a ``gc`` step naming one is not a script."""
+    fixture = _script("gc-old-snapshot")
+    no_txn = copy.deepcopy(fixture)
+    del no_txn["steps"][0]["txn"]
+    assert errors_against(no_txn, SCHEMA, ISO.name) == [
+        "/steps/0: missing required property 'txn'"]
+    gc_txn = copy.deepcopy(fixture)
+    first = next(s for s in gc_txn["steps"] if s["op"] == "gc")
+    first["txn"] = "T1"
+    assert errors_against(gc_txn, SCHEMA, ISO.name) == []
+    assert any("belongs to the store" in p for p in ISO.invalid(gc_txn))

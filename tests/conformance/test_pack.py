@@ -156,8 +156,9 @@ def test_consuming_an_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path.write_bytes(archive)
     status = main(["consume", "--area", "engine", "--area", "g0", str(path)])
     out = capsys.readouterr().out
+    engine = len(json.loads((REPO / "conformance" / "fixtures" / "engine.json").read_text()))
     assert status == 0
-    assert f"PASS  {path}:conformance/fixtures/engine.json  (40 fixtures)" in out
+    assert f"PASS  {path}:conformance/fixtures/engine.json  ({engine} fixtures)" in out
     assert f"PASS  {path}:conformance/isolation/g0.json  (1 fixtures)" in out
 
 

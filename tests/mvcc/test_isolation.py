@@ -47,6 +47,9 @@ EXPECTED_CONFLICTS: dict[str, dict[str, str]] = {
     "g2": {"T2": "PREDICATE"},
     "g2-two-edges": {"T1": "PREDICATE"},
     "read-only-anomaly": {"T2": "READ_WRITE"},
+    "g2-item-absent": {"T2": "READ_WRITE"},
+    "scan-own-writes": {},
+    "gc-old-snapshot": {},
 }
 
 
@@ -86,7 +89,8 @@ def test_file_format(path: Path) -> None:
     info = script.info
     assert info["fixture_format"] == "supervm_isolation_test"
     assert set(info["rules"]) <= _spec_rules()
-    assert "hermitage" in info["source"].lower() or "Fekete" in info["source"]
+    assert ("hermitage" in info["source"].lower() or "Fekete" in info["source"]
+            or info["source"].startswith("spec/mvcc.md"))
     assert run_script(script).matched == 0
 
 
@@ -116,6 +120,12 @@ def weakened(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]
     def apply(mode: str) -> None:
         if mode.startswith("validate:"):
             monkeypatch.setattr(store_module, "find_conflict", _weaken_validation(mode[9:]))
+        elif mode == "no-own-writes":  # reads go to the snapshot, past the txn's own writes
+            def snapshot_read(self: Txn, key: bytes) -> bytes | None:
+                self._read_keys.add(key)
+                return self._store._value_at(key, self.start_ts)
+
+            monkeypatch.setattr(Txn, "read", snapshot_read)
         elif mode == "latest-reads":  # read committed: every read sees the newest commit
             value_at, scan_at = MvccStore._value_at, MvccStore._scan_at
             monkeypatch.setattr(MvccStore, "_value_at",
@@ -152,14 +162,17 @@ def weakened(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]
 
 WEAKENINGS = {
     # no validation at all: lost updates, write skew, write-predicate anomalies commit
-    "validate:": ["g-single-write-predicate", "g1c", "g2", "g2-item", "g2-two-edges", "p4",
-                  "pmp-write", "read-only-anomaly"],
+    "validate:": ["g-single-write-predicate", "g1c", "g2", "g2-item", "g2-item-absent",
+                  "g2-two-edges", "p4", "pmp-write", "read-only-anomaly"],
     # plain snapshot isolation (write-write only): write skew and the read-only anomaly
-    "validate:w": ["g1c", "g2", "g2-item", "g2-two-edges", "read-only-anomaly"],
+    "validate:w": ["g1c", "g2", "g2-item", "g2-item-absent", "g2-two-edges",
+                   "read-only-anomaly"],
     # items validated but not predicates: phantoms
     "validate:wr": ["g2", "g2-two-edges"],
     # reads of the newest commit instead of the snapshot
-    "latest-reads": ["g-single", "g-single-dependencies", "g1b", "pmp"],
+    "latest-reads": ["g-single", "g-single-dependencies", "g1b", "gc-old-snapshot", "pmp"],
+    # reads that do not see the transaction's own writes
+    "no-own-writes": ["scan-own-writes"],
     # reads of uncommitted writes
     "dirty-reads": ["g0", "g1a", "g1b", "g1c", "otv", "pmp-write"],
 }
@@ -232,6 +245,17 @@ def test_a_disallowed_outcome_fails() -> None:
         "steps[2] (T1 read): expected value '99', observed '10'"]
 
 
+def test_gc_step_reports_its_statistics() -> None:
+    """MVCC-ISO-1/2, MVCC-GC-5: a gc step belongs to no transaction, runs garbage collection at
+    its place in the script, and its expect is checked against the run's statistics."""
+    raw = _g2()
+    raw["steps"].insert(9, {"op": "gc", "expect": {"versions_cleaned": 1, "keys_removed": 0}})
+    report = run_script(parse_script(raw, "with-gc"))
+    assert report.expectation_failures == [
+        "steps[9] (store gc): expected versions_cleaned 1, observed 0"]
+    assert report.matched == 0
+
+
 def _mutations() -> list[tuple[str, Callable[[dict[str, Any]], Any], str]]:
     def setp(path: list[Any], value: Any) -> Callable[[dict[str, Any]], Any]:
         def f(raw: dict[str, Any]) -> None:
@@ -280,6 +304,13 @@ def _mutations() -> list[tuple[str, Callable[[dict[str, Any]], Any], str]]:
         ("bad final", setp(["allowed_outcomes", 0, "final"], {"k": 1}), "final"),
         ("outcome extra", setp(["allowed_outcomes", 0, "extra"], 1), "optionally"),
         ("outcome not object", setp(["allowed_outcomes", 0], 1), "allowed_outcomes[0]"),
+        ("gc of a transaction", setp(["steps", 2], {"txn": "T1", "op": "gc"}),
+         "belongs to the store"),
+        ("gc expect negative", setp(["steps", 2], {"op": "gc",
+                                                    "expect": {"versions_cleaned": -1}}),
+         "expect.versions_cleaned"),
+        ("gc expect a value", setp(["steps", 2], {"op": "gc", "expect": {"value": "1"}}),
+         "cannot expect"),
     ]
 
 

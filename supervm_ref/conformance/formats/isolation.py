@@ -27,6 +27,7 @@ from ...mvcc.script import (
     FIXTURE_FORMAT,
     OPS,
     STATUSES,
+    STORE_OPS,
     IsolationScript,
     outcome_matches,
     parse_script,
@@ -44,11 +45,17 @@ _INPUT_INFO = {"fixture_format": FIXTURE_FORMAT, "description": "a CONF-PROTO-1 
 def _observed(got: dict[str, Any], steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """MVCC-ISO-2: what each step observed, recovered from an outcome: a read's value and a
     scan's items are its transaction's next entry of ``reads``; a commit's status is its
-    transaction's (nothing follows a commit)."""
+    transaction's (nothing follows a commit); a ``gc`` step's statistics are the next entry of
+    ``gc``."""
     observed: list[dict[str, Any]] = []
     taken: dict[str, int] = {}
+    collections = iter(got.get("gc", []))
     for step in steps:
         seen: dict[str, Any] = {}
+        if step["op"] in STORE_OPS:
+            seen = dict(next(collections, {}))
+            observed.append(seen)
+            continue
         entry = got["txns"].get(step["txn"])
         if step["op"] in ("read", "scan") and entry is not None:
             k = taken.get(step["txn"], 0)
@@ -92,9 +99,12 @@ class IsolationFormat(FixtureFormat):
                 "items": pairs,
             },
             "isolation_step": {
-                "description": "MVCC-ISO-1: one step of one transaction.",
+                "description": "MVCC-ISO-1: one step of one transaction, or a store op "
+                               "(gc) without txn.",
                 "type": "object",
-                "required": ["txn", "op"],
+                "required": ["op"],
+                "if": {"properties": {"op": {"enum": list(STORE_OPS)}}},
+                "else": {"required": ["txn"]},
                 "additionalProperties": False,
                 "properties": {
                     "txn": {"type": "string"},
@@ -110,6 +120,8 @@ class IsolationFormat(FixtureFormat):
                             "value": {"type": ["string", "null"]},
                             "items": {"type": "array", "items": pairs},
                             "status": status,
+                            "versions_cleaned": {"type": "integer", "minimum": 0},
+                            "keys_removed": {"type": "integer", "minimum": 0},
                         },
                     },
                 },
@@ -137,6 +149,15 @@ class IsolationFormat(FixtureFormat):
                         },
                     }},
                     "final": {"$ref": "#/$defs/text_map"},
+                    "gc": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["versions_cleaned", "keys_removed"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "versions_cleaned": {"type": "integer", "minimum": 0},
+                            "keys_removed": {"type": "integer", "minimum": 0},
+                        },
+                    }},
                 },
             },
             "isolation_allowed_outcome": {
@@ -214,9 +235,10 @@ class IsolationFormat(FixtureFormat):
         problems: list[str] = []
         steps = fixture["steps"]
         for i, (step, seen) in enumerate(zip(steps, _observed(got, steps))):
+            who = step.get("txn") or "store"
             for what, want in step.get("expect", {}).items():
                 if seen.get(what, "<not observed>") != want:
-                    problems.append(f"step: steps[{i}] ({step['txn']} {step['op']}): expected "
+                    problems.append(f"step: steps[{i}] ({who} {step['op']}): expected "
                                     f"{what} {shown(want)}, observed "
                                     f"{seen.get(what, '<none>')!r}")
         if not any(outcome_matches(got, allowed) for allowed in fixture["allowed_outcomes"]):
