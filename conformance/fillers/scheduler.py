@@ -284,6 +284,19 @@ def work_stealing_cases() -> list[SchedulerCase]:
               {"op": "ws_submit", "tasks": [[i, i % 4] for i in range(20)]},
               {"op": "ws_execute", "fail": [[i, "TX_FAILED"] for i in range(0, 20, 3)]},
               {"op": "ws_stats"}]),
+        case("turns",
+             "workers taking turns (execute_turns): a worker works its own deque from the "
+             "front, refills ceil(n / workers) tasks from the global queue, then steals from "
+             "the back of the next worker's deque; after the given turns, round-robin; an "
+             "out-of-range turn is INVALID_ARGUMENT and runs nothing",
+             ["PAR-WS-3", "PAR-WS-4", "PAR-WS-5", "PAR-WS-6"],
+             [{"op": "ws_new", "workers": 3},
+              {"op": "ws_submit", "tasks": [[i, 100 - i] for i in range(1, 11)]},
+              {"op": "ws_execute", "turns": [0, 3]},
+              {"op": "ws_pending"},
+              {"op": "ws_execute", "fail": [[6, "TX_FAILED"]],
+               "turns": [0, 1, 2, 2, 1, 1, 1, 1, 1]},
+              {"op": "ws_stats"}]),
         case("bad_tasks",
              "a priority outside 0..255 is INVALID_PRIORITY, a task id already pending "
              "DUPLICATE_TX (within one submission too), and a failed submission adds nothing; "

@@ -40,9 +40,6 @@ _BSTM = "supervm_ref.blockstm"
 _PAR = "supervm_ref.parallel"
 _CONF = "supervm_ref.conformance"
 
-_SEED_KIND = Survival(SurvivalReason.PENDING_KIND,
-                      "the seed's parallel package (PAR-*) runs under no fixture kind yet: "
-                      "it needs the seed-scheduler fixture kind, being built separately")
 
 
 def _m(mutant_id: str, description: str, target: str, patch: Patch, hint: str = "",
@@ -643,21 +640,20 @@ PARALLEL: tuple[Mutant, ...] = (
     _m("parallel/war-ignored", "write-after-read is not a conflict",
        f"{_PAR}.conflict:conflict_keys",
        Source("ConflictKind.WAR: frozenset(_written_keys_read_by(earlier, later)),",
-              "ConflictKind.WAR: frozenset(),"), "", _SEED_KIND),
+              "ConflictKind.WAR: frozenset(),"), "scheduler"),
     _m("parallel/scan-prefix-ignored", "a scanned prefix does not count as a read",
        f"{_PAR}.conflict:ReadWriteSet.reads_key",
-       Source(" or any(key.startswith(p) for p in self.read_prefixes)", ""), "", _SEED_KIND),
+       Source(" or any(key.startswith(p) for p in self.read_prefixes)", ""), "scheduler"),
     _m("parallel/priority-ascending", "work stealing runs low priorities first",
        f"{_PAR}.work_stealing:scheduling_order",
-       Source("key=lambda task: -task.priority", "key=lambda task: task.priority"), "",
-       _SEED_KIND),
+       Source("key=lambda task: -task.priority", "key=lambda task: task.priority"), "scheduler"),
     _m("parallel/steal-front", "a thief takes the front (highest priority) of a victim's deque",
        f"{_PAR}.work_stealing:WorkStealingScheduler._next_task",
-       Source("task = victim.pop()", "task = victim.popleft()"), "", _SEED_KIND),
+       Source("task = victim.pop()", "task = victim.popleft()"), "scheduler"),
     _m("parallel/retries-one-short", "execute_with_retry makes max_retries attempts, not "
        "max_retries + 1", f"{_PAR}.scheduler:ParallelScheduler.execute_with_retry",
        Source("for attempt in range(max_retries + 1):", "for attempt in range(max_retries):"),
-       "", _SEED_KIND),
+       "scheduler"),
 )
 
 CONSUMER: tuple[Mutant, ...] = (
@@ -681,10 +677,10 @@ CONSUMER: tuple[Mutant, ...] = (
     _m("consumer/hash-not-checked", "consume does not check _info.hash",
        f"{_CONF}.consume:consume_fixture", Source("if recorded != computed:", "if False:"),
        "canaries"),
-    _m("consumer/schema-problems-ignored", "problems the schema finds inside a fixture are "
-       "dropped", f"{_CONF}.consume:load_file",
-       Source('per_fixture.setdefault(str(where[0]), []).append(f"{pointer(where[1:])}: '
-              '{message}")', "pass"),
+    _m("consumer/schema-problems-ignored", "the schema check lets unexpected properties "
+       "through (additionalProperties: false is not enforced)",
+       f"{_CONF}.schema:_validate_object",
+       Source('problems.append((path, f"unexpected property {shown(key)}"))', "pass"),
        "canaries"),
     _m("consumer/isolation-expect-ignored", "an isolation script's failed expectations are "
        "ignored", f"{_CONF}.formats.isolation:IsolationFormat.compare",

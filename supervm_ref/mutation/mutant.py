@@ -31,8 +31,6 @@ class SurvivalReason(StrEnum):
     #: The difference is one the specification does not bind (statistics, or a point where
     #: the backends may differ, RT-BACKEND-2), so no fixture may pin it.
     NOT_BOUND = "not-bound"
-    #: Detecting it needs the fixture kind for the seed's schedulers, built separately.
-    PENDING_KIND = "pending-kind"
 
 
 @dataclass(frozen=True, slots=True)

@@ -396,7 +396,9 @@ class Script:
         (``[[tx, kind], ...]``, the kind ``TX_FAILED``, ``CONFLICT`` or ``OTHER``). Every
         outcome in scheduling order (``[tx, error kind or null]``) and the run's counts; with
         one worker also the execution order and the steals (none), which are
-        timing-independent only then."""
+        timing-independent only then. With ``turns`` (PAR-WS-6) the run is
+        `execute_turns`, and every task's ``[tx, worker, stolen]`` in start order and the
+        steals are observed too, whatever the number of workers."""
         failing = _list(raw.get("fail", []), f"{where}.fail")
         _need(all(isinstance(f, list) and len(f) == 2 and f[1] in FAIL_KINDS for f in failing),
             f"{where}.fail", f"expected [[tx, kind], ...] with kinds {', '.join(FAIL_KINDS)}")
@@ -412,6 +414,16 @@ class Script:
                 raise RuntimeError(f"task {tx_id} raises")
 
         scheduler = self._ws(where)
+        if "turns" in raw:
+            turns = _ints(raw.get("turns"), f"{where}.turns")
+            result = scheduler.execute_turns(turns, executor)
+            return {"outcomes": [[o.tx_id, None if o.error is None else o.error.kind.value]
+                                 for o in result.outcomes],
+                    "successful_txs": result.stats.successful_txs,
+                    "failed_txs": result.stats.failed_txs,
+                    "runs": [[o.tx_id, o.worker, o.stolen]
+                             for o in sorted(result.outcomes, key=lambda o: o.sequence)],
+                    "steals": result.stats.steals}
         result = scheduler.execute_all(executor)
         out: dict[str, Any] = {
             "outcomes": [[o.tx_id, None if o.error is None else o.error.kind.value]

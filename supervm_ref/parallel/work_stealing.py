@@ -202,6 +202,10 @@ class WorkStealingScheduler:
             t.join()
         if run.abort is not None:  # KeyboardInterrupt, SystemExit ... in a worker
             raise run.abort
+        return self._finish(order, run)
+
+    def _finish(self, order: list[Task], run: _Run) -> WorkStealingResult:
+        """PAR-WS-4/5: the result of a run and the totals it adds to."""
         outcomes = tuple(run.outcomes[task.tx_id] for task in order)
         ok = sum(1 for o in outcomes if o.ok)
         stats = WorkStealingStats(ok, len(outcomes) - ok, run.steals)
@@ -211,6 +215,46 @@ class WorkStealingScheduler:
                                             s.failed_txs + stats.failed_txs,
                                             s.steals + stats.steals)
         return WorkStealingResult(outcomes, stats)
+
+    def execute_turns(self, turns: Iterable[int], executor: Callable[[TxId], object]
+                      ) -> WorkStealingResult:
+        """PAR-WS-6: `execute_all` on one thread, the workers taking turns as ``turns`` says.
+
+        On each turn the named worker looks for work exactly as in PAR-WS-3 and, if it finds
+        a task, runs ``executor`` on it to completion. When ``turns`` is exhausted the workers
+        take turns round-robin (0, 1, ..., N-1, 0, ...) until every task has run. The result,
+        the statistics and their totals are those of `execute_all` (PAR-WS-4/5); `worker`,
+        `stolen` and `sequence` are now a function of ``turns``, which makes the queue rules
+        of PAR-WS-3 observable without thread timing."""
+        require_callable(executor, "executor")
+        if isinstance(turns, (str, bytes)) or not isinstance(turns, Iterable):
+            raise InvalidInput(ParallelErrorKind.INVALID_ARGUMENT,
+                               f"turns must be a list of worker indices, got "
+                               f"{type(turns).__name__}")
+        given = [require_int(w, "turn", 0, self.num_workers - 1) for w in turns]
+        with self._lock:
+            order = scheduling_order(self._pending)
+            self._pending = []
+        run = _Run(deque(order), [deque() for _ in range(self.num_workers)])
+        rank = 0
+        while len(run.outcomes) < len(order):
+            if rank < len(given):
+                w = given[rank]
+            else:
+                w = (rank - len(given)) % self.num_workers
+            rank += 1
+            nxt = self._next_task(run, w)
+            if nxt is None:
+                continue
+            task, stolen, sequence = nxt
+            error: TxError | None = None
+            try:
+                executor(task.tx_id)
+            except Exception as exc:
+                error = as_tx_error(exc)
+            run.outcomes[task.tx_id] = TaskOutcome(task.tx_id, task.priority, error, w, stolen,
+                                                   sequence)
+        return self._finish(order, run)
 
     def _next_task(self, run: _Run, w: int) -> tuple[Task, bool, int] | None:
         """PAR-WS-3: the next task for worker ``w`` (with whether it was stolen and its start

@@ -623,6 +623,7 @@ def all_contracts() -> dict[str, bytes]:
     return contracts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["examples", "probe"])
 def test_differential_random_call_sequences(which: str) -> None:
     """RT-BACKEND-1: random call sequences (random arguments, block contexts and gas limits,
@@ -658,6 +659,7 @@ def test_differential_random_call_sequences(which: str) -> None:
 # --- conformance fixtures -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_conformance_fixtures_pass_on_wasmtime(consumed: Callable[[str], ConsumeRun]) -> None:
     """RT-BACKEND-1: every conformance fixture passes on the wasmtime backend, run by the
     consumer exactly as ``supervm consume --backend wasmtime --json conformance/fixtures``

@@ -192,6 +192,7 @@ def test_bench_runtime_without_wasmtime_names_the_extra(tmp_path: Path) -> None:
     assert proc.stdout.splitlines()[2].split()[:2] == ["reference", "3"]
 
 
+@pytest.mark.slow
 def test_bench_runtime_from_a_built_wheel(tmp_path: Path) -> None:
     """The newcomer's way: build the wheel, use it from another folder (here unpacked on
     PYTHONPATH, without wasmtime): ``bench runtime`` finds its contract and runs."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +134,7 @@ def assert_parallel_equals_sequential(initial: dict[bytes, bytes], block: list[T
     assert parallel.stats.executions >= len(block)
 
 
+@pytest.mark.slow
 @settings(common, max_examples=300)
 @given(small_blocks(), st.integers(1, 32), schedules())
 def test_small_blocks_any_schedule(case: tuple[dict[bytes, bytes], list[Transaction]],
@@ -143,6 +145,7 @@ def test_small_blocks_any_schedule(case: tuple[dict[bytes, bytes], list[Transact
         initial, block, MvccScheduler(workers=workers, schedule=schedule, max_steps=MAX_STEPS))
 
 
+@pytest.mark.slow
 @settings(common, max_examples=50)
 @given(st.integers(1, 500), st.integers(2, 10), st.integers(0, 2**32 - 1),
        st.integers(1, 32), schedules())
@@ -154,6 +157,7 @@ def test_large_blocks_any_schedule(size: int, keys: int, seed: int, workers: int
         initial, block, MvccScheduler(workers=workers, schedule=schedule, max_steps=MAX_STEPS))
 
 
+@pytest.mark.slow
 @settings(common, max_examples=30)
 @given(st.integers(2, 10), st.integers(1, 500), st.integers(0, 2**32 - 1), st.integers(1, 32),
        schedules())
@@ -169,6 +173,7 @@ def test_p2p_blocks_any_schedule(accounts: int, size: int, seed: int, workers: i
         initial, block, MvccScheduler(workers=workers, schedule=schedule, max_steps=MAX_STEPS))
 
 
+@pytest.mark.slow
 @settings(common, max_examples=40)
 @given(st.integers(1, 150), st.integers(2, 10), st.integers(0, 2**32 - 1), st.integers(2, 32),
        st.integers(0, 2**32 - 1))

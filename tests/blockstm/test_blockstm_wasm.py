@@ -50,6 +50,8 @@ from supervm_ref.wasm.runtime.values import Value
 
 from ..support import REPO
 
+pytestmark = pytest.mark.slow
+
 CONTRACTS = REPO / "conformance" / "contracts"
 TOKENS = {name: (CONTRACTS / f"{name}.wasm").read_bytes() for name in ("token", "token_c")}
 PROBE = (CONTRACTS / "abi_probe.wasm").read_bytes()

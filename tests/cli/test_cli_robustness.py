@@ -177,6 +177,7 @@ def bad_runs(tmp_path_factory: pytest.TempPathFactory
         return dict(enumerate(pool.map(run, BAD)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(BAD)),
                          ids=[" ".join(c.argv)[:60] or "(none)" for c in BAD])
 def test_bad_invocation(index: int, bad_runs: dict[int, subprocess.CompletedProcess[str]]
@@ -504,6 +505,7 @@ def _run_with_pty_stderr(argv: list[str]) -> tuple[int, str, bytes]:
     (["spectest", str(external_dir() / "wasm-testsuite" / "json"), "--file", "address"],
      b"spectest"),
 ])
+@pytest.mark.slow
 def test_progress_on_a_terminal_only(argv: list[str], description: bytes) -> None:
     """On a terminal, stderr shows the progress display; on a pipe, stderr stays empty; stdout
     is the same either way (apart from timings)."""

@@ -109,6 +109,7 @@ REFERENCE = python_runner(load_backend("reference"))
 # --- The committed fixtures ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fixtures_are_up_to_date() -> None:
     """CONF-FILL-3, CONF-FILL-4: ``supervm fill --check``: every committed fixture file is
     byte for byte what filling produces, and no file is stale."""
@@ -277,6 +278,7 @@ def _input(fixture: dict[str, Any]) -> dict[str, Any]:
     return {k: fixture[k] for k in ("env", "pre", "transactions")}
 
 
+@pytest.mark.slow
 def test_t8n_round_trips_through_a_subprocess() -> None:
     """CONF-PROTO-1: ``t8n`` in a real subprocess reads a fixture's input on stdin and writes
     exactly its ``post`` as one line of canonical JSON."""
@@ -296,6 +298,7 @@ def test_t8n_rejects_bad_input() -> None:
         assert proc.returncode == 2 and b"bad input" in proc.stderr and proc.stdout == b""
 
 
+@pytest.mark.slow
 def test_consume_with_a_command_backend(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """CONF-CONSUME-1, CONF-PROTO-1, CONF-CONSUME-4: ``consume --backend "<python> -m
@@ -394,6 +397,7 @@ def _copy_repo(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_fill_command_writes_and_checks(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """CONF-FILL-4, CONF-ROOT-1: in a copy of the repository, ``fill --check`` fails before

@@ -72,6 +72,7 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 # --- Selecting ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_selection_by_rule_name_area_and_format() -> None:
     """CONF-CONSUME-3: ``--rule`` globs over ``_info.rules`` (any of them), ``-k`` a piece
     of the name, ``--area`` the file, ``--format`` the format; together, all of them."""
@@ -121,6 +122,7 @@ def test_selection_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> No
 # --- Standard input -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_standard_input(capsys: pytest.CaptureFixture[str],
                         monkeypatch: pytest.MonkeyPatch) -> None:
     """CONF-CONSUME-6: ``-`` reads a fixture file, one fixture, or an archive from standard
@@ -149,6 +151,7 @@ def test_standard_input(capsys: pytest.CaptureFixture[str],
 # --- Processes and the first failure --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parallel_report_is_the_same(capsys: pytest.CaptureFixture[str]) -> None:
     """CONF-CONSUME-4: with ``-j 2`` the JSON and the text report are byte for byte those of
     ``-j 1``, for fixtures of every format (batches with threads among them)."""
@@ -177,6 +180,7 @@ def _failing_folder(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_exitfirst_stops_at_the_first_failure(tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     """CONF-CONSUME-4: ``-x`` reports what ran up to the first failing fixture, says it
@@ -204,6 +208,7 @@ def test_exitfirst_stops_at_an_unreadable_file(tmp_path: Path) -> None:
     assert len(consume(tmp_path, SCHEMA, python_runner(Runtime))) == 2
 
 
+@pytest.mark.slow
 def test_ctrl_c_with_worker_processes() -> None:
     """CONF-CONSUME-4: Ctrl-C in a terminal (SIGINT to the whole process group) while worker
     processes run: exit status 130, one line, no traceback from the command or its workers."""
@@ -233,6 +238,7 @@ def test_ctrl_c_with_worker_processes() -> None:
 # --- Summaries ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_counts_per_rule_and_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """CONF-CONSUME-5: every rule a checked fixture lists counts it as passed or failed, once;
     the text report has one line per rule and per format, the JSON report the counts."""

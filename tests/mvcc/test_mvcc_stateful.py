@@ -18,6 +18,7 @@ must report (MVCC-COMMIT-3). After every step it checks that
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -31,6 +32,8 @@ from supervm_ref.mvcc import (
     dependency_graph,
     serial_replay,
 )
+
+pytestmark = pytest.mark.slow
 
 KEYS = [b"a", b"a1", b"ab", b"b", b"b1", b"c"]
 PREFIXES = [b"", b"a", b"a1", b"b", b"c", b"d"]

@@ -1252,3 +1252,26 @@ def test_demo7_output() -> None:
     ]
     for _ in range(3):
         assert _lines(demo7_work_stealing.run) == expected
+
+
+def test_execute_turns_follows_the_queue_rules() -> None:
+    """PAR-WS-6, PAR-WS-3: with workers taking turns, a worker refills ceil(n / workers) tasks
+    from the global queue, works its deque from the front and steals from another's back;
+    after the given turns the workers go round-robin; a bad turn runs nothing."""
+    ws = WorkStealingScheduler(2)
+    ws.submit_tasks([Task(i, 0) for i in range(1, 7)])
+    with pytest.raises(ParallelError) as e:
+        ws.execute_turns([0, 2], lambda tx: None)
+    assert e.value.kind == ParallelErrorKind.INVALID_ARGUMENT
+    assert [t.tx_id for t in ws.pending()] == [1, 2, 3, 4, 5, 6]
+    seen: list[int] = []
+    result = ws.execute_turns([0, 1, 1, 1, 1], seen.append)
+    # worker 0 takes 1..3 (ceil(6/2)) and runs 1; worker 1 takes 4..5, runs 4, 5, then 6
+    # from the global queue, then steals 3 from the back of worker 0's deque; then 0 runs 2.
+    assert seen == [1, 4, 5, 6, 3, 2]
+    runs = sorted(result.outcomes, key=lambda o: o.sequence)
+    assert [(o.tx_id, o.worker, o.stolen) for o in runs] == [
+        (1, 0, False), (4, 1, False), (5, 1, False), (6, 1, False), (3, 1, True), (2, 0, False)]
+    assert result.stats.steals == 1 and ws.get_stats().successful_txs == 6
+    with pytest.raises(ParallelError):
+        ws.execute_turns("01", lambda tx: None)  # type: ignore[arg-type]

@@ -154,6 +154,7 @@ def test_host_memory_is_the_export_named_memory() -> None:
     assert rt.call(wat(src), "one").error is ErrorKind.MEMORY_OUT_OF_BOUNDS
 
 
+@pytest.mark.slow
 def test_convenience_methods_raise_typed_errors() -> None:
     """RT-CALL-4: execute_* raise ExecutionError carrying the kind."""
     rt, _ = _rt()

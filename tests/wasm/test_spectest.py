@@ -42,6 +42,8 @@ from supervm_ref.wasm.structure.types import ValType
 
 from ..support import REPO
 
+pytestmark = pytest.mark.slow
+
 ROOT = REPO
 EXTERNAL = Path(os.environ.get("SUPERVM_EXTERNAL", str(ROOT.parent / "shared" / "external")))
 SUITE = EXTERNAL / "wasm-testsuite" / "json"

@@ -526,6 +526,7 @@ def _modules() -> st.SearchStrategy[Module]:
         exports=st.lists(export, max_size=3).map(tuple), data_count=st.one_of(st.none(), small))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_modules())
 def test_arbitrary_modules_raise_only_validation_errors(module: Module) -> None:
