@@ -72,6 +72,19 @@ def test_survivors_are_explained_and_hints_name_targets() -> None:
         assert not m.hint or m.hint in targets, (m.mutant_id, m.hint)
 
 
+def test_the_committed_report_covers_the_catalogue() -> None:
+    """MUT-RUN-5: conformance/mutation-report.txt, the last measured table, has one row per
+    mutant of the catalogue; its survivors are the catalogue's expected survivors and its rate
+    meets the default threshold."""
+    text = (REPO / "conformance" / "mutation-report.txt").read_text(encoding="utf-8")
+    rows = {line.split()[0]: line.split()[1] for line in text.splitlines()
+            if line and "/" in line.split()[0] and not line.startswith("#")}
+    assert set(rows) == set(BY_ID)
+    survivors = {mid for mid, verdict in rows.items() if verdict != "detected"}
+    assert survivors == {m.mutant_id for m in CATALOGUE if m.survives is not None}
+    assert (len(rows) - len(survivors)) * 100 >= 95 * len(rows)
+
+
 def test_a_mutant_changes_behaviour_everywhere() -> None:
     """MUT-CAT-2: a function is changed in place, so the engine's instruction table (built
     at import) sees the mutant too."""
