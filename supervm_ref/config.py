@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError as ConfigError  # re-exported: supervm_ref.config.ConfigError
 from .errors import SuperVMError, shown
 from .runtime.host.limits import MAX_HOST_LIMIT, HostLimits
 from .runtime.runtime import DEFAULT_GAS_LIMIT
@@ -47,10 +48,6 @@ from .wasm import LIMIT_MAXIMA, EngineLimits
 
 #: Files looked for, in order, in the working directory when no path is given.
 DEFAULT_FILES = ("supervm.toml", "config.toml")
-
-
-class ConfigError(SuperVMError):
-    """A configuration file that cannot be used, with the reason."""
 
 
 @dataclass(frozen=True, slots=True)
