@@ -1,5 +1,5 @@
 """Filler ``adaptive_router``: the adaptive router as step scripts (spec/adaptive.md,
-ROUTE-ADAPT-*; the format: spec/conformance.md section 11b, CONF-ROUTER-*).
+ROUTE-ADAPT-*; the format: spec/conformance.md section 14, CONF-ROUTER-*).
 
 Each case is a configuration, as the texts of the ``SUPERVM_ADAPTIVE_*`` variables, and steps
 -- observations, ``fast_slots`` queries and ``stats`` -- whose answers the reference fills, or a

@@ -1,4 +1,4 @@
-"""The adaptive router as step scripts, ``supervm_router_test`` (spec/conformance.md section 11b,
+"""The adaptive router as step scripts, ``supervm_router_test`` (spec/conformance.md section 14,
 CONF-ROUTER-*; spec/adaptive.md, ROUTE-ADAPT-*).
 
 A router fixture is a configuration, given as the texts of the ``SUPERVM_ADAPTIVE_*``
@@ -116,7 +116,7 @@ class RouterFormat(FixtureFormat):
                                   "and statistics after each step of observations from a "
                                   "configuration of SUPERVM_ADAPTIVE_* texts, or the "
                                   "configuration's error; every answer must be equal")
-    spec_section: ClassVar[str] = ("spec/conformance.md section 11b (CONF-ROUTER-*), "
+    spec_section: ClassVar[str] = ("spec/conformance.md section 14 (CONF-ROUTER-*), "
                                    "spec/adaptive.md ROUTE-ADAPT-*")
     input_definition: ClassVar[str] = "router_input"
     output_definition: ClassVar[str] = "router_output"
