@@ -8,8 +8,8 @@ The public API (spec/runtime.md, RT-API-1), under the seed's names::
     result = runtime.call(wasm, "add", [Value.i32(7), Value.i32(8)])
 
 Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
-``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.conformance``, ``.backends``) hold the
-rest. Every error raised on purpose is a `SuperVMError` (RT-API-2).
+``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.routing``, ``.conformance``,
+``.backends``) hold the rest. Every error raised on purpose is a `SuperVMError` (RT-API-2).
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ from .parallel import (
     WorkStealingScheduler,
     execute_with_rw_tracking,
 )
+from .routing.adaptive import AdaptiveRouter, AdaptiveRouterConfig
 from .runtime.context import BlockContext
 from .runtime.errors import ErrorKind, ExecutionError, StorageInputError, StorageWriteError
 from .runtime.host.limits import HostLimits
@@ -81,6 +82,8 @@ except PackageNotFoundError:  # pragma: no cover - a source tree that was never 
 __all__ = [
     "DEFAULT_GAS_LIMIT",
     "MAX_GAS_LIMIT",
+    "AdaptiveRouter",
+    "AdaptiveRouterConfig",
     "BackendError",
     "BatchResult",
     "BatchStats",

@@ -26,6 +26,12 @@ class InvalidArgumentError(SuperVMError):
         super().__init__(f"{argument}: expected {expected}, found {describe(found)}")
 
 
+class ConfigError(SuperVMError):
+    """RT-CONFIG-1: a configuration that cannot be used (a file, an environment variable, a
+    value given to a configuration class), with the reason. Defined here so that every
+    configuration class can raise it; ``supervm_ref.config.ConfigError`` is this class."""
+
+
 def shown(value: object, width: int = 60) -> str:
     """RT-API-2: ``repr(value)`` for an error message, at most ``width`` characters, never
     failing: a repr that raises, or an integer too long for Python to print (over 4,300

@@ -9,7 +9,9 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
 - `isolation`: ``supervm_isolation_test``, the MVCC store's isolation step scripts, written by
   hand (CONF-ISOLATION-*);
 - `scheduler`: ``supervm_scheduler_test``, step scripts of the seed's parallel engine and their
-  observations (CONF-SCHED-*).
+  observations (CONF-SCHED-*);
+- `router`: ``supervm_router_test``, the adaptive router's answers to configurations and steps
+  of observations (CONF-ROUTER-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -26,6 +28,7 @@ from .base import COMMON_DEFS, FixtureFormat, FormatError, InProcessRun
 from .batch import BatchFormat
 from .call import CallFormat
 from .isolation import IsolationFormat
+from .router import RouterFormat
 from .scheduler import SchedulerFormat
 
 #: CONF-FORMAT-1: every fixture format, in the order the spec and the schema list them.
@@ -34,6 +37,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     BatchFormat(),
     IsolationFormat(),
     SchedulerFormat(),
+    RouterFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.
