@@ -27,7 +27,7 @@ from .snarkjs import (
     parse_public_inputs,
     parse_verifying_key,
 )
-from .verifier import verify_groth16
+from .verifier import verify_documents, verify_groth16
 
 __all__ = [
     "CURVE_ORDER",
@@ -45,6 +45,7 @@ __all__ = [
     "parse_proof",
     "parse_public_inputs",
     "parse_verifying_key",
+    "verify_documents",
     "verify_groth16",
     "zk_backend_status",
 ]

@@ -91,3 +91,22 @@ def verify_groth16(vk: VerifyingKey, proof: Proof, public: Sequence[int], *,
         raise ZkError("zk_proof_invalid",
                       "the pairing check e(-A,B) e(alpha,beta) e(vk_x,gamma) e(C,delta) = 1 "
                       "fails: the proof does not prove these public inputs under this key")
+
+
+def verify_documents(verifying_key: object, proof: object, public: object, *,
+                     backend: str = "reference") -> None:
+    """ZK-ORDER-1, ZK-REG-1: the whole pipeline on decoded snarkjs documents, as the
+    conformance vectors (CONF-ZK-2) and ``supervm zk verify`` run it: the backend, the
+    verifying key (registered in a fresh `VerifyingKeyRegistry` and looked up again, as a
+    SuperVM does), the proof, the public inputs, then `verify_groth16`. Returns on a valid
+    proof; `ZkError` with the kind of the first failed check otherwise."""
+    from .backends import zk_backend
+    from .registry import VerifyingKeyRegistry
+    from .snarkjs import parse_proof, parse_public_inputs, parse_verifying_key
+
+    zk_backend(backend)
+    registry = VerifyingKeyRegistry()
+    registry.register("vk", parse_verifying_key(verifying_key))
+    parsed_proof = parse_proof(proof)
+    scalars = parse_public_inputs(public)
+    verify_groth16(registry.get("vk"), parsed_proof, scalars, backend=backend)
