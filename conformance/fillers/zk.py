@@ -100,7 +100,7 @@ def valid_cases() -> list[ZkCase]:
     cases = [case("cubic_valid", "snarkjs's proof of x^3 + x + 5 = 35: valid", PAIRING,
                   vk, proof, public)]
     for i, what in ((1, "a=3, b=11, c=123456789"), (2, "a=b=c=1"),
-                    (3, "a=r-1: the public product is r-1, the largest element of Fr")):
+                    (3, "a=r-1: the public product wraps modulo r to r - 10")):
         rules = [*PAIRING, "ZK-FIELD-2"] if i == 3 else PAIRING
         cases.append(case(f"mul3_proof{i}_valid", f"snarkjs's mul3 proof {i} ({what}): valid",
                           rules, mvk, load(f"mul3/proof{i}.json"), load(f"mul3/public{i}.json")))
@@ -172,7 +172,7 @@ def range_cases() -> list[ZkCase]:
         case("public_aliased_plus_r", "35 + r: the same value modulo r, rejected, not reduced",
              rule_r, vk, proof, [str(35 + CURVE_ORDER)]),
         case("public_equal_r", "r itself", rule_r, vk, proof, [str(CURVE_ORDER)]),
-        case("mul3_public_r_minus_one_plus_r", "proof 3's product r - 1 written as 2r - 1",
+        case("mul3_public_r_minus_one_plus_r", "proof 3's product r - 10 written as 2r - 10",
              rule_r, mvk, p3, [str(int(pub3[0]) + CURVE_ORDER), pub3[1]]),
         case("public_78_digits", "a 78-digit input: read, out of range", rule_r, vk, proof,
              ["1" + "0" * 77]),

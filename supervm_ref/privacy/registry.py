@@ -37,11 +37,12 @@ class VerifyingKeyRegistry:
                           f"register {vk_id!r}: expected a VerifyingKey, found "
                           f"{type(vk).__name__}")
         known = self._keys.get(vk_id)
-        if known is not None and known != vk:
+        if known is None:
+            self._keys[vk_id] = vk
+        elif known != vk:
             raise ZkError("zk_verifying_key_exists",
                           f"register {vk_id!r}: expected an id not yet registered (or the same "
                           f"key again), found another key registered under it")
-        self._keys[vk_id] = vk
 
     def get(self, vk_id: str) -> VerifyingKey:
         """ZK-REG-1: the key registered under ``vk_id``; ``zk_unknown_verifying_key``
