@@ -1,4 +1,4 @@
-"""Groth16 verdicts, ``supervm_zk_test`` (spec/conformance.md section 11b, CONF-ZK-*;
+"""Groth16 verdicts, ``supervm_zk_test`` (spec/conformance.md section 14, CONF-ZK-*;
 spec/privacy.md, ZK-*).
 
 A zk fixture is three snarkjs documents as given -- a verifying key, a proof and public
@@ -73,7 +73,7 @@ class ZkFormat(FixtureFormat):
     description: ClassVar[str] = ("a Groth16 verifying key, proof and public inputs as snarkjs "
                                   "writes them (or malformed); the verdict, valid or a "
                                   "canonical error kind, must be equal")
-    spec_section: ClassVar[str] = "spec/conformance.md section 11b (CONF-ZK-*), spec/privacy.md"
+    spec_section: ClassVar[str] = "spec/conformance.md section 14 (CONF-ZK-*), spec/privacy.md"
     input_definition: ClassVar[str] = "zk_input"
     output_definition: ClassVar[str] = "zk_output"
     output_name: ClassVar[str] = "a verdict"
