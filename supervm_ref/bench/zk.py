@@ -27,9 +27,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from py_ecc.fields import optimized_bn128_FQ12 as FQ12
-from py_ecc.optimized_bn128 import pairing
-
 from ..config import ConfigError
 from ..privacy import (
     Proof,
@@ -42,6 +39,7 @@ from ..privacy import (
     verify_groth16,
     zk_backend_status,
 )
+from ..privacy.pyecc import FQ12, pairing
 from ..privacy.verifier import reference_pairing_check, vk_x_py_ecc
 from . import package_version
 

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from py_ecc.fields import optimized_bn128_FQ as FQ
-from py_ecc.fields import optimized_bn128_FQ2 as FQ2
-from py_ecc.optimized_bn128 import Z1, Z2, b2, is_inf, multiply
-
 from .errors import ZkError
 from .field import CURVE_ORDER, FIELD_MODULUS
+from .pyecc import FQ, FQ2, Z1, Z2, b2, is_inf, multiply
 
 #: An element of Fp2 as snarkjs writes it: ``(c0, c1)`` for ``c0 + c1*i``.
 Fp2 = tuple[int, int]

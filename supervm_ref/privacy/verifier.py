@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from py_ecc.fields import optimized_bn128_FQ12 as FQ12
-from py_ecc.optimized_bn128 import add, final_exponentiate, multiply, pairing
-
 from .curve import PyEccG1
 from .errors import ZkError
 from .field import check_scalar
+from .pyecc import FQ12, add, final_exponentiate, multiply, pairing
 from .snarkjs import MAX_PUBLIC_INPUTS, Proof, VerifyingKey
 
 

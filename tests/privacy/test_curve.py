@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from py_ecc.optimized_bn128 import G1, G2, multiply, normalize
 
 from supervm_ref.privacy import CURVE_ORDER, FIELD_MODULUS, G1Point, G2Point, ZkError
 from supervm_ref.privacy.curve import (
@@ -15,6 +14,7 @@ from supervm_ref.privacy.curve import (
     on_twist,
     twist_point_with_x,
 )
+from supervm_ref.privacy.pyecc import G1, G2, multiply, normalize
 
 
 def g1(k: int) -> G1Point:
@@ -60,7 +60,7 @@ def test_off_curve_points() -> None:
 def test_twist_points_outside_g2_are_rejected() -> None:
     """ZK-POINT-4: a point on the twist whose r-multiple is not infinity is
     ``zk_point_not_in_subgroup`` (py_ecc's pairing itself accepts it)."""
-    from py_ecc.optimized_bn128 import pairing
+    from supervm_ref.privacy.pyecc import pairing
 
     point = outside_g2()
     assert on_twist(point.x, point.y)
@@ -85,7 +85,7 @@ def test_points_at_infinity() -> None:
 
 def test_negation() -> None:
     """-P is on the curve and P + (-P) is infinity (py_ecc)."""
-    from py_ecc.optimized_bn128 import add, is_inf
+    from supervm_ref.privacy.pyecc import add, is_inf
 
     p, q = g1(5), g2(5)
     check_g1(p.neg(), "P")
@@ -97,7 +97,7 @@ def test_negation() -> None:
 @pytest.mark.parametrize("a", [(4, 0), (0, 5), (3, 7), (FIELD_MODULUS - 1, 0), (0, 0), (1, 1)])
 def test_fp2_square_roots(a: tuple[int, int]) -> None:
     """The Fp2 square root used to build twist points: when it exists, it squares back."""
-    from py_ecc.fields import optimized_bn128_FQ2 as FQ2
+    from supervm_ref.privacy.pyecc import FQ2
 
     root = fp2_sqrt(a)
     if root is None:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from py_ecc.optimized_bn128 import multiply, normalize
 
 from supervm_ref.privacy import (
     CURVE_ORDER,
@@ -25,6 +24,7 @@ from supervm_ref.privacy import (
     parse_verifying_key,
     verify_groth16,
 )
+from supervm_ref.privacy.pyecc import multiply, normalize
 from supervm_ref.privacy.verifier import verify_documents
 
 from .conftest import load

@@ -190,3 +190,18 @@ def test_registry(cubic: Any, mul3: Any) -> None:
         registry.register("raw", cubic[0])  # type: ignore[arg-type]
     assert e.value.kind == "zk_malformed_verifying_key"
     assert 3 not in registry
+
+
+def test_importing_the_package_keeps_the_recursion_limit() -> None:
+    """ZK-API-1: py_ecc raises Python's recursion limit when imported; the package puts it
+    back, so deep JSON is still refused by the decoder's bound (MAX_JSON_DEPTH) instead of
+    overflowing the C stack."""
+    import subprocess
+    import sys
+
+    code = ("import sys; before = sys.getrecursionlimit(); import supervm_ref; "
+            "import supervm_ref.privacy.pyecc, supervm_ref.bench.zk; "
+            "print(before == sys.getrecursionlimit())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
