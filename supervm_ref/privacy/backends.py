@@ -1,4 +1,4 @@
-"""Who computes the pairing product: the verifier backends (spec/privacy.md section 8,
+"""Who computes the pairing product: the verifier backends (spec/privacy.md section 7,
 ZK-BACKEND-1/2).
 
 - ``reference``: py_ecc, pure Python (`verifier.reference_pairing_check`), always there;

@@ -1,5 +1,5 @@
 """Points of BN254 and the checks a point must pass before it reaches a pairing
-(spec/privacy.md section 4: ZK-POINT-2, ZK-POINT-3, ZK-POINT-4).
+(spec/privacy.md section 3: ZK-POINT-2, ZK-POINT-3, ZK-POINT-4).
 
 G1 is the curve ``y^2 = x^3 + 3`` over Fp; G2 is the subgroup of order r of the sextic twist
 ``y^2 = x^3 + 3/(9 + i)`` over Fp2 = Fp[i]/(i^2 + 1). An element of Fp2 is a pair
@@ -9,7 +9,7 @@ multiplying it by r gives the point at infinity -- the check py_ecc's ``pairing`
 
 The points are plain values here (affine coordinates, or the point at infinity); whether a
 point is acceptable where it is used is decided by `check_g1` and `check_g2`, called by the
-proof and the verifying key (section 5) in the order of ZK-ORDER-1.
+proof and the verifying key (section 4) in the order of ZK-ORDER-1.
 """
 
 from __future__ import annotations

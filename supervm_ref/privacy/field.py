@@ -1,5 +1,5 @@
 """The two fields of BN254 and the decimal strings that carry their elements in snarkjs JSON
-(spec/privacy.md sections 2 and 3: ZK-JSON-2, ZK-LIMIT-1, ZK-FIELD-1, ZK-FIELD-2).
+(spec/privacy.md section 2: ZK-JSON-2, ZK-LIMIT-1, ZK-FIELD-1, ZK-FIELD-2).
 
 snarkjs writes every number as a string of decimal digits. Reading one is a three-step
 check -- syntax, length, range -- so a hostile string is rejected before Python converts it to

@@ -1,4 +1,4 @@
-"""The verifying-key registry (spec/privacy.md section 7, ZK-REG-1): the keys a SuperVM
+"""The verifying-key registry (spec/privacy.md section 6, ZK-REG-1): the keys a SuperVM
 accepts proofs under, by id."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The snarkjs JSON documents: ``verification_key.json``, ``proof.json`` and ``public.json``
-(spec/privacy.md sections 3 to 5: ZK-JSON-*, ZK-LIMIT-1, ZK-VK-1, ZK-PROOF-1, ZK-PUBLIC-1,
+(spec/privacy.md sections 2 to 4: ZK-JSON-*, ZK-LIMIT-1, ZK-VK-1, ZK-PROOF-1, ZK-PUBLIC-1,
 ZK-POINT-1, ZK-POINT-2, ZK-ORDER-1).
 
 Parsing is strict and bounded: a document is read in two phases (ZK-ORDER-1) -- first its

@@ -1,4 +1,4 @@
-"""The Groth16 verifier (spec/privacy.md section 6: ZK-VERIFY-1..3, ZK-ORDER-1).
+"""The Groth16 verifier (spec/privacy.md section 5: ZK-VERIFY-1..3, ZK-ORDER-1).
 
 A proof ``(A, B, C)`` of public inputs ``s_1..s_n`` is valid for a verifying key
 ``(alpha, beta, gamma, delta, IC)`` when
@@ -9,7 +9,7 @@ A proof ``(A, B, C)`` of public inputs ``s_1..s_n`` is valid for a verifying key
 which is snarkjs's ``e(A, B) == e(alpha, beta) e(vk_x, gamma) e(C, delta)`` with every factor
 moved to one side. The reference computes the four Miller loops, multiplies them, and makes
 ONE final exponentiation (a quarter of the cost of four full pairings: ``supervm bench
-zk-latency`` measures it). Every check of the inputs comes before (sections 3 to 5); the
+zk-latency`` measures it). Every check of the inputs comes before (sections 2 to 4); the
 backends (`backends`) only differ in who computes the pairing product.
 """
 
