@@ -8,7 +8,8 @@ The public API (spec/runtime.md, RT-API-1), under the seed's names::
     result = runtime.call(wasm, "add", [Value.i32(7), Value.i32(8)])
 
 Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
-``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.routing``, ``.conformance``,
+``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.routing``, ``.privacy``,
+``.conformance``,
 ``.backends``) hold the rest. Every error raised on purpose is a `SuperVMError` (RT-API-2).
 """
 
@@ -66,6 +67,16 @@ from .parallel import (
     WorkStealingScheduler,
     execute_with_rw_tracking,
 )
+from .privacy import (
+    Proof,
+    VerifyingKey,
+    VerifyingKeyRegistry,
+    ZkError,
+    parse_proof,
+    parse_public_inputs,
+    parse_verifying_key,
+    verify_groth16,
+)
 from .routing.adaptive import AdaptiveRouter, AdaptiveRouterConfig
 from .runtime.context import BlockContext
 from .runtime.errors import ErrorKind, ExecutionError, StorageInputError, StorageWriteError
@@ -111,6 +122,7 @@ __all__ = [
     "MvccStore",
     "ParallelError",
     "ParallelScheduler",
+    "Proof",
     "RandomSchedule",
     "ReadRecord",
     "ReadWriteSet",
@@ -140,13 +152,20 @@ __all__ = [
     "TxnView",
     "ValType",
     "Value",
+    "VerifyingKey",
+    "VerifyingKeyRegistry",
     "ViewStorage",
     "WasmError",
     "WorkStealingScheduler",
+    "ZkError",
     "__version__",
     "backend_status",
     "contract_transaction",
     "execute_sequential",
     "execute_with_rw_tracking",
     "load_backend",
+    "parse_proof",
+    "parse_public_inputs",
+    "parse_verifying_key",
+    "verify_groth16",
 ]

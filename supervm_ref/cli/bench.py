@@ -11,6 +11,9 @@ installed), and their ratio (`supervm_ref.bench.runtime`).
 ``supervm bench parallel [--quick] [--json] [--block-size N] [--seed N]`` runs Block-STM's p2p
 workload in the deterministic simulator (`supervm_ref.bench.parallel`).
 
+``supervm bench zk-latency [--count N] [--json]`` times Groth16 verification on the reference
+and the fast verifier (`supervm_ref.bench.zk`, spec/privacy.md ZK-BENCH-1).
+
 Progress is shown on stderr when it is a terminal (`supervm_ref.cli.progress`), redrawn only
 between timed runs.
 """
@@ -28,6 +31,7 @@ MAX_REPEAT = 1_000
 MAX_TRANSFERS = 10_000_000
 MAX_BLOCK_SIZE = 1_000_000
 MAX_SEED = 2**64 - 1
+MAX_ZK_COUNT = 100_000
 
 
 def _report(module: Any, report: Any, args: argparse.Namespace) -> int:
@@ -69,11 +73,22 @@ def run_parallel(args: argparse.Namespace) -> int:
     return _report(parallel, report, args)
 
 
+def run_zk_latency(args: argparse.Namespace) -> int:
+    """Run ``bench zk-latency`` (ZK-BENCH-1); exit status 0 when every verification found the
+    proof valid and the two evaluations of the equation agree, 2 for a bad environment
+    variable or a missing workload (`ConfigError`, reported by `main`)."""
+    from ..bench import zk
+
+    with CommandProgress("bench zk-latency", timing=True) as progress:
+        report = zk.run(args.count, progress=progress.update)
+    return _report(zk, report, args)
+
+
 def register(sub: Any) -> None:
     """Add the ``bench`` subcommand and its benchmarks."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "bench", help="run a benchmark (engine, runtime, parallel)",
-        description="Run a benchmark. Benchmarks: engine, runtime, parallel.")
+        "bench", help="run a benchmark (engine, runtime, parallel, zk-latency)",
+        description="Run a benchmark. Benchmarks: engine, runtime, parallel, zk-latency.")
     benches = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
 
     e = benches.add_parser(
@@ -121,6 +136,20 @@ def register(sub: Any) -> None:
     q.add_argument("--seed", type=bounded_int(0, MAX_SEED), default=0, metavar="N",
                    help="seed of the workload and schedule, 0 to 2**64 - 1 (default 0)")
     q.set_defaults(func=run_parallel)
+
+    z = benches.add_parser(
+        "zk-latency", help="Groth16 verification latency, reference and fast verifier",
+        description="Verify snarkjs's proof of $SUPERVM_EXTERNAL/snarkjs-groth16 N times on "
+                    "the reference verifier (py_ecc) and on the fast one (zksnake, extra "
+                    "fast-zk; 'not installed' without it); print p50, p95, average and last "
+                    "latency over a sliding window, and four py_ecc pairing() calls against "
+                    "the reference's one final exponentiation. Environment: "
+                    "SUPERVM_ZK_BENCH_QPS (verifications per second, 0 = as fast as possible, "
+                    "the default), SUPERVM_ZK_LAT_WIN (window size, default 64).")
+    z.add_argument("--count", type=bounded_int(1, MAX_ZK_COUNT), default=20, metavar="N",
+                   help=f"verifications per backend, 1 to {MAX_ZK_COUNT:,} (default 20)")
+    z.add_argument("--json", action="store_true", help="print the report as JSON")
+    z.set_defaults(func=run_zk_latency)
 
     def usage(args: argparse.Namespace) -> int:
         p.print_help()

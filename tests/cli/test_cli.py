@@ -15,7 +15,7 @@ def test_help_lists_every_subcommand(capsys: object) -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--help"])
     out = capsys.readouterr().out  # type: ignore[attr-defined]
-    for command in ("demo", "spectest", "fill", "consume", "t8n", "bench", "mutate"):
+    for command in ("demo", "spectest", "fill", "consume", "t8n", "bench", "mutate", "zk"):
         assert command in out
 
 
@@ -42,12 +42,12 @@ def test_readme_command_table_matches_the_parsers() -> None:
 
     readme = (REPO / "README.md").read_text()
     rows = re.findall(r"^\| `supervm ([^`]*)` \|", readme, re.M)
-    assert len(rows) == 10
+    assert len(rows) == 12
     parser = build_parser()
     for row in rows:
         words = row.split()
-        path = [w for w in words if re.fullmatch(r"[a-z0-9]+", w)][:2]
-        if path[0] not in ("bench", "fixtures"):
+        path = [w for w in words if re.fullmatch(r"[a-z0-9][a-z0-9-]*", w)][:2]
+        if path[0] not in ("bench", "fixtures", "zk"):
             path = path[:1]
         sub = parser
         for name in path:
@@ -60,7 +60,8 @@ def test_readme_command_table_matches_the_parsers() -> None:
 
 @pytest.mark.parametrize("path", [[], ["demo"], ["spectest"], ["fill"], ["consume"], ["t8n"],
                                   ["bench"], ["bench", "engine"], ["bench", "runtime"],
-                                  ["bench", "parallel"], ["mutate"]])
+                                  ["bench", "parallel"], ["bench", "zk-latency"], ["zk"],
+                                  ["zk", "verify"], ["mutate"]])
 def test_every_help_text_renders(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """``--help`` of every (sub)command prints its usage and exits 0."""
     with pytest.raises(SystemExit) as e:

@@ -11,7 +11,9 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
 - `scheduler`: ``supervm_scheduler_test``, step scripts of the seed's parallel engine and their
   observations (CONF-SCHED-*);
 - `router`: ``supervm_router_test``, the adaptive router's answers to configurations and steps
-  of observations (CONF-ROUTER-*).
+  of observations (CONF-ROUTER-*);
+- `zk`: ``supervm_zk_test``, Groth16 verifying keys, proofs and public inputs (snarkjs JSON)
+  and the verifier's verdict (CONF-ZK-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -30,6 +32,7 @@ from .call import CallFormat
 from .isolation import IsolationFormat
 from .router import RouterFormat
 from .scheduler import SchedulerFormat
+from .zk import ZkFormat
 
 #: CONF-FORMAT-1: every fixture format, in the order the spec and the schema list them.
 FORMATS: tuple[FixtureFormat, ...] = (
@@ -38,6 +41,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     IsolationFormat(),
     SchedulerFormat(),
     RouterFormat(),
+    ZkFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.
