@@ -8,8 +8,9 @@ The public API (spec/runtime.md, RT-API-1), under the seed's names::
     result = runtime.call(wasm, "add", [Value.i32(7), Value.i32(8)])
 
 Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
-``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.conformance``, ``.backends``) hold the
-rest. Every error raised on purpose is a `SuperVMError` (RT-API-2).
+``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.objects``, ``.routing``,
+``.conformance``, ``.backends``) hold the rest. Every error raised on purpose is a
+`SuperVMError` (RT-API-2).
 """
 
 from __future__ import annotations
@@ -50,6 +51,19 @@ from .mvcc import (
     TxnFinished,
     TxnState,
 )
+from .objects import (
+    AccessType,
+    AddressOwner,
+    Immutable,
+    ObjectData,
+    ObjectError,
+    ObjectErrorKind,
+    Owner,
+    OwnershipManager,
+    OwnershipType,
+    Shared,
+    Tombstone,
+)
 from .parallel import (
     ConflictDetector,
     ConflictError,
@@ -66,6 +80,22 @@ from .parallel import (
     WorkStealingScheduler,
     execute_with_rw_tracking,
 )
+from .routing import (
+    ContractCall,
+    ExecutionReceipt,
+    ExecutionStatus,
+    ObjectCreate,
+    ObjectInput,
+    ObjectOp,
+    OpKind,
+    Privacy,
+    PrivateProof,
+    Route,
+    RoutingError,
+    RoutingStats,
+    SuperVM,
+    VmTransaction,
+)
 from .runtime.context import BlockContext
 from .runtime.errors import ErrorKind, ExecutionError, StorageInputError, StorageWriteError
 from .runtime.host.limits import HostLimits
@@ -81,6 +111,8 @@ except PackageNotFoundError:  # pragma: no cover - a source tree that was never 
 __all__ = [
     "DEFAULT_GAS_LIMIT",
     "MAX_GAS_LIMIT",
+    "AccessType",
+    "AddressOwner",
     "BackendError",
     "BatchResult",
     "BatchStats",
@@ -89,11 +121,14 @@ __all__ = [
     "CallResult",
     "ConflictDetector",
     "ConflictError",
+    "ContractCall",
     "CostModel",
     "EngineLimits",
     "ErrorKind",
     "ExecutionError",
+    "ExecutionReceipt",
     "ExecutionStats",
+    "ExecutionStatus",
     "FlushFailed",
     "FlushStats",
     "FuncType",
@@ -101,20 +136,37 @@ __all__ = [
     "GcStats",
     "History",
     "HostLimits",
+    "Immutable",
     "InvalidArgumentError",
     "MemoryStorage",
     "MvccError",
     "MvccScheduler",
     "MvccStore",
+    "ObjectCreate",
+    "ObjectData",
+    "ObjectError",
+    "ObjectErrorKind",
+    "ObjectInput",
+    "ObjectOp",
+    "OpKind",
+    "Owner",
+    "OwnershipManager",
+    "OwnershipType",
     "ParallelError",
     "ParallelScheduler",
+    "Privacy",
+    "PrivateProof",
     "RandomSchedule",
     "ReadRecord",
     "ReadWriteSet",
     "RetriesExhausted",
+    "Route",
+    "RoutingError",
+    "RoutingStats",
     "Runtime",
     "ScanRecord",
     "SchedulerStats",
+    "Shared",
     "SnapshotError",
     "StateManager",
     "Storage",
@@ -122,9 +174,11 @@ __all__ = [
     "StorageSnapshot",
     "StorageWriteError",
     "StoreFailed",
+    "SuperVM",
     "SuperVMError",
     "Task",
     "TimedSchedule",
+    "Tombstone",
     "Transaction",
     "Trap",
     "TrapKind",
@@ -138,6 +192,7 @@ __all__ = [
     "ValType",
     "Value",
     "ViewStorage",
+    "VmTransaction",
     "WasmError",
     "WorkStealingScheduler",
     "__version__",
