@@ -185,14 +185,14 @@ def _list(value: object, argument: str, item: type, what: str) -> tuple[Any, ...
 @dataclass(frozen=True)
 class VmTransaction:
     """ROUTE-TX-1: the seed's ``VmTransaction``. Every field is checked on construction
-    (`InvalidArgumentError`); at most `MAX_SLOTS` inputs and creations together
-    (OBJ-STORE-1)."""
+    (`InvalidArgumentError`) and the sequences are kept as tuples; at most `MAX_SLOTS` inputs
+    and creations together (OBJ-STORE-1)."""
 
     sender: bytes
-    inputs: tuple[ObjectInput, ...] = ()
+    inputs: Sequence[ObjectInput] = ()
     call: ContractCall | None = None
-    ops: tuple[ObjectOp, ...] = ()
-    creates: tuple[ObjectCreate, ...] = ()
+    ops: Sequence[ObjectOp] = ()
+    creates: Sequence[ObjectCreate] = ()
     proof: PrivateProof | None = None
     _digest: bytes = field(default=b"", init=False, repr=False, compare=False)
 

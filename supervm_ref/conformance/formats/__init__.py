@@ -9,7 +9,9 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
 - `isolation`: ``supervm_isolation_test``, the MVCC store's isolation step scripts, written by
   hand (CONF-ISOLATION-*);
 - `scheduler`: ``supervm_scheduler_test``, step scripts of the seed's parallel engine and their
-  observations (CONF-SCHED-*).
+  observations (CONF-SCHED-*);
+- `transaction`: ``supervm_transaction_test``, blocks of transactions over objects executed by a
+  `SuperVM`, their receipts and post-state (CONF-TXN-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -27,6 +29,7 @@ from .batch import BatchFormat
 from .call import CallFormat
 from .isolation import IsolationFormat
 from .scheduler import SchedulerFormat
+from .transaction import TransactionFormat
 
 #: CONF-FORMAT-1: every fixture format, in the order the spec and the schema list them.
 FORMATS: tuple[FixtureFormat, ...] = (
@@ -34,6 +37,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     BatchFormat(),
     IsolationFormat(),
     SchedulerFormat(),
+    TransactionFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.
