@@ -96,7 +96,7 @@ def test_access_object_follows_the_matrix(access: AccessType, relation: Accessor
 
 
 def test_manager_operations_bump_versions() -> None:
-    """OBJ-MGR-1..3, OBJ-ACCESS-3/4/5: create at version 1; transfer, share, freeze, delete each
+    """OBJ-MGR-1/2/3, OBJ-ACCESS-3/4/5: create at version 1; transfer, share, freeze, delete each
     at the next version; sharing sets initial_shared_version; re-sharing changes nothing;
     freezing is one way; a refused operation changes nothing."""
     m = OwnershipManager(MemoryStorage())

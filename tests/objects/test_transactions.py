@@ -22,8 +22,8 @@ I32, I64 = Value.i32, Value.i64
 
 
 def test_inputs_are_checked_and_rejection_changes_nothing() -> None:
-    """OBJ-INPUT-1..6, OBJ-VERSION-5: each failed input check rejects with its kind and the
-    state is untouched."""
+    """OBJ-INPUT-1/2/3/4/5/6, OBJ-ACCESS-2, ROUTE-EXEC-1, OBJ-VERSION-5: each failed input check
+    rejects with its kind and the state is untouched."""
     c, s, f = coin(1, version=4), shared(2, version=5, initial=3), frozen(3, version=2)
     cases = [
         (tx(ALICE, ObjectInput(oid(9), 1)), K.OBJECT_NOT_FOUND),
@@ -89,7 +89,7 @@ def test_failed_transaction_bumps_only_mutable_inputs() -> None:
 
 
 def test_object_scoped_storage_violations() -> None:
-    """OBJ-STORE-1..4: a read of an undeclared slot, a write of a read-only slot and a write of
+    """OBJ-STORE-1/2/3/4: a read of an undeclared slot, a write of a read-only slot and a write of
     an immutable slot fail the transaction with their own kinds, atomically, using the whole
     gas limit."""
     cases = [
@@ -111,7 +111,7 @@ def test_object_scoped_storage_violations() -> None:
 
 
 def test_ops_follow_the_matrix() -> None:
-    """OBJ-OP-1..3: ops after the call, in order, with the matrix for the object as earlier
+    """OBJ-OP-1/2/3: ops after the call, in order, with the matrix for the object as earlier
     ops left it; a refused op fails the transaction and undoes the call and earlier ops."""
     vm = vm_with(coin(1), shared(2))
     r = vm.execute_transaction(tx(ALICE, inp(coin(1)), ops=[ObjectOp.transfer(0, BOB)]))
