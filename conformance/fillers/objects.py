@@ -1,5 +1,5 @@
 """Filler ``objects``: transactions over objects executed by a SuperVM (spec/objects.md OBJ-*,
-spec/routing.md ROUTE-*; the format: spec/conformance.md section 11b, CONF-TXN-*).
+spec/routing.md ROUTE-*; the format: spec/conformance.md section 14, CONF-TXN-*).
 
 The cases pin the access matrix (one case per cell: 6 access types x owned by the sender, owned
 by someone else, shared, immutable), the input checks (stale and future versions, duplicates,

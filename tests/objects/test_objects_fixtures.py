@@ -1,4 +1,4 @@
-"""The transaction fixtures (spec/conformance.md section 11b, CONF-TXN-1/2/3/4): every fixture of
+"""The transaction fixtures (spec/conformance.md section 14, CONF-TXN-1/2/3/4): every fixture of
 conformance/fixtures/objects.json passes on both backends, in process and through t8n; a
 tampered one is reported; the access matrix has its 24 vectors."""
 

@@ -1,5 +1,5 @@
 """The transaction fixture, ``supervm_transaction_test``: blocks of `VmTransaction`s over objects
-executed by a `SuperVM` (spec/conformance.md section 11b, CONF-TXN-*; spec/objects.md,
+executed by a `SuperVM` (spec/conformance.md section 14, CONF-TXN-*; spec/objects.md,
 spec/routing.md).
 
 A fixture holds a pre-state of objects, the contracts its calls name, blocks of transactions
@@ -263,7 +263,7 @@ class TransactionFormat(FixtureFormat):
     name: ClassVar[str] = "supervm_transaction_test"
     description: ClassVar[str] = ("blocks of transactions over objects executed by a SuperVM; "
                                   "every receipt and the objects afterwards must be equal")
-    spec_section: ClassVar[str] = ("spec/conformance.md section 11b (CONF-TXN-*), "
+    spec_section: ClassVar[str] = ("spec/conformance.md section 14 (CONF-TXN-*), "
                                    "spec/objects.md, spec/routing.md")
     input_definition: ClassVar[str] = "transaction_input"
     output_definition: ClassVar[str] = "transaction_output"
