@@ -267,7 +267,7 @@ class TransactionFormat(FixtureFormat):
                                    "spec/objects.md, spec/routing.md")
     input_definition: ClassVar[str] = "transaction_input"
     output_definition: ClassVar[str] = "transaction_output"
-    output_name: ClassVar[str] = "receipts and objects"
+    output_name: ClassVar[str] = "a list of receipts and objects"
     case_kind: ClassVar[str | None] = "transaction"
     case_type: ClassVar[type | None] = TransactionCase
 
