@@ -24,7 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import wasm as E
 from ..errors import InvalidArgumentError, SuperVMError, require_int, shown
@@ -56,6 +56,9 @@ from .host.limits import HostLimits
 from .native import before_native_call
 from .overlay import StorageOverlay
 from .storage import Storage
+
+if TYPE_CHECKING:
+    from ..routing.supervm import SuperVM
 
 #: RT-GAS-1: the gas limit of a call that names none.
 DEFAULT_GAS_LIMIT = 10_000_000
@@ -315,6 +318,15 @@ class Runtime:
             raise ExecutionError(ErrorKind.BAD_ARGUMENTS,
                                  "the function must return exactly one i32 or i64")
         return result.results[0].as_signed()
+
+    @classmethod
+    def new_with_routing(cls, storage: Storage) -> SuperVM:
+        """ROUTE-API-2, the seed's ``Runtime::new_with_routing(storage)``: a `SuperVM` over
+        ``storage`` whose contract calls run on this backend (``cls``), with object ownership
+        and Block-STM scheduling."""
+        from ..routing.supervm import SuperVM
+
+        return SuperVM(storage, backend=cls)
 
     # --- The general call: RT-CALL-1 ----------------------------------------------------------
 

@@ -29,7 +29,7 @@ from supervm_ref.wasm.structure.types import FuncType, ValType
 from ..support import REPO
 
 CONTRACTS = REPO / "conformance" / "contracts"
-WAT_CONTRACTS = ("counter", "crypto_user", "events", "registry", "token")
+WAT_CONTRACTS = ("coin", "counter", "crypto_user", "events", "registry", "token")
 ALL_CONTRACTS = (*WAT_CONTRACTS, "token_c")
 TOKENS = ("token", "token_c")
 

@@ -1,0 +1,3 @@
+"""Tests of routing (spec/routing.md, spec/adaptive.md)."""
+
+from __future__ import annotations

@@ -13,7 +13,9 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
 - `router`: ``supervm_router_test``, the adaptive router's answers to configurations and steps
   of observations (CONF-ROUTER-*);
 - `zk`: ``supervm_zk_test``, Groth16 verifying keys, proofs and public inputs (snarkjs JSON)
-  and the verifier's verdict (CONF-ZK-*).
+  and the verifier's verdict (CONF-ZK-*);
+- `transaction`: ``supervm_transaction_test``, blocks of transactions over objects executed by a
+  `SuperVM`, their receipts and post-state (CONF-TXN-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -32,6 +34,7 @@ from .call import CallFormat
 from .isolation import IsolationFormat
 from .router import RouterFormat
 from .scheduler import SchedulerFormat
+from .transaction import TransactionFormat
 from .zk import ZkFormat
 
 #: CONF-FORMAT-1: every fixture format, in the order the spec and the schema list them.
@@ -42,6 +45,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     SchedulerFormat(),
     RouterFormat(),
     ZkFormat(),
+    TransactionFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.

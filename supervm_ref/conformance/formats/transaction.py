@@ -1,0 +1,429 @@
+"""The transaction fixture, ``supervm_transaction_test``: blocks of `VmTransaction`s over objects
+executed by a `SuperVM` (spec/conformance.md section 16, CONF-TXN-*; spec/objects.md,
+spec/routing.md).
+
+A fixture holds a pre-state of objects, the contracts its calls name, blocks of transactions
+(each with its privacy mode) and, filled by the reference, every receipt and the post-state:
+
+- a backend is given ``{fixture_format, pre, code, blocks}`` and answers
+  ``{"receipts": [[...], ...], "objects": [...]}`` (receipts per block, in block order; every
+  object and tombstone by id);
+- the fixture passes when both are equal, as JSON;
+- in process the contract calls run on the selected backend and the consensus batches through
+  `MvccScheduler` under each schedule of `TXN_SCHEDULES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, ClassVar
+
+from ...backends import BackendFactory
+from ...errors import SuperVMError, shown
+from ...objects.types import AddressOwner, Immutable, ObjectData, Owner, Shared, Tombstone
+from ...routing.execution import ExecutionStatus
+from ...routing.receipt import ExecutionReceipt, Privacy, Route
+from ...routing.supervm import SuperVM
+from ...routing.transaction import (
+    ContractCall,
+    ObjectCreate,
+    ObjectInput,
+    ObjectOp,
+    OpKind,
+    PrivateProof,
+    VmTransaction,
+)
+from ...runtime.storage import MemoryStorage
+from ..compare import diff
+from ..encoding import (
+    EncodingError,
+    check_integer,
+    decode_bytes,
+    decode_value,
+    encode_bytes,
+    encode_value,
+)
+from ..execute import BackendFailure
+from ..filler import FillerError
+from .base import FixtureFormat, InProcessRun
+from .batch import BatchSchedule
+
+#: CONF-TXN-3: the schedules the consensus batches of a fixture run under in process.
+TXN_SCHEDULES: tuple[BatchSchedule, ...] = (
+    BatchSchedule("simulated", 1),
+    BatchSchedule("simulated", 4, "random", 1),
+)
+
+#: A block: transactions with their privacy modes.
+Block = list[tuple[VmTransaction, Privacy]]
+
+
+@dataclass(frozen=True)
+class TransactionCase:
+    """CONF-TXN-1: a filler case: the pre-state objects, the contracts (name -> code) and the
+    blocks; `fill` records the receipts and post-state."""
+
+    name: str
+    description: str
+    rules: list[str]
+    pre: list[ObjectData] = field(default_factory=list)
+    code: dict[str, bytes] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    kind: str = "transaction"
+
+
+# --- JSON (CONF-TXN-2) ----------------------------------------------------------------------
+
+def encode_owner(owner: Owner) -> Any:
+    """CONF-TXN-2: ``{"address": hex}`` | ``{"shared": initial_shared_version}`` |
+    ``"immutable"``."""
+    if isinstance(owner, AddressOwner):
+        return {"address": encode_bytes(owner.address)}
+    if isinstance(owner, Shared):
+        return {"shared": owner.initial_shared_version}
+    return "immutable"
+
+
+def encode_record(obj: ObjectData | Tombstone) -> dict[str, Any]:
+    """CONF-TXN-2: an object, or a tombstone ``{"id", "version", "deleted": true}``."""
+    if isinstance(obj, Tombstone):
+        return {"id": encode_bytes(obj.id), "version": obj.version, "deleted": True}
+    return {"id": encode_bytes(obj.id), "version": obj.version, "owner": encode_owner(obj.owner),
+            "type_tag": obj.type_tag,
+            "state": {encode_bytes(k): encode_bytes(v) for k, v in obj.state.items()}}
+
+
+def _get(obj: Any, key: str, what: str) -> Any:
+    if not isinstance(obj, dict) or key not in obj:
+        raise EncodingError(f"{what}: expected an object with {key!r}, got {shown(obj)}")
+    return obj[key]
+
+
+def _version(x: object, what: str) -> int:
+    return check_integer(x, what, 1)
+
+
+def decode_owner(obj: object, what: str) -> Owner:
+    """CONF-TXN-2: the inverse of `encode_owner`."""
+    if obj == "immutable":
+        return Immutable()
+    if isinstance(obj, dict) and set(obj) == {"address"}:
+        return AddressOwner(_id(obj["address"], f"{what}.address"))
+    if isinstance(obj, dict) and set(obj) == {"shared"}:
+        return Shared(_version(obj["shared"], f"{what}.shared"))
+    raise EncodingError(f"{what}: expected an owner, got {shown(obj)}")
+
+
+def _id(x: object, what: str) -> bytes:
+    data = decode_bytes(x, what)
+    if len(data) != 32:
+        raise EncodingError(f"{what}: expected 32 bytes, got {len(data)}")
+    return data
+
+
+def decode_object(obj: object, what: str) -> ObjectData:
+    """CONF-TXN-2: a pre-state object."""
+    if not isinstance(obj, dict) or set(obj) != {"id", "version", "owner", "type_tag", "state"}:
+        raise EncodingError(f"{what}: expected id, version, owner, type_tag, state; got "
+                            f"{shown(obj)}")
+    state = obj["state"]
+    if not isinstance(state, dict) or not isinstance(obj["type_tag"], str):
+        raise EncodingError(f"{what}: a state is an object of hex to hex, a type_tag a string")
+    return ObjectData(_id(obj["id"], f"{what}.id"), _version(obj["version"], f"{what}.version"),
+                      decode_owner(obj["owner"], f"{what}.owner"), obj["type_tag"],
+                      {decode_bytes(k, f"{what}.state"): decode_bytes(v, f"{what}.state")
+                       for k, v in state.items()})
+
+
+def encode_tx(tx: VmTransaction, privacy: Privacy, names: dict[bytes, str]) -> dict[str, Any]:
+    """CONF-TXN-2: a transaction; a call names its contract by its name in ``code``."""
+    call = None
+    if tx.call is not None:
+        call = {"code": names[tx.call.code], "function": tx.call.function,
+                "args": [encode_value(a) for a in tx.call.args], "gas_limit": tx.call.gas_limit}
+    return {
+        "sender": encode_bytes(tx.sender), "privacy": privacy.value,
+        "inputs": [{"id": encode_bytes(i.id), "version": i.version, "mutable": i.mutable,
+                    "shared": i.shared} for i in tx.inputs],
+        "call": call,
+        "ops": [{"kind": op.kind.value, "slot": op.slot}
+                | ({"recipient": encode_bytes(op.recipient)} if op.recipient else {})
+                for op in tx.ops],
+        "creates": [c.type_tag for c in tx.creates],
+        "proof": None if tx.proof is None else {"vk_id": tx.proof.vk_id, "proof": tx.proof.proof,
+                                                "public": tx.proof.public},
+    }
+
+
+def decode_tx(obj: object, code: dict[str, bytes], what: str) -> tuple[VmTransaction, Privacy]:
+    """CONF-TXN-2: the inverse of `encode_tx`."""
+    keys = {"sender", "privacy", "inputs", "call", "ops", "creates", "proof"}
+    if not isinstance(obj, dict) or set(obj) != keys:
+        raise EncodingError(f"{what}: expected the members {sorted(keys)}, got {shown(obj)}")
+    try:
+        privacy = Privacy(obj["privacy"])
+        inputs = [ObjectInput(_id(_get(i, "id", what), f"{what}.inputs"),
+                              _version(_get(i, "version", what), f"{what}.inputs"),
+                              _get(i, "mutable", what), _get(i, "shared", what))
+                  for i in _list(obj["inputs"], what)]
+        call = None
+        c = obj["call"]
+        if c is not None:
+            name = _get(c, "code", what)
+            if name not in code:
+                raise EncodingError(f"{what}: no contract named {shown(name)} in code")
+            call = ContractCall(code[name], _get(c, "function", what),
+                                tuple(decode_value(a, f"{what}.args")
+                                      for a in _list(_get(c, "args", what), what)),
+                                check_integer(_get(c, "gas_limit", what), f"{what}.gas_limit", 1))
+        ops = [ObjectOp(OpKind(_get(o, "kind", what)), _get(o, "slot", what),
+                        None if o.get("recipient") is None
+                        else _id(o["recipient"], f"{what}.recipient"))
+               for o in _list(obj["ops"], what)]
+        creates = [ObjectCreate(t) for t in _list(obj["creates"], what)]
+        p = obj["proof"]
+        proof = None if p is None else PrivateProof(_get(p, "vk_id", what), _get(p, "proof", what),
+                                                    _get(p, "public", what))
+        return VmTransaction(_id(obj["sender"], f"{what}.sender"), inputs, call, ops, creates,
+                             proof), privacy
+    except (SuperVMError, ValueError, AttributeError) as e:
+        if isinstance(e, EncodingError):
+            raise
+        raise EncodingError(f"{what}: {e}") from None
+
+
+def _list(x: object, what: str) -> list[Any]:
+    if not isinstance(x, list):
+        raise EncodingError(f"{what}: expected a list, got {shown(x)}")
+    return x
+
+
+def encode_receipt(r: ExecutionReceipt) -> dict[str, Any]:
+    """CONF-TXN-2: a receipt (ROUTE-RECEIPT-1)."""
+    def pairs(xs: tuple[tuple[bytes, int], ...]) -> list[list[Any]]:
+        return [[encode_bytes(i), v] for i, v in xs]
+
+    return {"sequence": r.sequence, "digest": encode_bytes(r.digest), "route": r.route.value,
+            "status": r.status.value, "error": r.error, "gas_used": r.gas_used,
+            "events": [encode_bytes(e) for e in r.events], "created": pairs(r.created),
+            "mutated": pairs(r.mutated), "deleted": pairs(r.deleted),
+            "lamport_version": r.lamport_version, "proof_verified": r.proof_verified}
+
+
+# --- Running (CONF-TXN-3) --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TransactionInput:
+    """A decoded input: the pre-state objects and the blocks."""
+
+    pre: list[ObjectData]
+    blocks: list[Block]
+
+
+def run(factory: BackendFactory, test: TransactionInput,
+        schedule: BatchSchedule | None = None) -> dict[str, Any]:
+    """CONF-TXN-3: a `SuperVM` on ``factory`` over the pre-state; every block executed; the
+    receipts and every object and tombstone. `BackendFailure` when it breaks down."""
+    try:
+        vm = SuperVM(MemoryStorage(), backend=factory,
+                     scheduler=None if schedule is None else schedule.scheduler())
+        for obj in test.pre:
+            vm.objects.insert(obj)
+        receipts = [[encode_receipt(r) for r in vm.execute_block(block)]
+                    for block in test.blocks]
+        objects = [encode_record(o) for o in vm.objects.records()]
+    except SuperVMError as e:
+        raise BackendFailure(f"{type(e).__name__}: {e}") from e
+    return {"receipts": receipts, "objects": objects}
+
+
+def _run(schedule: BatchSchedule, factory: BackendFactory, decoded: TransactionInput
+         ) -> dict[str, Any]:
+    return run(factory, decoded, schedule)
+
+
+_HEX = {"$ref": "#/$defs/hex"}
+_VERSION = {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
+_ID = {"type": "string", "pattern": "^0x[0-9a-f]{64}$"}
+_PAIRS = {"type": "array", "items": {"type": "array", "items": {"type": ["string", "integer"]},
+                                     "minItems": 2, "maxItems": 2}}
+
+
+def _either(first: dict[str, Any], test: dict[str, Any], second: dict[str, Any]
+            ) -> dict[str, Any]:
+    """``first`` when the instance matches ``test``, else ``second`` (the validator of
+    CONF-SCHEMA-1 has no oneOf)."""
+    return {"if": test, "then": first, "else": second}
+
+
+class TransactionFormat(FixtureFormat):
+    """CONF-TXN-1..4: blocks of transactions over objects, their receipts and post-state."""
+
+    name: ClassVar[str] = "supervm_transaction_test"
+    description: ClassVar[str] = ("blocks of transactions over objects executed by a SuperVM; "
+                                  "every receipt and the objects afterwards must be equal")
+    spec_section: ClassVar[str] = ("spec/conformance.md section 16 (CONF-TXN-*), "
+                                   "spec/objects.md, spec/routing.md")
+    input_definition: ClassVar[str] = "transaction_input"
+    output_definition: ClassVar[str] = "transaction_output"
+    output_name: ClassVar[str] = "a list of receipts and objects"
+    case_kind: ClassVar[str | None] = "transaction"
+    case_type: ClassVar[type | None] = TransactionCase
+
+    def schema_defs(self) -> dict[str, Any]:
+        """CONF-TXN-1/2: a fixture, an input and an output."""
+        owner = _either({"const": "immutable"}, {"type": "string"},
+                        {"type": "object", "additionalProperties": False,
+                         "properties": {"address": _ID, "shared": _VERSION}})
+        live = {"type": "object", "required": ["id", "version", "owner", "type_tag", "state"],
+                "additionalProperties": False,
+                "properties": {"id": _ID, "version": _VERSION, "owner": owner,
+                               "type_tag": {"type": "string"},
+                               "state": {"type": "object", "additionalProperties": _HEX}}}
+        tomb = {"type": "object", "required": ["id", "version", "deleted"],
+                "additionalProperties": False,
+                "properties": {"id": _ID, "version": _VERSION, "deleted": {"const": True}}}
+        tx = {"type": "object",
+              "required": ["sender", "privacy", "inputs", "call", "ops", "creates", "proof"],
+              "additionalProperties": False,
+              "properties": {
+                  "sender": _ID, "privacy": {"enum": [p.value for p in Privacy]},
+                  "inputs": {"type": "array", "items": {
+                      "type": "object", "required": ["id", "version", "mutable", "shared"],
+                      "additionalProperties": False,
+                      "properties": {"id": _ID, "version": _VERSION,
+                                     "mutable": {"type": "boolean"},
+                                     "shared": {"type": "boolean"}}}},
+                  "call": _either({"type": "null"}, {"type": "null"}, {
+                      "type": "object", "required": ["code", "function", "args", "gas_limit"],
+                      "additionalProperties": False,
+                      "properties": {"code": {"type": "string"}, "function": {"type": "string"},
+                                     "args": {"type": "array"},
+                                     "gas_limit": {"$ref": "#/$defs/gas"}}}),
+                  "ops": {"type": "array", "items": {
+                      "type": "object", "required": ["kind", "slot"],
+                      "additionalProperties": False,
+                      "properties": {"kind": {"enum": [k.value for k in OpKind]},
+                                     "slot": {"type": "integer", "minimum": 0, "maximum": 255},
+                                     "recipient": _ID}}},
+                  "creates": {"type": "array", "items": {"type": "string"}},
+                  "proof": _either({"type": "null"}, {"type": "null"}, {
+                      "type": "object", "required": ["vk_id", "proof", "public"]})}}
+        receipt = {"type": "object",
+                   "required": ["sequence", "digest", "route", "status", "error", "gas_used",
+                                "events", "created", "mutated", "deleted", "lamport_version",
+                                "proof_verified"],
+                   "additionalProperties": False,
+                   "properties": {
+                       "sequence": {"$ref": "#/$defs/gas"}, "digest": _ID,
+                       "route": {"enum": [r.value for r in Route]},
+                       "status": {"enum": [s.value for s in ExecutionStatus]},
+                       "error": _either({"type": "null"}, {"type": "null"},
+                                        {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}),
+                       "gas_used": {"$ref": "#/$defs/gas"},
+                       "events": {"type": "array", "items": _HEX},
+                       "created": _PAIRS, "mutated": _PAIRS, "deleted": _PAIRS,
+                       "lamport_version": _either({"type": "null"}, {"type": "null"},
+                                                  _VERSION),
+                       "proof_verified": {"type": ["boolean", "null"]}}}
+        output = {"type": "object", "required": ["receipts", "objects"],
+                  "additionalProperties": False,
+                  "properties": {
+                      "receipts": {"type": "array", "items": {"type": "array",
+                                                              "items": receipt}},
+                      "objects": {"type": "array", "items": _either(
+                          tomb, {"type": "object", "required": ["deleted"]}, live)}}}
+        pre = {"type": "object", "required": ["objects"], "additionalProperties": False,
+               "properties": {"objects": {"type": "array", "items": live}}}
+        code = {"type": "object", "additionalProperties": _HEX}
+        blocks = {"type": "array", "items": {"type": "array", "items": tx}}
+        return {
+            self.name: {
+                "description": "CONF-TXN-1: objects, contracts, blocks; receipts and objects.",
+                "type": "object", "required": ["_info", "pre", "code", "blocks", "post"],
+                "additionalProperties": False,
+                "properties": {"_info": {"$ref": "#/$defs/info"}, "pre": pre, "code": code,
+                               "blocks": blocks, "post": output}},
+            self.input_definition: {
+                "description": "CONF-TXN-2: what a backend is given.",
+                "type": "object", "required": ["fixture_format", "pre", "code", "blocks"],
+                "additionalProperties": False,
+                "properties": {"fixture_format": {"const": self.name}, "pre": pre,
+                               "code": code, "blocks": blocks}},
+            self.output_definition: {
+                "description": "CONF-TXN-2: receipts per block and every object after.",
+                **output},
+        }
+
+    # --- Filling ------------------------------------------------------------------------------
+
+    def check_case(self, case: TransactionCase) -> None:
+        """CONF-FILL-2, CONF-TXN-1: objects, named contracts, at least one block; every call
+        names a contract of ``code``."""
+        if not case.blocks or not all(isinstance(o, ObjectData) for o in case.pre):
+            raise FillerError(f"case {shown(case.name)}: needs objects and at least one block")
+        known = set(case.code.values())
+        for block in case.blocks:
+            for tx, privacy in block:
+                if not isinstance(tx, VmTransaction) or not isinstance(privacy, Privacy):
+                    raise FillerError(f"case {shown(case.name)}: blocks hold (tx, Privacy)")
+                if tx.call is not None and tx.call.code not in known:
+                    raise FillerError(f"case {shown(case.name)}: a call's code is not in code")
+
+    def fill(self, case: TransactionCase) -> dict[str, Any]:
+        """CONF-TXN-1: the case and the reference's receipts and objects."""
+        from ...runtime.runtime import Runtime
+
+        names = {code: name for name, code in case.code.items()}
+        body = {"pre": {"objects": [encode_record(o) for o in case.pre]},
+                "code": {name: encode_bytes(code) for name, code in sorted(case.code.items())},
+                "blocks": [[encode_tx(tx, p, names) for tx, p in block]
+                           for block in case.blocks]}
+        try:
+            body["post"] = run(Runtime, self.decode_input(
+                {"fixture_format": self.name, **{k: body[k] for k in ("pre", "code", "blocks")}}))
+        except (BackendFailure, EncodingError) as e:
+            raise FillerError(f"case {shown(case.name)}: {e}") from e
+        return body
+
+    # --- Checking -----------------------------------------------------------------------------
+
+    def backend_input(self, fixture: dict[str, Any]) -> dict[str, Any]:
+        """CONF-TXN-2: ``{fixture_format, pre, code, blocks}``."""
+        return {"fixture_format": self.name, "pre": fixture["pre"], "code": fixture["code"],
+                "blocks": fixture["blocks"]}
+
+    def compare(self, fixture: dict[str, Any], got: Any) -> list[str]:
+        """CONF-TXN-4: every difference of the receipts and the objects."""
+        return diff("post", fixture["post"], got)
+
+    # --- Running ------------------------------------------------------------------------------
+
+    def decode_input(self, test: dict[str, Any]) -> TransactionInput:
+        """CONF-TXN-2: the objects and the blocks; `EncodingError` for anything else."""
+        extra = sorted(set(test) - {"fixture_format", "pre", "code", "blocks"})
+        if extra:
+            raise EncodingError(f"input: unexpected members {extra}")
+        code_json = test.get("code", {})
+        if not isinstance(code_json, dict):
+            raise EncodingError("input.code: expected an object of name -> hex")
+        code = {k: decode_bytes(v, f"code.{k}") for k, v in code_json.items()}
+        try:
+            pre = [decode_object(o, f"pre.objects[{i}]")
+                   for i, o in enumerate(_list(_get(test.get("pre"), "objects", "pre"), "pre"))]
+        except SuperVMError as e:
+            if isinstance(e, EncodingError):
+                raise
+            raise EncodingError(f"pre: {e}") from None
+        blocks = [[decode_tx(t, code, f"blocks[{b}][{i}]") for i, t in enumerate(_list(blk, "b"))]
+                  for b, blk in enumerate(_list(test.get("blocks"), "blocks"))]
+        return TransactionInput(pre, blocks)
+
+    def execute(self, factory: BackendFactory, decoded: TransactionInput) -> dict[str, Any]:
+        """CONF-TXN-3: the blocks on a SuperVM whose calls run on ``factory``."""
+        return run(factory, decoded)
+
+    def in_process_runs(self) -> tuple[InProcessRun, ...]:
+        """CONF-TXN-3: one run per schedule of `TXN_SCHEDULES`."""
+        return tuple(InProcessRun(s.label, partial(_run, s)) for s in TXN_SCHEDULES)

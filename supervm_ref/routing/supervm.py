@@ -1,0 +1,409 @@
+"""`SuperVM`: routing transactions to the fast, consensus and privacy paths and executing
+blocks (spec/routing.md, ROUTE-PATH-*, ROUTE-BLOCK-*, ROUTE-PRIV-*, ROUTE-STATS-*).
+
+A block runs in two phases (ROUTE-BLOCK-1): its fast transactions first, one after the other in
+block order, each applied to the storage on its own (never through consensus or Block-STM); then
+its consensus and privacy transactions, in block order, as one Block-STM batch
+(`MvccScheduler.execute_batch`). Every transaction runs `execute_in_view`, so the result is that
+of running them one at a time in that order -- the order of their sequence numbers.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..backends import BackendFactory
+from ..blockstm import MvccScheduler, Transaction, TxnFailure
+from ..blockstm.contract import CallingRuntime
+from ..blockstm.transaction import Access, ReadRecord, RecordingView, TxnView
+from ..errors import InvalidArgumentError, SuperVMError, require_int
+from ..objects.ownership import OwnershipManager
+from ..privacy import VerifyingKeyRegistry, parse_proof, parse_public_inputs, verify_groth16
+from ..runtime.context import BlockContext
+from ..runtime.runtime import Runtime, is_storage
+from ..runtime.storage import MemoryStorage, Storage, apply_writes
+from .adaptive import AdaptiveRouter
+from .execution import TransactionEffects, execute_in_view, rejected
+from .receipt import ExecutionReceipt, Privacy, Route
+from .transaction import PrivateProof, VmTransaction
+
+#: ROUTE-PRIV-2: the kinds of a private transaction refused before execution (besides the
+#: verifier's own ZkError kinds).
+PROOF_MISSING = "privacy_proof_missing"
+
+#: What Block-STM's simulator charges per execution of a transaction (virtual time only).
+BLOCK_TXN_COST = 1000
+
+
+class RoutingError(SuperVMError):
+    """ROUTE-BLOCK-1: the execution of a block broke down (a storage or a scheduler failure, or
+    a transaction body raised, which is a bug); the storage is as the last applied step left
+    it."""
+
+
+class Router(Protocol):
+    """ROUTE-BLOCK-3: the adaptive router's interface (supervm_ref.routing.adaptive)."""
+
+    def target_fast_ratio(self) -> float:
+        """The current target share of fast slots."""
+        ...
+
+    def adjustments(self) -> int:
+        """How many times the target moved."""
+        ...
+
+    def observe(self, *, transactions: int, successes: int, conflicts: int) -> bool:
+        """Feed one block's outcome."""
+        ...
+
+    def fast_slots(self, capacity: int) -> int:
+        """How many of ``capacity`` slots the fast queue gets."""
+        ...
+
+
+#: ROUTE-PRIV-1: verifies a private transaction's proof: returns when valid, raises an
+#: exception with a ``kind`` (str) otherwise (the privacy package's ZkError).
+ProofVerifier = Callable[[PrivateProof], None]
+
+
+def default_router() -> Router:
+    """ROUTE-BLOCK-3: a new `AdaptiveRouter` with the defaults of spec/adaptive.md
+    (ROUTE-ADAPT-1); the command line builds its own from `supervm.toml` and the
+    ``SUPERVM_ADAPTIVE_*`` variables (ROUTE-ADAPT-5)."""
+    return AdaptiveRouter()
+
+
+def default_verifier(registry: VerifyingKeyRegistry) -> ProofVerifier:
+    """ROUTE-PRIV-1: the verifier of private transactions: the proof's verifying key from
+    ``registry`` (ZK-REG-*), its documents parsed (ZK-JSON-*) and checked by the reference
+    Groth16 verifier (`verify_groth16`); any failure is a `ZkError` with its kind."""
+
+    def verify(proof: PrivateProof) -> None:
+        vk = registry.get(proof.vk_id)
+        verify_groth16(vk, parse_proof(proof.proof), parse_public_inputs(proof.public))
+
+    return verify
+
+
+def default_registry() -> VerifyingKeyRegistry:
+    """ROUTE-PRIV-1: a fresh, empty `VerifyingKeyRegistry` (ZK-REG-*)."""
+    return VerifyingKeyRegistry()
+
+
+def route_of(tx: VmTransaction, privacy: Privacy) -> Route:
+    """ROUTE-PATH-1: Private -> privacy; any input declared shared -> consensus; otherwise
+    (only owned and immutable inputs, or none) -> fast. A pure function of the transaction and
+    its privacy mode."""
+    if privacy == Privacy.Private:
+        return Route.PRIVACY
+    return Route.CONSENSUS if any(inp.shared for inp in tx.inputs) else Route.FAST
+
+
+@dataclass(frozen=True)
+class RoutingStats:
+    """ROUTE-STATS-1: transactions executed per path, consensus conflicts counted by
+    ROUTE-BLOCK-4, and the router's target and adjustments."""
+
+    fast: int
+    consensus: int
+    privacy: int
+    conflicts: int
+    target_fast_ratio: float
+    adjustments: int
+
+    @property
+    def total(self) -> int:
+        """Transactions executed on every path."""
+        return self.fast + self.consensus + self.privacy
+
+    def _ratio(self, n: int) -> float:
+        return n / self.total if self.total else 0.0
+
+    @property
+    def fast_ratio(self) -> float:
+        """The fast path's share (0.0 before any transaction)."""
+        return self._ratio(self.fast)
+
+    @property
+    def consensus_ratio(self) -> float:
+        """The consensus path's share."""
+        return self._ratio(self.consensus)
+
+    @property
+    def privacy_ratio(self) -> float:
+        """The privacy path's share."""
+        return self._ratio(self.privacy)
+
+
+def _item(item: object, where: str) -> tuple[VmTransaction, Privacy]:
+    if isinstance(item, VmTransaction):
+        return item, Privacy.Public
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], VmTransaction) \
+            and isinstance(item[1], Privacy):
+        return item[0], item[1]
+    raise InvalidArgumentError(where, "a VmTransaction or a (VmTransaction, Privacy) pair", item)
+
+
+def _privacy(value: object) -> Privacy:
+    if not isinstance(value, Privacy):
+        raise InvalidArgumentError("privacy", "a Privacy", value)
+    return value
+
+
+def conflicts_of(reads: Sequence[Sequence[Access]],
+                 write_sets: Sequence[Sequence[tuple[bytes, bytes | None]]]) -> int:
+    """ROUTE-BLOCK-4: the transactions of a batch that read (or scanned) a key an earlier
+    transaction of the batch wrote, from the final reads and write sets -- a function of the
+    block, never of thread timing."""
+    written: set[bytes] = set()
+    count = 0
+    for txn_reads, txn_writes in zip(reads, write_sets):
+        hit = any(r.key in written if isinstance(r, ReadRecord)
+                  else any(k.startswith(r.prefix) for k in written) for r in txn_reads)
+        count += hit
+        written.update(k for k, _ in txn_writes)
+    return count
+
+
+class SuperVM:
+    """ROUTE-API-1: the seed's ``SuperVM(storage)``.
+
+    ``storage``: where objects live (OBJ-ENC-2; a fresh `MemoryStorage` when None).
+    ``backend``: the runtime backend factory contract calls run on (`Runtime`, the reference,
+    by default; e.g. `WasmtimeRuntime`). ``router``: the adaptive router (ROUTE-BLOCK-3).
+    ``verifier`` and ``registry``: the privacy path's proof verifier and its verifying keys
+    (ROUTE-PRIV-1). ``scheduler``: the `MvccScheduler` of consensus batches. ``context``: the
+    block context of contract calls.
+    """
+
+    def __init__(self, storage: Storage | None = None, *, backend: BackendFactory | None = None,
+                 router: Router | None = None, verifier: ProofVerifier | None = None,
+                 registry: VerifyingKeyRegistry | None = None,
+                 scheduler: MvccScheduler | None = None,
+                 context: BlockContext | None = None) -> None:
+        if storage is not None and not is_storage(storage):
+            raise InvalidArgumentError("storage", "a Storage (get, set, delete, scan) or None",
+                                       storage)
+        if backend is not None and not callable(backend):
+            raise InvalidArgumentError("backend", "a backend factory or None", backend)
+        if router is not None and not all(callable(getattr(router, m, None)) for m in (
+                "fast_slots", "observe", "target_fast_ratio", "adjustments")):
+            raise InvalidArgumentError("router", "a router (fast_slots, observe, "
+                                                 "target_fast_ratio, adjustments) or None", router)
+        if verifier is not None and not callable(verifier):
+            raise InvalidArgumentError("verifier", "a callable or None", verifier)
+        if registry is not None and not isinstance(registry, VerifyingKeyRegistry):
+            raise InvalidArgumentError("registry", "a VerifyingKeyRegistry or None", registry)
+        if scheduler is not None and not isinstance(scheduler, MvccScheduler):
+            raise InvalidArgumentError("scheduler", "an MvccScheduler or None", scheduler)
+        if context is not None and not isinstance(context, BlockContext):
+            raise InvalidArgumentError("context", "a BlockContext or None", context)
+        self.storage: Storage = MemoryStorage() if storage is None else storage
+        self.objects = OwnershipManager(self.storage)
+        runtime = (backend or Runtime)(self.storage)
+        self.runtime: CallingRuntime = runtime  # type: ignore[assignment]
+        self.router: Router = default_router() if router is None else router
+        self.registry = default_registry() if registry is None else registry
+        self.verifier: ProofVerifier = (default_verifier(self.registry) if verifier is None
+                                        else verifier)
+        self.scheduler = MvccScheduler(workers=4) if scheduler is None else scheduler
+        self.context = context or BlockContext()
+        self._next_sequence = 0
+        self._counts = {Route.FAST: 0, Route.CONSENSUS: 0, Route.PRIVACY: 0}
+        self._conflicts = 0
+        self._queues: dict[bool, deque[tuple[int, VmTransaction, Privacy]]] = {
+            True: deque(), False: deque()}
+        self._submitted = 0
+
+    # --- The seed's API -------------------------------------------------------------------------
+
+    def execute_transaction(self, tx: VmTransaction, privacy: Privacy = Privacy.Public
+                            ) -> ExecutionReceipt:
+        """ROUTE-API-1: execute one transaction (a block of one) on its path."""
+        if not isinstance(tx, VmTransaction):
+            raise InvalidArgumentError("tx", "a VmTransaction", tx)
+        return self.execute_block([(tx, _privacy(privacy))])[0]
+
+    def route(self, tx: VmTransaction, privacy: Privacy = Privacy.Public) -> Route:
+        """ROUTE-PATH-1: the path of ``tx``."""
+        if not isinstance(tx, VmTransaction):
+            raise InvalidArgumentError("tx", "a VmTransaction", tx)
+        return route_of(tx, _privacy(privacy))
+
+    # --- Blocks (ROUTE-BLOCK-*) -------------------------------------------------------------------
+
+    def execute_block(self, items: Iterable[VmTransaction | tuple[VmTransaction, Privacy]]
+                      ) -> list[ExecutionReceipt]:
+        """ROUTE-BLOCK-1/2/4: execute a block: its fast transactions one by one in block order,
+        then its consensus and privacy transactions in block order as one Block-STM batch.
+        Sequence numbers follow that order; the receipts are returned in block order. The
+        router observes the block's transactions, successes and conflicts."""
+        if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+            raise InvalidArgumentError("items", "a sequence of transactions", items)
+        block = [_item(x, f"items[{i}]") for i, x in enumerate(items)]
+        routes = [route_of(tx, p) for tx, p in block]
+        fast = [i for i, r in enumerate(routes) if r == Route.FAST]
+        slow = [i for i, r in enumerate(routes) if r != Route.FAST]
+        effects: dict[int, TransactionEffects] = {}
+        verdicts: dict[int, bool] = {}
+        # FAST: each transaction applied on its own (ROUTE-PATH-2).
+        for i in fast:
+            effects[i] = self._run_direct(block[i][0])
+        # PRIVACY: proofs first (ROUTE-PRIV-1/2), a pure function of the transaction.
+        batch: list[int] = []
+        for i in slow:
+            if routes[i] == Route.PRIVACY:
+                kind = self._verify(block[i][0])
+                verdicts[i] = kind is None
+                if kind is not None:
+                    effects[i] = rejected(kind)
+                    continue
+            batch.append(i)
+        # CONSENSUS and verified PRIVACY: one Block-STM batch in block order (ROUTE-PATH-3).
+        conflicts = self._run_batch([block[i][0] for i in batch], batch, effects)
+        order = fast + slow
+        first = self._next_sequence
+        self._next_sequence += len(order)
+        receipts: dict[int, ExecutionReceipt] = {}
+        for position, i in enumerate(order):
+            receipts[i] = ExecutionReceipt.of(first + position, block[i][0].digest, routes[i],
+                                              effects[i], verdicts.get(i))
+            self._counts[routes[i]] += 1
+        self._conflicts += conflicts
+        if block:
+            self.router.observe(transactions=len(block),
+                                successes=sum(r.success for r in receipts.values()),
+                                conflicts=conflicts)
+        return [receipts[i] for i in range(len(block))]
+
+    def execute_sequentially(self, items: Iterable[VmTransaction | tuple[VmTransaction, Privacy]]
+                             ) -> list[ExecutionReceipt]:
+        """ROUTE-BLOCK-2: the sequential replay: every transaction on its own, in the order
+        given (e.g. receipts' sequence order), proofs verified as on the privacy path. No
+        router observation; sequence numbers continue."""
+        if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+            raise InvalidArgumentError("items", "a sequence of transactions", items)
+        out = []
+        for n, x in enumerate(items):
+            tx, privacy = _item(x, f"items[{n}]")
+            route = route_of(tx, privacy)
+            verdict: bool | None = None
+            kind = self._verify(tx) if route == Route.PRIVACY else None
+            if route == Route.PRIVACY:
+                verdict = kind is None
+            effects = rejected(kind) if kind is not None else self._run_direct(tx)
+            out.append(ExecutionReceipt.of(self._next_sequence, tx.digest, route, effects,
+                                           verdict))
+            self._next_sequence += 1
+        return out
+
+    def _body(self, tx: VmTransaction) -> Callable[[TxnView], TransactionEffects]:
+        runtime, context = self.runtime, self.context
+
+        def body(view: TxnView) -> TransactionEffects:
+            return execute_in_view(view, tx, runtime, context)
+
+        return body
+
+    def _run_direct(self, tx: VmTransaction) -> TransactionEffects:
+        """ROUTE-PATH-2: one transaction against the storage, its writes applied all or nothing
+        (RT-STORAGE-4)."""
+        view = RecordingView(outside=self.storage.get)
+        effects = self._body(tx)(view)
+        try:
+            apply_writes(self.storage, view.writes)
+        except SuperVMError as e:
+            raise RoutingError(f"applying transaction 0x{tx.digest.hex()}: {e}") from e
+        return effects
+
+    def _run_batch(self, txs: list[VmTransaction], where: list[int],
+                   effects: dict[int, TransactionEffects]) -> int:
+        """ROUTE-PATH-3: the batch through `MvccScheduler`; returns its conflicts
+        (ROUTE-BLOCK-4)."""
+        if not txs:
+            return 0
+        own_thread = bool(getattr(self.runtime, "native_stack", False))
+        block = [Transaction(self._body(tx), gas=BLOCK_TXN_COST, label=tx.digest.hex()[:16],
+                             own_thread=own_thread) for tx in txs]
+        try:
+            result = self.scheduler.execute_batch(self.storage, block)
+        except SuperVMError as e:
+            raise RoutingError(f"the consensus batch stopped: {e}") from e
+        for i, output in zip(where, result.outputs):
+            if not isinstance(output, TransactionEffects):
+                detail = (f"{output.kind}: {output.message}" if isinstance(output, TxnFailure)
+                          else type(output).__name__)
+                raise RoutingError(f"a transaction body raised {detail}")
+            effects[i] = output
+        return conflicts_of(result.reads, [o.write_set for o in result.outcomes])
+
+    def _verify(self, tx: VmTransaction) -> str | None:
+        """ROUTE-PRIV-1/2: None when the proof verifies, else the kind rejecting ``tx``."""
+        if tx.proof is None:
+            return PROOF_MISSING
+        try:
+            self.verifier(tx.proof)
+        except SuperVMError as e:
+            kind = getattr(e, "kind", None)
+            if not isinstance(kind, str):
+                raise
+            return str(kind)
+        return None
+
+    # --- The queue model (ROUTE-BLOCK-3) ----------------------------------------------------------
+
+    def submit(self, tx: VmTransaction, privacy: Privacy = Privacy.Public) -> Route:
+        """ROUTE-BLOCK-3: queue ``tx``: the fast queue or the consensus/privacy queue, by its
+        route; returns the route."""
+        route = self.route(tx, privacy)
+        self._queues[route == Route.FAST].append((self._submitted, tx, privacy))
+        self._submitted += 1
+        return route
+
+    def pending(self) -> tuple[int, int]:
+        """ROUTE-BLOCK-3: (fast, consensus and privacy) transactions waiting."""
+        return len(self._queues[True]), len(self._queues[False])
+
+    def produce_block(self, capacity: int) -> list[ExecutionReceipt]:
+        """ROUTE-BLOCK-3: take up to ``capacity`` transactions -- the router's
+        ``fast_slots(capacity)`` from the fast queue, the rest from the other, slots one queue
+        cannot fill going to the other, each queue first in first out -- and execute them as
+        one block, in submission order."""
+        capacity = require_int(capacity, "capacity", 0, 1 << 32)
+        want_fast = min(max(self.router.fast_slots(capacity), 0), capacity)
+        fast_q, slow_q = self._queues[True], self._queues[False]
+        n_fast = min(want_fast, len(fast_q))
+        n_slow = min(capacity - n_fast, len(slow_q))
+        n_fast = min(capacity - n_slow, len(fast_q))
+        taken = [fast_q.popleft() for _ in range(n_fast)] + [slow_q.popleft()
+                                                             for _ in range(n_slow)]
+        taken.sort(key=lambda t: t[0])
+        return self.execute_block([(tx, p) for _, tx, p in taken])
+
+    # --- Statistics (ROUTE-STATS-1) ---------------------------------------------------------------
+
+    def routing_stats(self) -> RoutingStats:
+        """ROUTE-STATS-1: totals per path, conflicts, the router's target and adjustments."""
+        return RoutingStats(self._counts[Route.FAST], self._counts[Route.CONSENSUS],
+                            self._counts[Route.PRIVACY], self._conflicts,
+                            float(self.router.target_fast_ratio()),
+                            int(self.router.adjustments()))
+
+
+__all__ = [
+    "BLOCK_TXN_COST",
+    "PROOF_MISSING",
+    "ProofVerifier",
+    "Router",
+    "RoutingError",
+    "RoutingStats",
+    "SuperVM",
+    "conflicts_of",
+    "default_registry",
+    "default_router",
+    "default_verifier",
+    "route_of",
+]

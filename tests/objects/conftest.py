@@ -1,0 +1,3 @@
+"""Tests of the object model (spec/objects.md)."""
+
+from __future__ import annotations

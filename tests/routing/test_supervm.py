@@ -1,0 +1,195 @@
+"""SuperVM: transactions, paths, blocks, queues, privacy and statistics (spec/routing.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+import pytest
+
+from supervm_ref import (
+    ContractCall,
+    InvalidArgumentError,
+    MemoryStorage,
+    ObjectCreate,
+    ObjectInput,
+    ObjectOp,
+    Privacy,
+    PrivateProof,
+    Route,
+    Runtime,
+    SuperVM,
+    SuperVMError,
+    Value,
+    VmTransaction,
+)
+from supervm_ref.routing import encode_transaction, route_of
+from supervm_ref.routing.adaptive import AdaptiveRouter
+
+from ..objects.world import ALICE, BOB, COIN, balance, call, coin, inp, oid, shared, tx, vm_with
+
+I32, I64 = Value.i32, Value.i64
+
+
+def test_transaction_encoding_and_digest() -> None:
+    """ROUTE-TX-1/2/3: the canonical encoding's bytes, the digest and created ids."""
+    t = VmTransaction(ALICE, [ObjectInput(oid(1), 2, True, False)],
+                      ContractCall(b"\x00asm", "f", (I32(-1),), 7),
+                      [ObjectOp.transfer(0, BOB)], [ObjectCreate("c")])
+    expected = (b"\x01" + ALICE + struct.pack("<I", 1) + oid(1) + struct.pack("<QB", 2, 1)
+                + b"\x01" + struct.pack("<I", 4) + b"\x00asm" + struct.pack("<I", 1) + b"f"
+                + struct.pack("<I", 1) + struct.pack("<BQ", 0x7F, 0xFFFFFFFF)
+                + struct.pack("<Q", 7) + struct.pack("<I", 1) + struct.pack("<BI", 0, 0) + BOB
+                + struct.pack("<I", 1) + struct.pack("<I", 1) + b"c" + b"\x00")
+    assert encode_transaction(t) == expected
+    assert t.digest == hashlib.sha256(expected).digest()
+    assert t.created_id(1) == hashlib.sha256(t.digest + struct.pack("<Q", 1)).digest()
+    p = VmTransaction(ALICE, proof=PrivateProof("k", {"b": 1, "a": [2]}, ["3"]))
+    assert encode_transaction(p).endswith(b'\x01\x01\x00\x00\x00k\x0f\x00\x00\x00{"a":[2],"b":1}'
+                                          b'\x05\x00\x00\x00["3"]')
+
+
+def test_bad_arguments_are_typed() -> None:
+    """ROUTE-TX-1, ROUTE-API-1: wrong types anywhere are InvalidArgumentError."""
+    bad = [lambda: VmTransaction(b"x"), lambda: VmTransaction(ALICE, inputs="ab"),
+           lambda: VmTransaction(ALICE, inputs=[1]), lambda: VmTransaction(ALICE, call=1),
+           lambda: VmTransaction(ALICE, ops=[None]), lambda: VmTransaction(ALICE, proof="p"),
+           lambda: VmTransaction(ALICE, creates=[ObjectCreate()] * 257),
+           lambda: ObjectInput(oid(1), 0), lambda: ObjectInput(oid(1), 1, mutable=1),
+           lambda: ContractCall("code", "f"), lambda: ContractCall(b"", 1),
+           lambda: ContractCall(b"", "f", (1,)), lambda: ContractCall(b"", "f", gas_limit=0),
+           lambda: ObjectOp("delete", 0), lambda: ObjectOp.delete(256),
+           lambda: ObjectOp.transfer(0, b"x"), lambda: ObjectCreate(3),
+           lambda: PrivateProof(1, {}, []), lambda: PrivateProof("k", {1j}, []),
+           lambda: SuperVM(storage=3), lambda: SuperVM(router=object()),
+           lambda: SuperVM(verifier=3), lambda: SuperVM(scheduler=3), lambda: SuperVM(context=3),
+           lambda: SuperVM().execute_transaction("tx"),
+           lambda: SuperVM().execute_transaction(VmTransaction(ALICE), "public"),
+           lambda: SuperVM().execute_block([3]), lambda: SuperVM().execute_block(5),
+           lambda: SuperVM().produce_block(-1), lambda: SuperVM().submit(None)]
+    for make in bad:
+        with pytest.raises(InvalidArgumentError):
+            make()
+
+
+def test_routes() -> None:
+    """ROUTE-PATH-1: private -> privacy; a shared input -> consensus; else fast."""
+    owned = tx(ALICE, inp(coin(1)))
+    both = tx(ALICE, inp(coin(1)), inp(shared(2)))
+    assert route_of(owned, Privacy.Public) == Route.FAST
+    assert route_of(tx(ALICE), Privacy.Public) == Route.FAST
+    assert route_of(both, Privacy.Public) == Route.CONSENSUS
+    assert route_of(owned, Privacy.Private) == Route.PRIVACY
+    assert SuperVM().route(both) == Route.CONSENSUS
+
+
+def test_block_interleaving_and_replay() -> None:
+    """ROUTE-BLOCK-1/2, ROUTE-PATH-2/3, ROUTE-RECEIPT-1: fast transactions first in block
+    order, then consensus in block order; equivocation: the first user of an owned version
+    wins; replaying in sequence order gives the same receipts and state."""
+    objs = (coin(1), coin(2, BOB), shared(3))
+    block = [
+        tx(ALICE, inp(shared(3)), inp(coin(1)), call=call("incr", I32(0))),   # consensus
+        tx(ALICE, inp(coin(1)), call=call("split", I32(1), I64(10)),
+           creates=[ObjectCreate()]),                                          # fast
+        tx(BOB, inp(shared(3)), call=call("incr", I32(0))),                    # consensus
+        tx(ALICE, inp(coin(1)), ops=[ObjectOp.transfer(0, BOB)]),             # fast, stale
+        tx(BOB, inp(coin(2)), ops=[ObjectOp.share(0)]),                        # fast
+    ]
+    vm = vm_with(*objs)
+    receipts = vm.execute_block(block)
+    assert [r.sequence for r in receipts] == [3, 0, 4, 1, 2]
+    assert [r.route for r in receipts] == ["consensus", "fast", "consensus", "fast", "fast"]
+    assert [r.error for r in receipts] == ["stale_object_version", None, None,
+                                           "stale_object_version", None]
+    assert vm.objects.get(oid(3)).state[b"count"] == struct.pack("<Q", 1)  # type: ignore
+    assert balance(vm, oid(1)) == 90
+    replay = vm_with(*objs)
+    ordered = sorted(zip(receipts, block), key=lambda p: p[0].sequence)
+    again = replay.execute_sequentially([t for _, t in ordered])
+    assert [(r.status, r.error, r.mutated, r.created, r.events) for r in again] == [
+        (r.status, r.error, r.mutated, r.created, r.events) for r, _ in ordered]
+    assert replay.storage.items() == vm.storage.items()  # type: ignore[attr-defined]
+    stats = vm.routing_stats()
+    assert (stats.fast, stats.consensus, stats.privacy, stats.total) == (3, 2, 0, 5)
+    assert stats.fast_ratio == 0.6 and stats.conflicts == 0  # the first one wrote nothing
+
+
+def test_conflicts_are_counted_from_the_batch() -> None:
+    """ROUTE-BLOCK-4: consensus transactions reading an earlier one's writes; the router
+    observes them."""
+    seen: list[tuple[int, int, int]] = []
+
+    class Spy(AdaptiveRouter):
+        def observe(self, *, transactions: int, successes: int, conflicts: int) -> bool:
+            seen.append((transactions, successes, conflicts))
+            return False
+
+    vm = vm_with(shared(3), shared(4))
+    incr = [tx(ALICE, inp(shared(n)), call=call("incr", I32(0))) for n in (3, 4, 3, 3)]
+    vm.router = Spy()
+    receipts = vm.execute_block(incr)
+    assert all(r.success for r in receipts) and seen == [(4, 4, 2)]
+    assert vm.routing_stats().conflicts == 2
+
+
+def test_queues_and_fast_slots() -> None:
+    """ROUTE-BLOCK-3: fast_slots of the capacity to the fast queue, the rest to the other,
+    unused slots to the other side, FIFO, one block in submission order."""
+    assert [AdaptiveRouter().fast_slots(c) for c in (0, 1, 2, 5, 10)] == [0, 1, 1, 4, 7]
+    vm = vm_with(*(coin(n) for n in range(1, 6)), shared(9))
+    for n in range(1, 6):
+        assert vm.submit(tx(ALICE, inp(coin(n)))) == Route.FAST
+    for _ in range(3):
+        assert vm.submit(tx(ALICE, inp(shared(9)), call=call("incr", I32(0)))) == \
+            Route.CONSENSUS
+    assert vm.pending() == (5, 3)
+    first = vm.produce_block(4)  # 3 fast (round(2.8)), 1 consensus
+    assert [r.route for r in first] == ["fast"] * 3 + ["consensus"]
+    assert vm.pending() == (2, 2)
+    second = vm.produce_block(10)  # the rest: fast slots unused go to consensus and back
+    assert len(second) == 4 and vm.pending() == (0, 0)
+    assert vm.produce_block(3) == []
+
+
+def test_privacy_path() -> None:
+    """ROUTE-PRIV-1/2: the verifier runs before execution; missing proof, failed proof and no
+    verifier reject with proof_verified False; a verified one runs as consensus."""
+
+    class Bad(SuperVMError):
+        kind = "zk_proof_invalid"
+
+    def verifier(p: PrivateProof) -> None:
+        if p.vk_id != "good":
+            raise Bad("no")
+
+    vm = vm_with(coin(1))
+    vm.verifier = verifier
+    good = tx(ALICE, inp(coin(1)), call=call("mint", I32(0), I64(1)),
+              proof=PrivateProof("good", {}, []))
+    bad = tx(ALICE, inp(coin(1)), proof=PrivateProof("bad", {}, []))
+    r = vm.execute_block([(bad, Privacy.Private), (tx(ALICE), Privacy.Private),
+                          (good, Privacy.Private)])
+    assert [(x.route, x.status, x.error, x.proof_verified) for x in r] == [
+        ("privacy", "rejected", "zk_proof_invalid", False),
+        ("privacy", "rejected", "privacy_proof_missing", False),
+        ("privacy", "success", None, True)]
+    assert balance(vm, oid(1)) == 101 and vm.routing_stats().privacy == 3
+
+
+def test_api() -> None:
+    """ROUTE-API-1/2, ROUTE-EXEC-2, ROUTE-STATS-1: new_with_routing returns a SuperVM on the
+    runtime class; ops-only transactions use no gas; statistics start at zero."""
+    vm = Runtime.new_with_routing(MemoryStorage())
+    assert isinstance(vm, SuperVM) and type(vm.runtime) is Runtime
+    s = vm.routing_stats()
+    assert (s.total, s.fast_ratio, s.consensus_ratio, s.privacy_ratio) == (0, 0.0, 0.0, 0.0)
+    assert s.target_fast_ratio == 0.7 and s.adjustments == 0
+    vm.objects.insert(coin(1))
+    r = vm.execute_transaction(tx(ALICE, inp(coin(1)), ops=[ObjectOp.freeze(0)]))
+    assert (r.gas_used, r.events, r.sequence) == (0, (), 0)
+    r = vm.execute_transaction(tx(ALICE, inp(coin(1)), call=ContractCall(COIN, "nope")))
+    assert r.status == "rejected"  # the input is stale: frozen at version 2
+    r = vm.execute_transaction(tx(ALICE, creates=[ObjectCreate()],
+                                  call=ContractCall(COIN, "nope")))
+    assert (r.status, r.error, r.gas_used) == ("failed", "no_such_function", 0)
