@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from supervm_ref.conformance.filler import FillerError, current_root
 from supervm_ref.conformance.formats.zk import ZkCase
+from supervm_ref.conformance.suite import suite_candidates
 from supervm_ref.privacy import CURVE_ORDER, FIELD_MODULUS, MAX_PUBLIC_INPUTS
 from supervm_ref.privacy.curve import in_g2_subgroup, twist_point_with_x
 
@@ -35,13 +35,14 @@ PAIRING = [*COMMON, "ZK-VERIFY-1", "ZK-JSON-1", "ZK-JSON-2", "ZK-JSON-3", "ZK-VK
 
 def external() -> Path:
     """ZK-EXT-1: ``$SUPERVM_EXTERNAL/snarkjs-groth16``, else ``shared/external`` beside the
-    repository root."""
-    env = os.environ.get("SUPERVM_EXTERNAL")
-    base = Path(env) if env else current_root().resolve().parent / "shared" / "external"
-    folder = base / "snarkjs-groth16"
-    if not (folder / "verification_key.json").is_file():
-        raise FillerError(f"the snarkjs vectors are not at {folder}; set SUPERVM_EXTERNAL")
-    return folder
+    repository root, then beside the checkout holding the package (the places CONF-SUITE-1
+    looks for the official suite)."""
+    candidates = [path.parent / "snarkjs-groth16" for path in suite_candidates(current_root())]
+    for folder in candidates:
+        if (folder / "verification_key.json").is_file():
+            return folder
+    raise FillerError(f"the snarkjs vectors are not at {', '.join(map(str, candidates))}; "
+                      "set SUPERVM_EXTERNAL")
 
 
 def load(name: str) -> Any:

@@ -388,6 +388,10 @@ def test_backend_that_raises_fails_the_fixture(tmp_path: Path) -> None:
 # --- Filling ------------------------------------------------------------------------------------
 
 
+#: Areas whose fillers take the longest (left out of the copies the fill command is tried on).
+HEAVY_AREAS = ("wasm_suite", "zk")
+
+
 def _copy_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     for folder in ("conformance/fillers", "conformance/contracts"):
@@ -406,10 +410,17 @@ def test_fill_command_writes_and_checks(tmp_path: Path,
     both); filling an area writes its file again; ``--output`` and areas restrict what is
     written."""
     root = _copy_repo(tmp_path)
+    # The slowest areas (the official suite, the pairings) are left out of the copy: that
+    # every area fills to the committed bytes is test_fixtures_are_up_to_date.
+    for slow in HEAVY_AREAS:
+        (root / "conformance" / "fillers" / f"{slow}.py").unlink()
     assert _cli(["fill", "--root", str(root), "--check"]) == 1
     assert _cli(["fill", "--root", str(root)]) == 0
-    for path in _files():
-        assert (root / "conformance" / "fixtures" / path.name).read_bytes() == path.read_bytes()
+    filled = sorted(p.name for p in (root / "conformance" / "fixtures").glob("*.json"))
+    assert filled == [p.name for p in _files() if p.stem not in HEAVY_AREAS]
+    for name in filled:
+        assert (root / "conformance" / "fixtures" / name).read_bytes() == \
+            (FIXTURES / name).read_bytes()
     assert _cli(["fill", "--root", str(root), "--check"]) == 0
     # One check sees both an edited fixture file and a stale one.
     edited = root / "conformance" / "fixtures" / "engine.json"

@@ -3,19 +3,17 @@ fixtures are the reference's verdicts, on each verifier backend and each executi
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from supervm_ref.cli import main
 from supervm_ref.conformance.consume import consume_file, python_runner
 from supervm_ref.conformance.encoding import EncodingError, fixture_hash
 from supervm_ref.conformance.fill import fill_case
@@ -26,6 +24,7 @@ from supervm_ref.conformance.schema import load_schema
 from supervm_ref.privacy import ZK_ERROR_KINDS
 from supervm_ref.runtime.runtime import Runtime
 
+from ..conftest import ConsumeRun
 from ..support import REPO
 
 FIXTURES = REPO / "conformance" / "fixtures" / "zk.json"
@@ -53,20 +52,17 @@ def test_vectors_cover_every_kind_and_rule() -> None:
     assert sum(1 for f in fixtures.values() if f["outcome"] == {"valid": True}) >= 7
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["reference", "wasmtime"])
-def test_consume_passes_on_both_execution_backends(backend: str) -> None:
+def test_consume_passes_on_both_execution_backends(
+        backend: str, consumed: Callable[[str], ConsumeRun]) -> None:
     """CONF-ZK-1/2, ZK-BACKEND-1/2: ``supervm consume`` passes every zk fixture with either
     execution backend; each fixture runs once per verifier backend (the fast one is installed
     by the test extra), so both verifiers reach the reference's recorded verdict on every
-    vector, bad ones included."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        status = main(["consume", "--json", "--backend", backend, str(FIXTURES)])
-    report = json.loads(out.getvalue())
-    assert status == 0, out.getvalue()[-2000:]
-    assert report["ok"] is True
-    assert report["formats"]["supervm_zk_test"] == {"passed": len(_fixtures()), "failed": 0}
+    vector, bad ones included. (The session's one consume per backend, tests/conftest.py.)"""
+    run = consumed(backend)
+    assert run.report["formats"]["supervm_zk_test"] == {"passed": len(_fixtures()),
+                                                        "failed": 0}
+    assert run.file("zk.json")["ok"] is True
 
 
 def test_in_process_runs_name_the_verifiers() -> None:
