@@ -55,7 +55,7 @@ def _document(name: str) -> str:
 def proof_documents() -> tuple[Any, Any, Any]:
     """The shipped snarkjs documents, parsed from JSON afresh on each call (so no caller can
     change another's): ``(verification_key, proof, public)``."""
-    return tuple(json.loads(_document(n)) for n in  # type: ignore[return-value]
+    return tuple(json.loads(_document(n)) for n in
                  ("verification_key.json", "proof.json", "public.json"))
 
 
