@@ -76,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     are still running."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(bench.expand_colon_forms(sys.argv[1:] if argv is None
+                                                          else argv))
         if not getattr(args, "func", None):
             parser.print_help()
             return 2

@@ -14,6 +14,14 @@ workload in the deterministic simulator (`supervm_ref.bench.parallel`).
 ``supervm bench zk-latency [--count N] [--json]`` times Groth16 verification on the reference
 and the fast verifier (`supervm_ref.bench.zk`, spec/privacy.md ZK-BENCH-1).
 
+``supervm bench mixed-path [--txs N] [--owned-ratio R] [--privacy-ratio P]
+[--privacy-latency-ms L] [--block-size N] [--seed N] [--zk-backend NAME] [--json]`` is the
+seed's ``mixed_path_bench``: a seeded mix of fast, consensus and privacy transactions through a
+SuperVM, with the seed's ``bench_*`` and ``vm_routing_*`` figures (`supervm_ref.bench.mixed_path`,
+spec/routing.md ROUTE-BENCH-1). Its options also take the seed's ``--name:VALUE`` spelling
+(`expand_colon_forms`), and ``PRIVACY_RATIO`` / ``PRIVACY_LATENCY_MS`` stand in for the options
+not given, as in the seed.
+
 Progress is shown on stderr when it is a terminal (`supervm_ref.cli.progress`), redrawn only
 between timed runs.
 """
@@ -21,9 +29,14 @@ between timed runs.
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .options import bounded_int
+from ..config import ConfigError
+from .options import bounded_float, bounded_int
 from .progress import CommandProgress
 
 #: Upper bounds of the size options: far beyond the defaults, below sizes that exhaust memory.
@@ -32,6 +45,48 @@ MAX_TRANSFERS = 10_000_000
 MAX_BLOCK_SIZE = 1_000_000
 MAX_SEED = 2**64 - 1
 MAX_ZK_COUNT = 100_000
+MAX_LATENCY_MS = 60_000.0
+
+#: The options of ``bench mixed-path`` that also take the seed's ``--name:VALUE`` form.
+COLON_OPTIONS = ("--txs", "--owned-ratio", "--privacy-ratio", "--privacy-latency-ms",
+                 "--block-size", "--seed", "--zk-backend")
+#: The seed's environment variables of ``mixed_path_bench``: (variable, option, upper bound).
+MIXED_PATH_ENV = (("PRIVACY_RATIO", "privacy_ratio", 1.0),
+                  ("PRIVACY_LATENCY_MS", "privacy_latency_ms", MAX_LATENCY_MS))
+
+
+def expand_colon_forms(argv: Sequence[str]) -> list[str]:
+    """The seed's ``--privacy-ratio:0.15`` spelling of ``bench mixed-path``'s options, rewritten
+    as ``--privacy-ratio=0.15`` for argparse (which then checks the value); other arguments,
+    and everything after ``--``, are left as they are."""
+    out = list(argv)
+    if out[:2] != ["bench", "mixed-path"]:
+        return out
+    for i in range(2, len(out)):
+        if out[i] == "--":
+            break
+        name, colon, value = out[i].partition(":")
+        if colon and name in COLON_OPTIONS:
+            out[i] = f"{name}={value}"
+    return out
+
+
+def mixed_path_env(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> None:
+    """ROUTE-BENCH-1: fill the options not given from the seed's variables (`MIXED_PATH_ENV`);
+    the command line wins. A malformed value is a `ConfigError` naming the variable."""
+    env = os.environ if env is None else env
+    for variable, option, high in MIXED_PATH_ENV:
+        if getattr(args, option) is not None or variable not in env:
+            continue
+        text = env[variable].strip()
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not 0 <= value <= high:
+            raise ConfigError(f"{variable}: expected a number from 0 to {high:g}, found "
+                              f"{text[:40]!r}")
+        setattr(args, option, value)
 
 
 def _report(module: Any, report: Any, args: argparse.Namespace) -> int:
@@ -84,11 +139,46 @@ def run_zk_latency(args: argparse.Namespace) -> int:
     return _report(zk, report, args)
 
 
+def run_mixed_path(args: argparse.Namespace) -> int:
+    """Run ``bench mixed-path`` (ROUTE-BENCH-1); exit status 0 when every transaction ran and
+    succeeded, 2 for ratios summing over 1, a bad variable or a verifier backend that is not
+    installed, 130 after Ctrl-C (the figures of what was done are printed first)."""
+    from ..bench import mixed_path
+    from ..config import load_config
+    from ..privacy import zk_backend_status
+
+    mixed_path_env(args)
+    owned = 0.7 if args.owned_ratio is None else args.owned_ratio
+    privacy = 0.0 if args.privacy_ratio is None else args.privacy_ratio
+    if owned + privacy > 1 + 1e-9:
+        print(f"supervm bench mixed-path: the owned ratio {owned:g} and the privacy ratio "
+              f"{privacy:g} sum to {owned + privacy:g}, more than 1", file=sys.stderr)
+        return 2
+    if args.zk_backend is not None and zk_backend_status()[args.zk_backend] is not None:
+        print(f"supervm bench mixed-path: {zk_backend_status()[args.zk_backend]}",
+              file=sys.stderr)
+        return 2
+    config = load_config(None)
+    with CommandProgress("bench mixed-path", timing=True) as progress:
+        report = mixed_path.run(
+            txs=args.txs, owned_ratio=owned, privacy_ratio=privacy,
+            privacy_latency_ms=args.privacy_latency_ms or 0.0, block_size=args.block_size,
+            seed=args.seed, zk_backend=args.zk_backend, router_config=config.routing,
+            progress=progress.update)
+    status = _report(mixed_path, report, args)
+    if report.interrupted:
+        sys.stdout.flush()
+        print("supervm: interrupted", file=sys.stderr, flush=True)
+        return 130
+    return status
+
+
 def register(sub: Any) -> None:
     """Add the ``bench`` subcommand and its benchmarks."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "bench", help="run a benchmark (engine, runtime, parallel, zk-latency)",
-        description="Run a benchmark. Benchmarks: engine, runtime, parallel, zk-latency.")
+        "bench", help="run a benchmark (engine, runtime, parallel, zk-latency, mixed-path)",
+        description="Run a benchmark. Benchmarks: engine, runtime, parallel, zk-latency, "
+                    "mixed-path.")
     benches = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
 
     e = benches.add_parser(
@@ -150,6 +240,40 @@ def register(sub: Any) -> None:
                    help=f"verifications per backend, 1 to {MAX_ZK_COUNT:,} (default 20)")
     z.add_argument("--json", action="store_true", help="print the report as JSON")
     z.set_defaults(func=run_zk_latency)
+
+    m = benches.add_parser(
+        "mixed-path", help="the seed's mixed_path_bench: fast, consensus and privacy paths",
+        description="The seed's mixed_path_bench: a seeded workload of fast transfers of owned "
+                    "coins, consensus increments of shared counters and private transfers "
+                    "carrying a real snarkjs Groth16 proof, run through a SuperVM in blocks; "
+                    "prints the seed's figures as 'name value' lines: bench_fastpath_*, "
+                    "bench_consensus_*, bench_privacy_* (executed, failed, average latency in "
+                    "ns, estimated TPS = 1e9 / latency) and vm_routing_* totals and ratios. "
+                    "Counts and ratios are exact for a seed; latencies are measured. Options "
+                    "also take the seed's --name:VALUE form (--privacy-ratio:0.15). "
+                    "Environment, used when the option is not given: PRIVACY_RATIO, "
+                    "PRIVACY_LATENCY_MS. Ctrl-C prints the figures so far (exit status 130).")
+    m.add_argument("--txs", type=bounded_int(1, MAX_TRANSFERS), default=2000, metavar="N",
+                   help=f"transactions, 1 to {MAX_TRANSFERS:,} (default 2000)")
+    m.add_argument("--owned-ratio", type=bounded_float(0.0, 1.0), default=None, metavar="R",
+                   help="share of fast (owned-object) transactions, 0 to 1 (default 0.7)")
+    m.add_argument("--privacy-ratio", type=bounded_float(0.0, 1.0), default=None, metavar="P",
+                   help="share of private transactions, 0 to 1 (default $PRIVACY_RATIO or 0); "
+                        "the rest are consensus transactions")
+    m.add_argument("--privacy-latency-ms", type=bounded_float(0.0, MAX_LATENCY_MS),
+                   default=None, metavar="L",
+                   help="milliseconds slept per private transaction on the privacy path, as "
+                        "the seed's injected latency (default $PRIVACY_LATENCY_MS or 0)")
+    m.add_argument("--block-size", type=bounded_int(1, MAX_BLOCK_SIZE), default=100,
+                   metavar="N",
+                   help=f"transactions per block, 1 to {MAX_BLOCK_SIZE:,} (default 100)")
+    m.add_argument("--seed", type=bounded_int(0, MAX_SEED), default=0, metavar="N",
+                   help="seed of the workload, 0 to 2**64 - 1 (default 0)")
+    m.add_argument("--zk-backend", choices=("reference", "fast"), default=None,
+                   help="Groth16 verifier of the private transactions (default fast when "
+                        "installed: pip install 'supervm-ref[fast-zk]', else reference)")
+    m.add_argument("--json", action="store_true", help="print the report as JSON")
+    m.set_defaults(func=run_mixed_path)
 
     def usage(args: argparse.Namespace) -> int:
         p.print_help()

@@ -23,12 +23,15 @@ from ..demos import (
     demo5_parallel,
     demo6_snapshot,
     demo7_work_stealing,
+    demo8_objects,
+    demo9_routing,
+    demo10_privacy,
 )
 from ..errors import SuperVMError
 from .options import MAX_SECONDS, bounded_float
 
 DEMOS = (demo1_add, demo2_context, demo3_hashes, demo4_eth_address, demo5_parallel,
-         demo6_snapshot, demo7_work_stealing)
+         demo6_snapshot, demo7_work_stealing, demo8_objects, demo9_routing, demo10_privacy)
 
 
 def _log(line: str) -> None:
@@ -61,7 +64,8 @@ def run_demos(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     """Add the ``demo`` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="run the seed demos (add; events + storage + context; ...)",
+        "demo", help="run the demos (add; events + storage + context; ...; objects, routing, "
+                     "privacy)",
         description="Run the seed node's demos through the reference engine; without --once, "
                     "repeat them until Ctrl-C (exit status 130).")
     p.add_argument("--once", action="store_true", help="run every demo once and exit")

@@ -214,6 +214,9 @@ def test_bench_runtime_from_a_built_wheel(tmp_path: Path) -> None:
     installed = tmp_path / "installed"
     with zipfile.ZipFile(wheel) as archive:
         assert "supervm_ref/bench/contracts/token.wasm" in archive.namelist()
+        for name in ("SOURCE", "coin.wasm", "proof.json", "public.json",
+                     "verification_key.json"):  # demos 8-10 and bench mixed-path
+            assert f"supervm_ref/demos/data/{name}" in archive.namelist()
         archive.extractall(installed)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -228,3 +231,9 @@ def test_bench_runtime_from_a_built_wheel(tmp_path: Path) -> None:
                           check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "missing contract" not in proc.stdout and "wasmtime skipped" in proc.stdout
+    mixed = subprocess.run([sys.executable, "-m", "supervm_ref", "bench", "mixed-path", "--txs",
+                            "10", "--privacy-ratio", "0.1", "--zk-backend", "reference"],
+                           capture_output=True, text=True, cwd=elsewhere, env=env, timeout=300,
+                           check=False)
+    assert mixed.returncode == 0, mixed.stdout + mixed.stderr
+    assert "bench_privacy_executed_total 1" in mixed.stdout
