@@ -3,9 +3,12 @@ consensus and privacy transactions through a `SuperVM`, with the seed's figures 
 (spec/routing.md ROUTE-BENCH-1).
 
 The workload (`generate`) is a function of its settings: exactly ``round(txs * owned_ratio)``
-fast transfers of owned coins, ``round(txs * privacy_ratio)`` private transfers of owned coins
+fast payments with owned coins, ``round(txs * privacy_ratio)`` private payments with owned coins
 (each carrying snarkjs's valid proof shipped in ``supervm_ref/demos/data/``), and consensus
 increments of one of `COUNTERS` shared counters for the rest, in an order shuffled by the seed.
+Every transaction runs one call of the coin contract, so the paths compare like for like: a
+payment is the coin's ``mint`` of 1 followed by a transfer to the payee; an increment is
+``incr`` on the shared counter.
 The generator follows every coin's owner and version, so every transaction succeeds.
 
 `run` cuts the workload into blocks of ``block_size``; each block's fast, consensus and privacy
@@ -22,9 +25,9 @@ import platform
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-from ..demos.world import VK_ID, coin, counter, increment, proof_documents, transfer
+from ..demos.world import VK_ID, coin, counter, increment, mint, proof_documents
 from ..objects import ObjectData
 from ..privacy import (
     VerifyingKeyRegistry,
@@ -35,7 +38,7 @@ from ..privacy import (
     zk_backend_status,
 )
 from ..routing import AdaptiveRouter, AdaptiveRouterConfig, Privacy, SuperVM, VmTransaction
-from ..routing.transaction import PrivateProof
+from ..routing.transaction import ObjectOp, PrivateProof
 from . import package_version
 
 #: The shared counters consensus transactions increment (conflicts come from reusing them).
@@ -98,8 +101,9 @@ def generate(txs: int, owned_ratio: float, privacy_ratio: float, seed: int) -> W
         to = rng.randrange(ACCOUNTS)
         state[kind][i] = (to, version + 1)  # OBJ-VERSION-2: 1 + the input's version
         private = kind == "privacy"
-        tx = transfer(address(owner), base[kind] + i + 1, version, address(to),
-                      PrivateProof(VK_ID, proof, public) if private else None)
+        paid = mint(address(owner), base[kind] + i + 1, version, 1,
+                    PrivateProof(VK_ID, proof, public) if private else None)
+        tx = replace(paid, ops=[ObjectOp.transfer(0, address(to))])
         items.append((kind, tx, Privacy.Private if private else Privacy.Public))
     return Workload(genesis, items)
 
