@@ -353,7 +353,8 @@ class TransactionFormat(FixtureFormat):
                   "proof": _either({"type": "null"}, {"type": "null"}, {
                       "type": "object", "required": ["vk_id", "proof", "public"],
                       "additionalProperties": False,
-                      "properties": {"vk_id": {"type": "string"}}})}}
+                      "properties": {"vk_id": {"type": "string"}, "proof": {},
+                                     "public": {}}})}}
         receipt = {"type": "object",
                    "required": ["sequence", "digest", "route", "status", "error", "gas_used",
                                 "events", "created", "mutated", "deleted", "lamport_version",
