@@ -19,9 +19,17 @@ from ..backends import BackendFactory
 from ..blockstm import MvccScheduler, Transaction, TxnFailure
 from ..blockstm.contract import CallingRuntime
 from ..blockstm.transaction import Access, ReadRecord, RecordingView, TxnView
-from ..errors import InvalidArgumentError, SuperVMError, require_int
+from ..errors import InvalidArgumentError, SuperVMError, require_int, shown
 from ..objects.ownership import OwnershipManager
-from ..privacy import VerifyingKeyRegistry, parse_proof, parse_public_inputs, verify_groth16
+from ..privacy import (
+    ZK_BACKENDS,
+    VerifyingKeyRegistry,
+    ZkError,
+    parse_proof,
+    parse_public_inputs,
+    verify_groth16,
+)
+from ..privacy.backends import zk_backend as load_zk_backend
 from ..runtime.context import BlockContext
 from ..runtime.runtime import Runtime, is_storage
 from ..runtime.storage import MemoryStorage, Storage, apply_writes
@@ -76,16 +84,35 @@ def default_router() -> Router:
     return AdaptiveRouter()
 
 
-def default_verifier(registry: VerifyingKeyRegistry) -> ProofVerifier:
+def default_verifier(registry: VerifyingKeyRegistry, zk_backend: str = "reference"
+                     ) -> ProofVerifier:
     """ROUTE-PRIV-1: the verifier of private transactions: the proof's verifying key from
-    ``registry`` (ZK-REG-*), its documents parsed (ZK-JSON-*) and checked by the reference
-    Groth16 verifier (`verify_groth16`); any failure is a `ZkError` with its kind."""
+    ``registry`` (ZK-REG-*), its documents parsed (ZK-JSON-*) and checked by `verify_groth16`
+    on the verifier backend ``zk_backend`` (ZK-BACKEND-1: ``reference`` or ``fast``; both give
+    the same verdict on every input); any failure is a `ZkError` with its kind (an id that is
+    not registered, malformed ones included, ``zk_unknown_verifying_key``). The backend is
+    checked here, not per proof: an unknown name is `InvalidArgumentError`, a backend whose
+    extra is not installed a `ZkError` ``zk_backend_unavailable`` -- so a node's missing extra
+    never becomes a receipt's error kind."""
+    backend = _zk_backend(zk_backend)
 
     def verify(proof: PrivateProof) -> None:
+        if proof.vk_id not in registry:  # an id no key can have is not registered either
+            raise ZkError("zk_unknown_verifying_key",
+                          f"expected a registered verifying key id, found {shown(proof.vk_id)}")
         vk = registry.get(proof.vk_id)
-        verify_groth16(vk, parse_proof(proof.proof), parse_public_inputs(proof.public))
+        verify_groth16(vk, parse_proof(proof.proof), parse_public_inputs(proof.public),
+                       backend=backend)
 
     return verify
+
+
+def _zk_backend(name: object) -> str:
+    """ROUTE-PRIV-1, ZK-BACKEND-1: ``name`` when it is a verifier backend that loads."""
+    if not isinstance(name, str) or name not in ZK_BACKENDS:
+        raise InvalidArgumentError("zk_backend", f"one of {', '.join(ZK_BACKENDS)}", name)
+    load_zk_backend(name)
+    return name
 
 
 def default_registry() -> VerifyingKeyRegistry:
@@ -175,15 +202,16 @@ class SuperVM:
     ``backend``: the runtime backend factory contract calls run on (`Runtime`, the reference,
     by default; e.g. `WasmtimeRuntime`). ``router``: the adaptive router (ROUTE-BLOCK-3).
     ``verifier`` and ``registry``: the privacy path's proof verifier and its verifying keys
-    (ROUTE-PRIV-1). ``scheduler``: the `MvccScheduler` of consensus batches. ``context``: the
-    block context of contract calls.
+    (ROUTE-PRIV-1); ``zk_backend``: the Groth16 backend of the default verifier (ZK-BACKEND-1,
+    ``reference`` or ``fast``). ``scheduler``: the `MvccScheduler` of consensus batches.
+    ``context``: the block context of contract calls.
     """
 
     def __init__(self, storage: Storage | None = None, *, backend: BackendFactory | None = None,
                  router: Router | None = None, verifier: ProofVerifier | None = None,
                  registry: VerifyingKeyRegistry | None = None,
                  scheduler: MvccScheduler | None = None,
-                 context: BlockContext | None = None) -> None:
+                 context: BlockContext | None = None, zk_backend: str = "reference") -> None:
         if storage is not None and not is_storage(storage):
             raise InvalidArgumentError("storage", "a Storage (get, set, delete, scan) or None",
                                        storage)
@@ -206,9 +234,14 @@ class SuperVM:
         runtime = (backend or Runtime)(self.storage)
         self.runtime: CallingRuntime = runtime  # type: ignore[assignment]
         self.router: Router = default_router() if router is None else router
+        if verifier is not None and zk_backend != "reference":
+            raise InvalidArgumentError("zk_backend", "'reference' (the default) when a verifier "
+                                                     "is given: it chooses its own backend",
+                                       zk_backend)
         self.registry = default_registry() if registry is None else registry
-        self.verifier: ProofVerifier = (default_verifier(self.registry) if verifier is None
-                                        else verifier)
+        self.zk_backend = _zk_backend(zk_backend)
+        self.verifier: ProofVerifier = (default_verifier(self.registry, self.zk_backend)
+                                        if verifier is None else verifier)
         self.scheduler = MvccScheduler(workers=4) if scheduler is None else scheduler
         self.context = context or BlockContext()
         self._next_sequence = 0

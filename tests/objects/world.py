@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import struct
+from typing import Any
 
 from supervm_ref import (
     AddressOwner,
@@ -10,13 +12,16 @@ from supervm_ref import (
     Immutable,
     ObjectData,
     ObjectInput,
+    PrivateProof,
     Shared,
     SuperVM,
     Value,
+    VerifyingKeyRegistry,
     VmTransaction,
+    parse_verifying_key,
 )
 
-from ..support import REPO
+from ..support import REPO, external_dir
 
 COIN = (REPO / "conformance" / "contracts" / "coin.wasm").read_bytes()
 ALICE, BOB, CAROL = b"\xa1" * 32, b"\xb0" * 32, b"\xc0" * 32
@@ -78,3 +83,24 @@ def inp(obj: ObjectData, mutable: bool = True) -> ObjectInput:
 def tx(sender: bytes, *inputs: ObjectInput, **kw: object) -> VmTransaction:
     """A transaction."""
     return VmTransaction(sender, inputs, **kw)  # type: ignore[arg-type]
+
+
+def snarkjs(name: str) -> Any:
+    """A document of the snarkjs vectors (ZK-EXT-1); fails (never skips) when they are
+    missing."""
+    path = external_dir() / "snarkjs-groth16" / name
+    assert path.is_file(), f"snarkjs vectors missing at {path} (set SUPERVM_EXTERNAL)"
+    return json.loads(path.read_text())
+
+
+def cubic_proof(public: str = "public.json", vk_id: str = "cubic") -> PrivateProof:
+    """snarkjs's proof of x^3 + x + 5 = 35 with the public signals of the file ``public``
+    (``public_tampered.json``: 36, which the proof does not prove)."""
+    return PrivateProof(vk_id, snarkjs("proof.json"), snarkjs(public))
+
+
+def registry_with_cubic() -> VerifyingKeyRegistry:
+    """A registry holding the key of x^3 + x + 5 = 35 as ``cubic``."""
+    registry = VerifyingKeyRegistry()
+    registry.register("cubic", parse_verifying_key(snarkjs("verification_key.json")))
+    return registry

@@ -22,11 +22,27 @@ from supervm_ref import (
     SuperVMError,
     Value,
     VmTransaction,
+    ZkError,
 )
+from supervm_ref.privacy import backends as zk_backends
 from supervm_ref.routing import encode_transaction, route_of
 from supervm_ref.routing.adaptive import AdaptiveRouter
 
-from ..objects.world import ALICE, BOB, COIN, balance, call, coin, inp, oid, shared, tx, vm_with
+from ..objects.world import (
+    ALICE,
+    BOB,
+    COIN,
+    balance,
+    call,
+    coin,
+    cubic_proof,
+    inp,
+    oid,
+    registry_with_cubic,
+    shared,
+    tx,
+    vm_with,
+)
 
 I32, I64 = Value.i32, Value.i64
 
@@ -175,6 +191,55 @@ def test_privacy_path() -> None:
         ("privacy", "rejected", "privacy_proof_missing", False),
         ("privacy", "success", None, True)]
     assert balance(vm, oid(1)) == 101 and vm.routing_stats().privacy == 3
+
+
+def test_privacy_path_with_the_groth16_verifier() -> None:
+    """ROUTE-PRIV-1/2, ZK-VERIFY-1: the default verifier on the reference backend: snarkjs's
+    valid proof executes (privacy route, proof_verified True, the coin minted and at a new
+    version); the same proof with the tampered public signal is rejected with
+    zk_proof_invalid and changes nothing; an unregistered and a malformed key id are
+    zk_unknown_verifying_key, not an exception."""
+    vm = SuperVM(registry=registry_with_cubic())
+    assert vm.zk_backend == "reference"
+    vm.objects.insert(coin(1))
+    mint = call("mint", I32(0), I64(5))
+    before = vm.storage.items()  # type: ignore[attr-defined]
+    bad = vm.execute_transaction(tx(ALICE, inp(coin(1)), call=mint,
+                                    proof=cubic_proof("public_tampered.json")), Privacy.Private)
+    assert (bad.route, bad.status, bad.error, bad.proof_verified, bad.mutated,
+            bad.lamport_version) == ("privacy", "rejected", "zk_proof_invalid", False, (), None)
+    assert vm.storage.items() == before  # type: ignore[attr-defined]
+    for vk_id in ("mul3", "no such key!"):
+        r = vm.execute_transaction(tx(ALICE, inp(coin(1)), call=mint,
+                                      proof=cubic_proof(vk_id=vk_id)), Privacy.Private)
+        assert (r.status, r.error, r.proof_verified) == (
+            "rejected", "zk_unknown_verifying_key", False)
+    good = vm.execute_transaction(tx(ALICE, inp(coin(1)), call=mint, proof=cubic_proof()),
+                                  Privacy.Private)
+    assert (good.route, good.status, good.error, good.proof_verified, good.mutated) == (
+        "privacy", "success", None, True, ((oid(1), 2),))
+    assert balance(vm, oid(1)) == 105
+
+
+def test_zk_backend_is_checked_when_the_supervm_is_built(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """ROUTE-PRIV-1, ROUTE-API-1, ZK-BACKEND-1: ``zk_backend`` names a verifier backend (else
+    InvalidArgumentError), is not combined with a custom verifier, and a backend whose extra
+    is missing fails the construction with zk_backend_unavailable, never a transaction."""
+    for bad in ("nope", 3, None, "Reference"):
+        with pytest.raises(InvalidArgumentError, match="zk_backend"):
+            SuperVM(zk_backend=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="zk_backend"):
+        SuperVM(verifier=lambda p: None, zk_backend="fast")
+
+    def missing() -> None:
+        raise ZkError("zk_backend_unavailable", "not installed")
+
+    monkeypatch.setattr(zk_backends, "_import_fast", missing)
+    with pytest.raises(ZkError) as e:
+        SuperVM(zk_backend="fast")
+    assert e.value.kind == "zk_backend_unavailable"
+    assert SuperVM().zk_backend == "reference"
 
 
 def test_api() -> None:

@@ -2,15 +2,17 @@
 executed by a `SuperVM` (spec/conformance.md section 16, CONF-TXN-*; spec/objects.md,
 spec/routing.md).
 
-A fixture holds a pre-state of objects, the contracts its calls name, blocks of transactions
-(each with its privacy mode) and, filled by the reference, every receipt and the post-state:
+A fixture holds a pre-state of objects (and the verifying keys its private transactions'
+proofs name), the contracts its calls name, blocks of transactions (each with its privacy mode)
+and, filled by the reference, every receipt and the post-state:
 
 - a backend is given ``{fixture_format, pre, code, blocks}`` and answers
   ``{"receipts": [[...], ...], "objects": [...]}`` (receipts per block, in block order; every
   object and tombstone by id);
 - the fixture passes when both are equal, as JSON;
 - in process the contract calls run on the selected backend and the consensus batches through
-  `MvccScheduler` under each schedule of `TXN_SCHEDULES`.
+  `MvccScheduler` under each schedule of `TXN_SCHEDULES`, the proofs checked by the Groth16
+  backend paired with that schedule (`TXN_RUNS`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, ClassVar
 from ...backends import BackendFactory
 from ...errors import SuperVMError, shown
 from ...objects.types import AddressOwner, Immutable, ObjectData, Owner, Shared, Tombstone
+from ...privacy import VerifyingKey, VerifyingKeyRegistry, parse_verifying_key, zk_backend_status
+from ...privacy.registry import VK_ID
 from ...routing.execution import ExecutionStatus
 from ...routing.receipt import ExecutionReceipt, Privacy, Route
 from ...routing.supervm import SuperVM
@@ -55,14 +59,24 @@ TXN_SCHEDULES: tuple[BatchSchedule, ...] = (
     BatchSchedule("simulated", 4, "random", 1),
 )
 
+#: CONF-TXN-3: the Groth16 verifier backend (ZK-BACKEND-1) of each schedule's run: the
+#: reference under the first, ``fast`` under the others when its extra is installed (else the
+#: reference). Both backends give the same verdict on every proof (ZK-BACKEND-1), so a fixture
+#: is checked on both, and the pure-Python pairings (about 0.4 s each) run once per consume.
+TXN_RUNS: tuple[tuple[BatchSchedule, str], ...] = (
+    (TXN_SCHEDULES[0], "reference"),
+    *((s, "fast") for s in TXN_SCHEDULES[1:]),
+)
+
 #: A block: transactions with their privacy modes.
 Block = list[tuple[VmTransaction, Privacy]]
 
 
 @dataclass(frozen=True)
 class TransactionCase:
-    """CONF-TXN-1: a filler case: the pre-state objects, the contracts (name -> code) and the
-    blocks; `fill` records the receipts and post-state."""
+    """CONF-TXN-1: a filler case: the pre-state objects, the contracts (name -> code), the
+    blocks and the verifying keys (id -> a snarkjs ``verification_key.json`` document, decoded
+    JSON) registered before the blocks run; `fill` records the receipts and post-state."""
 
     name: str
     description: str
@@ -70,6 +84,7 @@ class TransactionCase:
     pre: list[ObjectData] = field(default_factory=list)
     code: dict[str, bytes] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    verifying_keys: dict[str, Any] = field(default_factory=dict)
     kind: str = "transaction"
 
 
@@ -183,8 +198,10 @@ def decode_tx(obj: object, code: dict[str, bytes], what: str) -> tuple[VmTransac
                for o in _list(obj["ops"], what)]
         creates = [ObjectCreate(t) for t in _list(obj["creates"], what)]
         p = obj["proof"]
-        proof = None if p is None else PrivateProof(_get(p, "vk_id", what), _get(p, "proof", what),
-                                                    _get(p, "public", what))
+        if p is not None and (not isinstance(p, dict) or set(p) != {"vk_id", "proof", "public"}):
+            raise EncodingError(f"{what}.proof: expected null or an object of vk_id, proof and "
+                                f"public, got {shown(p)}")
+        proof = None if p is None else PrivateProof(p["vk_id"], p["proof"], p["public"])
         return VmTransaction(_id(obj["sender"], f"{what}.sender"), inputs, call, ops, creates,
                              proof), privacy
     except (SuperVMError, ValueError, AttributeError) as e:
@@ -215,18 +232,43 @@ def encode_receipt(r: ExecutionReceipt) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TransactionInput:
-    """A decoded input: the pre-state objects and the blocks."""
+    """A decoded input: the pre-state objects, the blocks and the verifying keys by id."""
 
     pre: list[ObjectData]
     blocks: list[Block]
+    verifying_keys: dict[str, VerifyingKey] = field(default_factory=dict)
+
+
+def decode_verifying_keys(obj: object) -> dict[str, VerifyingKey]:
+    """CONF-TXN-2: ``pre.verifying_keys``, id -> ``verification_key.json``; an id that is not a
+    key id (ZK-REG-1) or a key that does not parse (ZK-VK-1, with its kind) is an
+    `EncodingError`: the fixture, not a transaction, is wrong."""
+    if not isinstance(obj, dict):
+        raise EncodingError(f"pre.verifying_keys: expected an object of key id -> "
+                            f"verification_key.json, got {shown(obj)}")
+    keys = {}
+    for vk_id, document in obj.items():
+        if VK_ID.fullmatch(vk_id) is None:
+            raise EncodingError(f"pre.verifying_keys: expected key ids of 1 to 64 characters of "
+                                f"A-Z a-z 0-9 _ . : -, got {shown(vk_id)}")
+        try:
+            keys[vk_id] = parse_verifying_key(document)
+        except SuperVMError as e:
+            raise EncodingError(f"pre.verifying_keys.{vk_id}: {e}") from None
+    return keys
 
 
 def run(factory: BackendFactory, test: TransactionInput,
-        schedule: BatchSchedule | None = None) -> dict[str, Any]:
-    """CONF-TXN-3: a `SuperVM` on ``factory`` over the pre-state; every block executed; the
-    receipts and every object and tombstone. `BackendFailure` when it breaks down."""
+        schedule: BatchSchedule | None = None, zk_backend: str = "reference"
+        ) -> dict[str, Any]:
+    """CONF-TXN-3: a `SuperVM` on ``factory`` over the pre-state, its registry holding the
+    verifying keys and its verifier on ``zk_backend``; every block executed; the receipts and
+    every object and tombstone. `BackendFailure` when it breaks down."""
     try:
-        vm = SuperVM(MemoryStorage(), backend=factory,
+        registry = VerifyingKeyRegistry()
+        for vk_id, vk in test.verifying_keys.items():
+            registry.register(vk_id, vk)
+        vm = SuperVM(MemoryStorage(), backend=factory, registry=registry, zk_backend=zk_backend,
                      scheduler=None if schedule is None else schedule.scheduler())
         for obj in test.pre:
             vm.objects.insert(obj)
@@ -238,9 +280,9 @@ def run(factory: BackendFactory, test: TransactionInput,
     return {"receipts": receipts, "objects": objects}
 
 
-def _run(schedule: BatchSchedule, factory: BackendFactory, decoded: TransactionInput
-         ) -> dict[str, Any]:
-    return run(factory, decoded, schedule)
+def _run(schedule: BatchSchedule, zk_backend: str, factory: BackendFactory,
+         decoded: TransactionInput) -> dict[str, Any]:
+    return run(factory, decoded, schedule, zk_backend)
 
 
 _HEX = {"$ref": "#/$defs/hex"}
@@ -309,7 +351,10 @@ class TransactionFormat(FixtureFormat):
                                      "recipient": _ID}}},
                   "creates": {"type": "array", "items": {"type": "string"}},
                   "proof": _either({"type": "null"}, {"type": "null"}, {
-                      "type": "object", "required": ["vk_id", "proof", "public"]})}}
+                      "type": "object", "required": ["vk_id", "proof", "public"],
+                      "additionalProperties": False,
+                      "properties": {"vk_id": {"type": "string"}, "proof": {},
+                                     "public": {}}})}}
         receipt = {"type": "object",
                    "required": ["sequence", "digest", "route", "status", "error", "gas_used",
                                 "events", "created", "mutated", "deleted", "lamport_version",
@@ -335,7 +380,11 @@ class TransactionFormat(FixtureFormat):
                       "objects": {"type": "array", "items": _either(
                           tomb, {"type": "object", "required": ["deleted"]}, live)}}}
         pre = {"type": "object", "required": ["objects"], "additionalProperties": False,
-               "properties": {"objects": {"type": "array", "items": live}}}
+               "properties": {"objects": {"type": "array", "items": live},
+                              "verifying_keys": {
+                                  "type": "object",
+                                  "propertyNames": {"pattern": f"^{VK_ID.pattern}$"},
+                                  "additionalProperties": {"type": "object"}}}}
         code = {"type": "object", "additionalProperties": _HEX}
         blocks = {"type": "array", "items": {"type": "array", "items": tx}}
         return {
@@ -360,9 +409,12 @@ class TransactionFormat(FixtureFormat):
 
     def check_case(self, case: TransactionCase) -> None:
         """CONF-FILL-2, CONF-TXN-1: objects, named contracts, at least one block; every call
-        names a contract of ``code``."""
+        names a contract of ``code``; the verifying keys a dict of id -> document."""
         if not case.blocks or not all(isinstance(o, ObjectData) for o in case.pre):
             raise FillerError(f"case {shown(case.name)}: needs objects and at least one block")
+        if not isinstance(case.verifying_keys, dict):
+            raise FillerError(f"case {shown(case.name)}: verifying_keys is a dict of key id -> "
+                              f"verification_key.json document")
         known = set(case.code.values())
         for block in case.blocks:
             for tx, privacy in block:
@@ -376,7 +428,10 @@ class TransactionFormat(FixtureFormat):
         from ...runtime.runtime import Runtime
 
         names = {code: name for name, code in case.code.items()}
-        body = {"pre": {"objects": [encode_record(o) for o in case.pre]},
+        pre: dict[str, Any] = {"objects": [encode_record(o) for o in case.pre]}
+        if case.verifying_keys:  # optional: fixtures without private transactions omit it
+            pre["verifying_keys"] = case.verifying_keys
+        body = {"pre": pre,
                 "code": {name: encode_bytes(code) for name, code in sorted(case.code.items())},
                 "blocks": [[encode_tx(tx, p, names) for tx, p in block]
                            for block in case.blocks]}
@@ -401,7 +456,8 @@ class TransactionFormat(FixtureFormat):
     # --- Running ------------------------------------------------------------------------------
 
     def decode_input(self, test: dict[str, Any]) -> TransactionInput:
-        """CONF-TXN-2: the objects and the blocks; `EncodingError` for anything else."""
+        """CONF-TXN-2: the objects, the verifying keys and the blocks; `EncodingError` for
+        anything else."""
         extra = sorted(set(test) - {"fixture_format", "pre", "code", "blocks"})
         if extra:
             raise EncodingError(f"input: unexpected members {extra}")
@@ -409,21 +465,29 @@ class TransactionFormat(FixtureFormat):
         if not isinstance(code_json, dict):
             raise EncodingError("input.code: expected an object of name -> hex")
         code = {k: decode_bytes(v, f"code.{k}") for k, v in code_json.items()}
+        pre_json = test.get("pre")
+        if not isinstance(pre_json, dict) or not set(pre_json) <= {"objects", "verifying_keys"}:
+            raise EncodingError(f"input.pre: expected an object of objects (and verifying_keys), "
+                                f"got {shown(pre_json)}")
+        keys = decode_verifying_keys(pre_json.get("verifying_keys", {}))
         try:
             pre = [decode_object(o, f"pre.objects[{i}]")
-                   for i, o in enumerate(_list(_get(test.get("pre"), "objects", "pre"), "pre"))]
+                   for i, o in enumerate(_list(_get(pre_json, "objects", "pre"), "pre"))]
         except SuperVMError as e:
             if isinstance(e, EncodingError):
                 raise
             raise EncodingError(f"pre: {e}") from None
         blocks = [[decode_tx(t, code, f"blocks[{b}][{i}]") for i, t in enumerate(_list(blk, "b"))]
                   for b, blk in enumerate(_list(test.get("blocks"), "blocks"))]
-        return TransactionInput(pre, blocks)
+        return TransactionInput(pre, blocks, keys)
 
     def execute(self, factory: BackendFactory, decoded: TransactionInput) -> dict[str, Any]:
         """CONF-TXN-3: the blocks on a SuperVM whose calls run on ``factory``."""
         return run(factory, decoded)
 
     def in_process_runs(self) -> tuple[InProcessRun, ...]:
-        """CONF-TXN-3: one run per schedule of `TXN_SCHEDULES`."""
-        return tuple(InProcessRun(s.label, partial(_run, s)) for s in TXN_SCHEDULES)
+        """CONF-TXN-3: one run per schedule of `TXN_SCHEDULES`, each verifying proofs on its
+        Groth16 backend of `TXN_RUNS` (the reference when ``fast`` is not installed)."""
+        status = zk_backend_status()
+        runs = [(s, zk if status.get(zk) is None else "reference") for s, zk in TXN_RUNS]
+        return tuple(InProcessRun(f"{s.label}, zk {zk}", partial(_run, s, zk)) for s, zk in runs)
