@@ -39,6 +39,8 @@ _MVCC = "supervm_ref.mvcc"
 _BSTM = "supervm_ref.blockstm"
 _PAR = "supervm_ref.parallel"
 _CONF = "supervm_ref.conformance"
+_ROUTING = "supervm_ref.routing"
+_ZK = "supervm_ref.privacy"
 
 
 
@@ -705,9 +707,76 @@ CONSUMER: tuple[Mutant, ...] = (
               "encode_bytes(value)"), "storage_api"),
 )
 
+OBJECTS: tuple[Mutant, ...] = (
+    _m("objects/lamport-mutable-only", "the Lamport version ignores read-only and shared "
+       "inputs", f"{_ROUTING}.execution:execute_in_view",
+       Source("lamport = 1 + max((o.version for o in inputs), default=0)",
+              "lamport = 1 + max((o.version for o, i in zip(inputs, tx.inputs) if i.mutable), "
+              "default=0)"), "objects"),
+    _m("objects/owner-not-checked", "anyone may use an object owned by an address",
+       f"{_ROUTING}.execution:check_inputs",
+       Source("if isinstance(owner, AddressOwner) and owner.address != tx.sender:",
+              "if False:"), "objects"),
+    _m("objects/stale-version-accepted", "an input naming an older version is accepted",
+       f"{_ROUTING}.execution:check_inputs",
+       Source("if inp.version < obj.version:  # OBJ-INPUT-3", "if False:"), "objects"),
+    _m("objects/duplicate-inputs-allowed", "an object may appear twice among the inputs",
+       f"{_ROUTING}.execution:check_inputs",
+       Source("if len(set(ids)) != len(ids):", "if False:"), "objects"),
+    _m("objects/failed-no-bump", "a failed transaction leaves its mutable inputs' versions",
+       f"{_ROUTING}.execution:execute_in_view",
+       Source("view.write(object_key(obj.id), encode_object(obj.replace(version=lamport)))",
+              "pass"), "objects"),
+    _m("objects/immutable-taken-mutably", "an immutable object is accepted as a mutable input",
+       f"{_ROUTING}.execution:check_inputs",
+       Source("if isinstance(owner, Immutable) and inp.mutable:", "if False:"), "objects"),
+)
+
+ROUTING: tuple[Mutant, ...] = (
+    _m("routing/private-shared-to-consensus", "a private transaction with a shared input takes "
+       "the consensus path", f"{_ROUTING}.supervm:route_of",
+       Source("if privacy == Privacy.Private:",
+              "if privacy == Privacy.Private and not any(i.shared for i in tx.inputs):"),
+       "objects"),
+    _m("routing/proof-not-verified", "a private transaction executes without its proof being "
+       "verified", f"{_ROUTING}.supervm:SuperVM._verify",
+       Source("self.verifier(tx.proof)", "pass"), "objects"),
+    _m("routing/consensus-before-fast", "a block runs its consensus batch before its fast "
+       "transactions", f"{_ROUTING}.supervm:SuperVM.execute_block",
+       Source("        for i in fast:\n            effects[i] = self._run_direct(block[i][0])\n",
+              ""), "objects"),
+)
+
+ZK: tuple[Mutant, ...] = (
+    _m("zk/no-subgroup-check", "a G2 point outside the subgroup of order r is accepted",
+       f"{_ZK}.curve:in_g2_subgroup", _returns(True), "zk"),
+    _m("zk/public-input-aliased", "a public input of r or more is accepted (and reduced by the "
+       "pairing)", f"{_ZK}.snarkjs:parse_public_inputs",
+       Source("if value >= CURVE_ORDER:", "if False:"), "zk",
+       Survival(SurvivalReason.EQUIVALENT,
+                "verify_groth16 checks every public input against r again (ZK-FIELD-2, "
+                "check_scalar) before any pairing, so a document's input of r or more is still "
+                "zk_public_input_out_of_range; tests/privacy/test_parse.py checks the parser's "
+                "own check")),
+    _m("zk/g1-curve-unchecked", "a G1 point off the curve is accepted",
+       f"{_ZK}.curve:on_g1_curve", _returns(True), "zk"),
+)
+
+ROUTER: tuple[Mutant, ...] = (
+    _m("router/round-half-up", "fast slots round ties up instead of to even",
+       f"{_ROUTING}.adaptive:round_half_even",
+       Source("if twice > denominator or (twice == denominator and quotient % 2 == 1):",
+              "if twice >= denominator:"), "adaptive_router"),
+    _m("router/conflict-high-inclusive", "a window exactly at conflict_high lowers the target",
+       f"{_ROUTING}.adaptive:next_target",
+       Source("if (conflicts * PPM > conflict_high * transactions",
+              "if (conflicts * PPM >= conflict_high * transactions"), "adaptive_router"),
+)
+
 #: MUT-CAT-1: the whole catalogue, by area.
 CATALOGUE: tuple[Mutant, ...] = (NUMERICS + CONTROL + GAS + HOST + ATOMICITY + CRYPTO + MVCC
-                                 + BLOCKSTM + PARALLEL + CONSUMER)
+                                 + BLOCKSTM + PARALLEL + OBJECTS + ROUTING + ZK + ROUTER
+                                 + CONSUMER)
 
 #: The catalogue by id.
 BY_ID: dict[str, Mutant] = {m.mutant_id: m for m in CATALOGUE}
