@@ -20,7 +20,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -54,6 +54,15 @@ RATIO_FIELDS = tuple(name for name in VARIABLES if name != "update_every")
 #: ROUTE-ADAPT-4: the text of a ratio in an environment variable, and of ``update_every``.
 _DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _INTEGER_TEXT = re.compile(r"[0-9]+")
+
+#: ROUTE-ADAPT-2: one millionth, the exponent every ratio is quantized to, and the context of
+#: that quantization: a ratio in [0, 1] quantized to millionths has at most 7 digits, so 28
+#: digits of precision always hold the result, and a quantization that would drop a non-zero
+#: digit signals `Inexact`, which is trapped: the check is exact whatever the value's length
+#: (the default context would round ``0.1000000000000000000000000000001 * PPM`` to 28
+#: digits, i.e. to a whole number of millionths).
+_MILLIONTH = Decimal("0.000001")
+_EXACT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[Inexact, InvalidOperation])
 
 
 class AdaptiveConfigErrorKind(StrEnum):
@@ -129,10 +138,12 @@ def ratio_ppm(name: str, value: object) -> int:
     # RANGE, then PRECISION (a value outside [0, 1] is out of range whatever its digits).
     if not 0 <= number <= 1:
         raise _value_error(AdaptiveConfigErrorKind.OUT_OF_RANGE, name, _RATIO, value)
-    scaled = number * PPM
-    if scaled != scaled.to_integral_value():
-        raise _value_error(AdaptiveConfigErrorKind.TOO_PRECISE, name, _RATIO, value)
-    return int(scaled)
+    # Quantized exactly, never rounded: in libmpdec, linear in the value's digits.
+    try:
+        millionths = number.quantize(_MILLIONTH, context=_EXACT)
+    except Inexact:
+        raise _value_error(AdaptiveConfigErrorKind.TOO_PRECISE, name, _RATIO, value) from None
+    return int(millionths.scaleb(6, context=_EXACT))
 
 
 def update_every_value(value: object) -> int:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from supervm_ref.config import Config, ConfigError, load_config
 from supervm_ref.errors import SuperVMError
 from supervm_ref.routing.adaptive import (
+    PPM,
     RATIO_FIELDS,
     VARIABLES,
     AdaptiveConfigError,
@@ -114,6 +115,43 @@ def test_inconsistent_configurations_are_errors(values: dict[str, str],
                                               "step_up": 0, "step_down": 0,
                                               "conflict_low": 1, "conflict_high": 1})
     assert equal.ppm("min_ratio") == equal.ppm("max_ratio") == 700_000
+
+
+LONG_TENTH = "0.1" + "0" * 29 + "1"  # 0.1 and one more digit at the 31st place
+
+
+@pytest.mark.parametrize("value", [
+    LONG_TENTH, Decimal(LONG_TENTH), "0.7" + "0" * 36 + "1", "0." + "0" * 40 + "1",
+    Decimal("1E-999999999"), "0.1" + "0" * 200_000 + "1", "0." + "9" * 200_000])
+def test_too_precise_whatever_the_length(value: object) -> None:
+    """ROUTE-ADAPT-2: a ratio with a non-zero digit after the sixth place is too precise
+    however many digits it has: nothing rounds it (Decimal's default 28-digit context would
+    round 0.1000000000000000000000000000001 x 10**6 to 100000), and long texts stay cheap."""
+    with pytest.raises(AdaptiveConfigError) as info:
+        AdaptiveRouterConfig(min_ratio=0, step_up=value)  # type: ignore[arg-type]
+    assert info.value.kind is K.TOO_PRECISE
+    with pytest.raises(AdaptiveConfigError) as info:
+        AdaptiveRouterConfig.from_env({"SUPERVM_ADAPTIVE_MIN": LONG_TENTH})
+    assert info.value.kind is K.TOO_PRECISE
+
+
+@pytest.mark.parametrize(("value", "ppm"), [
+    ("0.1" + "0" * 200_000, 100_000), (Decimal("0E-999999999"), 0), (Decimal("1E+0"), PPM),
+    (Decimal("0.5" + "0" * 60), 500_000)])
+def test_trailing_zeros_of_any_length_are_exact(value: object, ppm: int) -> None:
+    """ROUTE-ADAPT-2: trailing zeros never make a value too precise, however many."""
+    config = AdaptiveRouterConfig(min_ratio=0, step_up=value)  # type: ignore[arg-type]
+    assert config.ppm("step_up") == ppm
+
+
+def test_too_precise_in_supervm_toml(tmp_path: Path) -> None:
+    """ROUTE-ADAPT-2, ROUTE-ADAPT-5: a [routing] float of 31 decimal places is too precise,
+    not rounded."""
+    path = tmp_path / "supervm.toml"
+    path.write_text(f"[routing]\nmin_ratio = {LONG_TENTH}\n")
+    with pytest.raises(AdaptiveConfigError) as info:
+        load_config(path, env={})
+    assert info.value.kind is K.TOO_PRECISE and str(path) in str(info.value)
 
 
 def test_from_values_rejects_unknown_fields() -> None:
