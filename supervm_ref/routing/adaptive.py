@@ -236,12 +236,17 @@ class AdaptiveRouterConfig:
     def from_values(cls, values: Mapping[str, object], base: AdaptiveRouterConfig | None = None
                     ) -> AdaptiveRouterConfig:
         """ROUTE-ADAPT-5: ``base`` (default: the defaults) with the fields ``values`` names
-        replaced, checked as a whole; an unknown field is a `ConfigError`."""
-        unknown = sorted(set(values) - set(VARIABLES))
+        replaced, checked as a whole; an unknown field (or a key that is not a text) is a
+        `ConfigError`. ``values`` not a `Mapping` or ``base`` not an `AdaptiveRouterConfig`
+        (or None) is an `InvalidArgumentError`, raised before anything is read from them
+        (ROUTE-ADAPT-6: no iterable is materialised)."""
+        if not isinstance(values, Mapping):
+            raise InvalidArgumentError("values", "a mapping of field names to values", values)
+        start = _base(base, cls)
+        unknown = sorted(shown(key) for key in values if key not in VARIABLES)
         if unknown:
-            raise ConfigError(f"unknown key(s) {', '.join(map(shown, unknown))} (known: "
+            raise ConfigError(f"unknown key(s) {', '.join(unknown)} (known: "
                               f"{', '.join(VARIABLES)})")
-        start = base or cls()
         merged: dict[str, Any] = {name: getattr(start, name) for name in VARIABLES}
         merged.update(values)
         return cls(**merged)
@@ -254,11 +259,21 @@ class AdaptiveRouterConfig:
 
         A malformed value, a value out of range or too precise, an inconsistent result and a
         ``SUPERVM_ADAPTIVE_*`` variable that is not one of the router's are an
-        `AdaptiveConfigError` naming the variable(s)."""
+        `AdaptiveConfigError` naming the variable(s). ``env`` not a `Mapping` with text
+        names (or None), or ``base`` not an `AdaptiveRouterConfig` (or None), is an
+        `InvalidArgumentError` (ROUTE-ADAPT-6)."""
+        if env is not None and not isinstance(env, Mapping):
+            raise InvalidArgumentError("env", "a mapping of variable names to texts, or None",
+                                       env)
+        _base(base, cls)
         source = os.environ if env is None else env
         fields_of = {variable: name for name, variable in VARIABLES.items()}
+        names = list(source)
+        for variable in names:
+            if not isinstance(variable, str):
+                raise InvalidArgumentError("env", "a mapping whose names are texts", variable)
         # NAMES: every variable with the prefix must be one of ours.
-        for variable in sorted(source):
+        for variable in sorted(names):
             if variable.startswith(ENV_PREFIX) and variable not in fields_of:
                 raise AdaptiveConfigError(
                     AdaptiveConfigErrorKind.UNKNOWN_VARIABLE, (), (variable,),
@@ -273,6 +288,17 @@ class AdaptiveRouterConfig:
                     raise _value_error(AdaptiveConfigErrorKind.MALFORMED, name, "a text", text)
                 values[name] = text
         return cls.from_values(values, base)
+
+
+def _base(base: object, cls: type[AdaptiveRouterConfig]) -> AdaptiveRouterConfig:
+    """ROUTE-ADAPT-6: the configuration ``base`` names: itself, or the defaults for None;
+    anything else is an `InvalidArgumentError` (a falsy or foreign value is never taken for
+    "no base")."""
+    if base is None:
+        return cls()
+    if not isinstance(base, AdaptiveRouterConfig):
+        raise InvalidArgumentError("base", "an AdaptiveRouterConfig or None", base)
+    return base
 
 
 @dataclass(frozen=True, slots=True)

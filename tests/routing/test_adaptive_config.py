@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from supervm_ref.config import Config, ConfigError, load_config
-from supervm_ref.errors import SuperVMError
+from supervm_ref.errors import InvalidArgumentError, SuperVMError
 from supervm_ref.routing.adaptive import (
     PPM,
     RATIO_FIELDS,
@@ -158,6 +159,32 @@ def test_from_values_rejects_unknown_fields() -> None:
     """ROUTE-ADAPT-5: a field that is not one of ROUTE-ADAPT-1's is a ConfigError."""
     with pytest.raises(ConfigError, match="unknown key"):
         AdaptiveRouterConfig.from_values({"init": "0.5"})
+    with pytest.raises(ConfigError, match="unknown key"):  # keys of mixed types: no TypeError
+        AdaptiveRouterConfig.from_values({1: "0.5", "init": "0.5", None: 1})
+
+
+@pytest.mark.parametrize(("call", "argument"), [
+    (lambda: AdaptiveRouterConfig.from_values(None), "values"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_values(range(10**20)), "values"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_values([("min_ratio", "0.1")]), "values"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_values({}, base=5), "base"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_values({}, base={}), "base"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_env(5), "env"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_env(range(10**20)), "env"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_env(["SUPERVM_ADAPTIVE_MIN"]), "env"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_env({1: "x"}), "env"),  # type: ignore[dict-item]
+    (lambda: AdaptiveRouterConfig.from_env({1: "x", "A": "y"}), "env"),  # type: ignore[dict-item]
+    (lambda: AdaptiveRouterConfig.from_env({}, base=5), "base"),  # type: ignore[arg-type]
+    (lambda: AdaptiveRouterConfig.from_env({}, base=0), "base"),  # type: ignore[arg-type]
+])
+def test_api_misuse_is_an_invalid_argument(call: Any, argument: str) -> None:
+    """ROUTE-ADAPT-6: values or env not a mapping (with text names), or base not a
+    configuration, is an InvalidArgumentError naming the argument, raised before anything is
+    read from it (range(10**20) is never materialised); a falsy base is not "no base"."""
+    with pytest.raises(InvalidArgumentError) as info:
+        call()
+    assert info.value.argument == argument
+    assert AdaptiveRouterConfig.from_env({}, base=None) == AdaptiveRouterConfig()
 
 
 def test_from_env_reads_every_variable() -> None:
