@@ -119,6 +119,12 @@ def rule_cases() -> list[RouterCase]:
              ["ROUTE-ADAPT-10", "ROUTE-ADAPT-2"],
              [*slots(500000, 1500000, 2500000, 2500001)],
              {"SUPERVM_ADAPTIVE_INIT": "0.000001", "SUPERVM_ADAPTIVE_MIN": "0"}),
+        case("long_trailing_zeros_are_exact",
+             "INIT 0.5 followed by 40 zeros is exactly 0.5 (trailing zeros of any length are "
+             "fine): a tie at 5 slots rounds to 2",
+             ["ROUTE-ADAPT-2", "ROUTE-ADAPT-4", "ROUTE-ADAPT-10"],
+             [*slots(5, 7), STATS],
+             {"SUPERVM_ADAPTIVE_INIT": "0.5" + "0" * 40}),
         case("full_and_empty_targets",
              "bounds 0 and 1: all slots or none",
              ["ROUTE-ADAPT-10", "ROUTE-ADAPT-3"],
@@ -171,6 +177,15 @@ def config_error_cases() -> list[RouterCase]:
                    {f"{a}UPDATE_EVERY": "4294967296"}, ["ROUTE-ADAPT-2"]),
         error_case("too_precise", "seven decimal places are too precise (never rounded)",
                    {f"{a}CONFLICT_LOW": "0.0500001"}, ["ROUTE-ADAPT-2"]),
+        error_case("too_precise_beyond_28_digits",
+                   "0.1 and a 1 at the 31st decimal place is too precise: the check is exact, "
+                   "not made in a 28-digit decimal context that would round it to 0.1",
+                   {f"{a}MIN": "0.1000000000000000000000000000001"}, ["ROUTE-ADAPT-2"]),
+        error_case("too_precise_long_initial",
+                   "INIT 0.7 and a 1 at the 38th decimal place is too precise (not rounded "
+                   "to the default 0.7)",
+                   {f"{a}INIT": "0.70000000000000000000000000000000000001"},
+                   ["ROUTE-ADAPT-2"]),
         error_case("first_failure_in_field_order",
                    "several bad values: the first in the order of ROUTE-ADAPT-1 is reported",
                    {f"{a}UPDATE_EVERY": "x", f"{a}SUCCESS_LOW": "2", f"{a}MAX": "y"},
