@@ -48,8 +48,26 @@ def test_committed_vectors_are_the_reference_answers() -> None:
         rules |= set(fixture["_info"]["rules"])
     assert ops == set(STEPS)
     assert kinds == {k.value for k in AdaptiveConfigErrorKind}
-    assert {f"ROUTE-ADAPT-{i}" for i in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12)} <= rules
+    # Every rule but ROUTE-ADAPT-5 and ROUTE-ADAPT-13, which spec/adaptive.md section 3 says
+    # are checked by tests only (no router vector can show them).
+    adaptive = {rule for rule in rules if rule.startswith("ROUTE-ADAPT-")}
+    assert adaptive == {f"ROUTE-ADAPT-{i}" for i in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12)}
+    spec = " ".join((REPO / "spec" / "adaptive.md").read_text().split())
+    assert "ROUTE-ADAPT-5 and ROUTE-ADAPT-13 are checked by tests only" in spec
     assert {"CONF-ROUTER-1", "CONF-ROUTER-2"} <= rules
+
+
+def test_too_precise_vectors_beyond_28_digits() -> None:
+    """ROUTE-ADAPT-2: a vector pins a ratio with a non-zero digit beyond Decimal's default 28
+    digits as too precise (never rounded), and one pins long trailing zeros as exact."""
+    fixtures = _fixtures()
+    long = fixtures["adaptive_router/config_error_too_precise_beyond_28_digits"]
+    (text,) = long["config"].values()
+    assert len(text.split(".")[1]) == 31 and text.endswith("1")
+    assert long["post"]["config_error"] == {"kind": "adaptive_config_too_precise",
+                                            "variables": ["SUPERVM_ADAPTIVE_MIN"]}
+    zeros = fixtures["adaptive_router/long_trailing_zeros_are_exact"]
+    assert zeros["post"]["results"][-1]["target_ppm"] == 500_000
 
 
 def _one(tmp_path: Path, fixture: dict[str, Any]) -> Path:
