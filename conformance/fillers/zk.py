@@ -229,6 +229,9 @@ def point_cases() -> list[ZkCase]:
              public),
         case("vk_beta_outside_g2", "the key's beta outside G2", sub,
              {**vk, "vk_beta_2": bad_g2}, proof, public),
+        case("vk_gamma_outside_g2", "the key's gamma outside G2 (every G2 point of the key "
+             "is checked, not only those B meets)", sub, {**vk, "vk_gamma_2": bad_g2}, proof,
+             public),
         case("vk_delta_outside_g2", "the key's delta outside G2", sub,
              {**vk, "vk_delta_2": bad_g2}, proof, public),
         case("a_at_infinity", "A the point at infinity [\"0\",\"1\",\"0\"]", inf, vk,

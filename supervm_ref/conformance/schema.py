@@ -50,11 +50,35 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+def _no_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are Python's extensions, not JSON (RFC 8259)."""
+    raise ValueError(f"{name} is not a JSON value (RFC 8259 has no NaN or infinities)")
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose member names are unique (RFC 8259 leaves duplicates to the reader)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise ValueError(f"duplicate member {shown(name, 40)} in an object")
+            seen.add(name)
+    return value
+
+
+def parse_json(text: str | bytes | bytearray, max_depth: int = MAX_JSON_DEPTH, *,
+               unique_members: bool = False) -> Any:
     """Decode a JSON document read from outside; `ValueError` (with the reason) when it is not
-    JSON, not UTF-8, or nested deeper than ``max_depth``."""
+    JSON -- ``NaN``, ``Infinity`` and ``-Infinity``, which Python's decoder accepts, included
+    --, not UTF-8, or nested deeper than ``max_depth``; with ``unique_members``, also when an
+    object names a member twice (instead of the last one silently winning)."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise ValueError(f"not JSON text: expected str or bytes, found {type(text).__name__}")
+    hook = _unique_members if unique_members else None
     try:
-        value = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+        value = json.loads(text if isinstance(text, str) else bytes(text).decode("utf-8"),
+                           parse_constant=_no_constant, object_pairs_hook=hook)
     except RecursionError:  # the decoder recurses once per level
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from None
     except UnicodeDecodeError as e:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import shown
 from .errors import ZkError
 from .snarkjs import Proof, VerifyingKey
 from .verifier import reference_pairing_check
@@ -102,13 +103,15 @@ _CHECKS: dict[str, PairingCheck] = {"reference": reference_pairing_check,
 def zk_backend(name: object) -> PairingCheck:
     """ZK-BACKEND-1: the pairing check of the backend ``name``; `ZkError`
     ``zk_backend_unavailable`` when it is not registered or its extra is not installed."""
-    if not isinstance(name, str) or name not in ZK_BACKENDS:
+    # an exact str: a subclass's own __hash__ or __eq__ never runs (ZK-API-1)
+    key = str.__str__(name) if isinstance(name, str) else None
+    if key is None or key not in ZK_BACKENDS:
         raise ZkError("zk_backend_unavailable",
                       f"expected a verifier backend among {', '.join(ZK_BACKENDS)}, found "
-                      f"{name!r}"[:200])
-    if ZK_BACKENDS[name].module is not None:
+                      f"{shown(name, 60)}")
+    if ZK_BACKENDS[key].module is not None:
         _import_fast()
-    return _CHECKS[name]
+    return _CHECKS[key]
 
 
 def zk_backend_status() -> dict[str, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import shown
 from .errors import ZkError
 
 #: ZK-FIELD-1: p, the modulus of the base field Fp of BN254 (coordinates of points).
@@ -47,7 +48,7 @@ def parse_decimal(value: object, where: str) -> int:
     if _DECIMAL.fullmatch(value) is None:
         raise ZkError("zk_malformed_decimal",
                       f"{where}: expected a canonical decimal (digits 0-9, no sign, no leading "
-                      f"zero, no space), found {value!r}")
+                      f"zero, no space), found {shown(value, 90)}")
     return int(value)
 
 
@@ -71,9 +72,9 @@ def check_scalar(value: object, where: str) -> int:
         raise ZkError("zk_malformed_public_inputs",
                       f"{where}: expected an integer, found {type(value).__name__}")
     if not 0 <= value < CURVE_ORDER:
-        shown = (f"an integer of {value.bit_length()} bits" if value.bit_length() > 300
+        found = (f"an integer of {value.bit_length()} bits" if value.bit_length() > 300
                  else str(value))
         raise ZkError("zk_public_input_out_of_range",
                       f"{where}: expected an integer in [0, r), r = {CURVE_ORDER}, found "
-                      f"{shown}")
+                      f"{found}")
     return value

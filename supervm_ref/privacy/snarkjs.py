@@ -34,19 +34,25 @@ MAX_JSON_BYTES = 1 << 20
 # --- Text (ZK-JSON-1) ----------------------------------------------------------------------------
 
 def load_json_text(text: str | bytes, what: str) -> object:
-    """ZK-JSON-1: decode a JSON document read from outside: at most `MAX_JSON_BYTES` (else
-    ``zk_input_too_large``), UTF-8, nested at most ``MAX_JSON_DEPTH`` levels (else
-    ``zk_malformed_json``). ``what`` names the document in messages."""
+    """ZK-JSON-1: decode a JSON document read from outside: text (``str`` or UTF-8 ``bytes``)
+    of at most `MAX_JSON_BYTES` (else ``zk_input_too_large``), strict JSON -- no ``NaN``,
+    ``Infinity`` or ``-Infinity``, no object naming a member twice -- nested at most
+    ``MAX_JSON_DEPTH`` levels (else ``zk_malformed_json``, as is anything but text). ``what``
+    names the document in messages."""
     from ..conformance.schema import parse_json  # the project's depth-bounded decoder
 
+    where = what if isinstance(what, str) else "document"
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise ZkError("zk_malformed_json",
+                      f"{where}: expected JSON text (str or bytes), found {_what(text)}")
     if len(text) > MAX_JSON_BYTES:
         raise ZkError("zk_input_too_large",
-                      f"{what}: expected at most {MAX_JSON_BYTES} bytes of JSON, found "
+                      f"{where}: expected at most {MAX_JSON_BYTES} bytes of JSON, found "
                       f"{len(text)}")
     try:
-        return parse_json(text)
+        return parse_json(text, unique_members=True)
     except ValueError as e:
-        raise ZkError("zk_malformed_json", f"{what}: {e}") from None
+        raise ZkError("zk_malformed_json", f"{where}: {e}") from None
 
 
 # --- Decoding points (phase 1 of ZK-ORDER-1) ---------------------------------------------------

@@ -26,15 +26,32 @@ from .snarkjs import MAX_PUBLIC_INPUTS, Proof, VerifyingKey
 
 def check_public_inputs(public: object) -> tuple[int, ...]:
     """ZK-PUBLIC-1, ZK-FIELD-2, ZK-LIMIT-1: public inputs given from Python: a sequence (not
-    text) of at most `MAX_PUBLIC_INPUTS` integers, each in [0, r)."""
+    text) of at most `MAX_PUBLIC_INPUTS` integers, each in [0, r). A sequence whose length
+    Python cannot hold (``range(10**20)``) is too large; one that fails when measured or read
+    is malformed: no exception of the sequence's own leaves (ZK-API-1)."""
     if isinstance(public, (str, bytes, bytearray)) or not isinstance(public, Sequence):
         raise ZkError("zk_malformed_public_inputs",
                       f"public inputs: expected a sequence of integers, found "
                       f"{type(public).__name__}")
-    if len(public) > MAX_PUBLIC_INPUTS:
+    try:
+        count = len(public)
+        found = str(count)
+    except OverflowError:  # longer than sys.maxsize
+        count, found = MAX_PUBLIC_INPUTS + 1, "more than sys.maxsize"
+    except Exception as e:
+        raise ZkError("zk_malformed_public_inputs",
+                      f"public inputs: a {type(public).__name__} whose length cannot be read "
+                      f"({type(e).__name__})") from None
+    if count > MAX_PUBLIC_INPUTS:
         raise ZkError("zk_input_too_large",
-                      f"public inputs: expected at most {MAX_PUBLIC_INPUTS}, found {len(public)}")
-    return tuple(check_scalar(value, f"public[{i}]") for i, value in enumerate(public))
+                      f"public inputs: expected at most {MAX_PUBLIC_INPUTS}, found {found}")
+    try:
+        items = [public[i] for i in range(count)]
+    except Exception as e:
+        raise ZkError("zk_malformed_public_inputs",
+                      f"public inputs: a {type(public).__name__} whose items cannot be read "
+                      f"({type(e).__name__})") from None
+    return tuple(check_scalar(value, f"public[{i}]") for i, value in enumerate(items))
 
 
 def vk_x_py_ecc(vk: VerifyingKey, public: Sequence[int]) -> PyEccG1:

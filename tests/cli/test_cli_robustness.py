@@ -236,6 +236,23 @@ def test_parse_json_bounds_depth() -> None:
     assert json_depth(1) == 0 and json_depth({"a": [1, {}]}) == 3
 
 
+def test_parse_json_refuses_non_json_constants() -> None:
+    """JSON read from outside is JSON: Python's ``NaN``, ``Infinity`` and ``-Infinity`` are
+    refused with a ValueError; duplicate member names only with ``unique_members`` (the
+    privacy documents ask for it, ZK-JSON-1); anything but text is refused."""
+    for text in ("NaN", "[NaN]", '{"a": Infinity}', "[-Infinity]", b"[1, NaN]"):
+        with pytest.raises(ValueError, match=r"not JSON: .* is not a JSON value"):
+            parse_json(text)
+    assert parse_json('["NaN", "Infinity", -1.5]') == ["NaN", "Infinity", -1.5]
+    assert parse_json('{"a": 1, "a": 2}') == {"a": 2}
+    with pytest.raises(ValueError, match="duplicate member 'a'"):
+        parse_json('[{"b": {"a": 1, "a": 2}}]', unique_members=True)
+    assert parse_json('{"a": {"a": 1}}', unique_members=True) == {"a": {"a": 1}}
+    for junk in (None, 1, ["[]"]):
+        with pytest.raises(ValueError, match="not JSON text"):
+            parse_json(junk)  # type: ignore[arg-type]
+
+
 def test_consume_and_t8n_in_process_on_deep_json(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,8 +55,9 @@ def test_invalid_proofs_exit_one_with_the_kind(tmp_path: Path,
 
 
 def test_unusable_input_exits_two_without_traceback(tmp_path: Path) -> None:
-    """ZK-CLI-1: a missing file, a folder, text that is not JSON, a file over 1 MiB: exit 2,
-    one line on stderr, no traceback."""
+    """ZK-CLI-1, ZK-JSON-1: a missing file, a folder, text that is not JSON (``NaN``, an
+    object naming a member twice), a file over 1 MiB: exit 2, one line on stderr, no
+    traceback."""
     vk, proof, public = paths("verification_key.json", "proof.json", "public.json")
     not_json = tmp_path / "x.json"
     not_json.write_text("{not json")
@@ -64,9 +65,13 @@ def test_unusable_input_exits_two_without_traceback(tmp_path: Path) -> None:
     big.write_text("[" + " " * (1 << 20) + "]")
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 5000 + "]" * 5000)
+    nan = tmp_path / "nan.json"
+    nan.write_text("[NaN]")
+    twice = tmp_path / "twice.json"  # pi_a twice, the first one bogus: never last-wins
+    twice.write_text(Path(proof).read_text().replace("{", '{"pi_a": ["1", "2", "1"],', 1))
     for args in ([vk, proof, str(tmp_path / "missing.json")], [vk, str(tmp_path), public],
                  [str(not_json), proof, public], [vk, proof, str(big)],
-                 [vk, str(deep), public]):
+                 [vk, str(deep), public], [vk, proof, str(nan)], [vk, str(twice), public]):
         status, out, err = run(["zk", "verify", *args])
         assert status == 2, (args, out, err)
         assert "Traceback" not in err and err.startswith("supervm zk verify: ")

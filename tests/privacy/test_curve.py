@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from supervm_ref.privacy import CURVE_ORDER, FIELD_MODULUS, G1Point, G2Point, ZkError
@@ -68,6 +70,26 @@ def test_twist_points_outside_g2_are_rejected() -> None:
     with pytest.raises(ZkError) as e:
         check_g2(point, "Q")
     assert e.value.kind == "zk_point_not_in_subgroup"
+
+
+def test_every_g2_point_of_a_key_is_checked_in_g2(cubic: Any) -> None:
+    """ZK-POINT-4, ZK-VK-1: beta, gamma and delta of a key, each in turn outside G2, whether
+    the key is a document or built from Python: ``zk_point_not_in_subgroup`` naming it."""
+    from dataclasses import replace
+
+    from supervm_ref.privacy import parse_verifying_key
+
+    point = outside_g2()
+    text = [[str(point.x[0]), str(point.x[1])], [str(point.y[0]), str(point.y[1])], ["1", "0"]]
+    vk = parse_verifying_key(cubic[0])
+    for member, field in (("vk_beta_2", "beta_2"), ("vk_gamma_2", "gamma_2"),
+                          ("vk_delta_2", "delta_2")):
+        with pytest.raises(ZkError) as e:
+            parse_verifying_key({**cubic[0], member: text})
+        assert e.value.kind == "zk_point_not_in_subgroup" and member in str(e.value)
+        with pytest.raises(ZkError) as e:
+            replace(vk, **{field: point})
+        assert e.value.kind == "zk_point_not_in_subgroup" and member in str(e.value)
 
 
 def test_points_at_infinity() -> None:

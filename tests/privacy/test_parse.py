@@ -187,6 +187,23 @@ def test_load_json_text_bounds() -> None:
     assert kind_of(load_json_text, " " * (MAX_JSON_BYTES + 1), "t") == "zk_input_too_large"
 
 
+def test_load_json_text_is_strict_json() -> None:
+    """ZK-JSON-1: Python's non-JSON constants ``NaN``, ``Infinity`` and ``-Infinity``, an
+    object naming a member twice (at any depth), and anything but text are
+    ``zk_malformed_json``: a duplicated ``pi_a`` never lets its last value win."""
+    for text in ("[NaN]", '["1", Infinity]', '{"a": -Infinity}', b"[NaN]",
+                 '{"pi_a": ["1", "2", "1"], "pi_a": ["1", "2", "1"]}',
+                 '[{"a": {"b": 1, "b": 2}}]', '{"a": 1, "b": 2, "a": 1}'):
+        assert kind_of(load_json_text, text, "t") == "zk_malformed_json", text
+    with pytest.raises(ZkError, match="duplicate member 'pi_a'"):
+        load_json_text('{"pi_a": 1, "pi_a": 2}', "proof")
+    for junk in (None, 5, ["[]"], {"a": 1}, 1.5):
+        assert kind_of(load_json_text, junk, "t") == "zk_malformed_json", junk
+    assert load_json_text('{"a": {"a": 1}, "b": ["NaN", "Infinity"]}', "t") == \
+        {"a": {"a": 1}, "b": ["NaN", "Infinity"]}
+    assert load_json_text(bytearray(b'["1"]'), "t") == ["1"]
+
+
 def test_points_from_python_check_their_coordinates() -> None:
     """ZK-FIELD-1: a point built from Python gets a ZkError for a coordinate that is not an
     int in [0, p)."""

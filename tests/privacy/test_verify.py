@@ -107,6 +107,34 @@ def test_public_inputs_from_python(cubic: Any) -> None:
     assert verdict(vk, proof, [1] * 1000) == "zk_input_too_large"
 
 
+def test_public_input_sequences_that_misbehave(cubic: Any) -> None:
+    """ZK-API-1, ZK-LIMIT-1: a sequence longer than Python can count is too large, one that
+    fails when measured or read is malformed; neither lets its own exception out."""
+    from collections.abc import Sequence as AbcSequence
+
+    vk, proof = parse_verifying_key(cubic[0]), parse_proof(cubic[1])
+    assert verdict(vk, proof, range(10**20)) == "zk_input_too_large"
+    assert verdict(vk, proof, range(2**63 - 1)) == "zk_input_too_large"
+
+    class BadLength(AbcSequence[int]):
+        def __len__(self) -> int:
+            raise RuntimeError("no length")
+
+        def __getitem__(self, i: Any) -> Any:
+            return 35
+
+    class BadItems(AbcSequence[int]):
+        def __len__(self) -> int:
+            return 1
+
+        def __getitem__(self, i: Any) -> Any:
+            raise KeyError(i)
+
+    assert verdict(vk, proof, BadLength()) == "zk_malformed_public_inputs"
+    assert verdict(vk, proof, BadItems()) == "zk_malformed_public_inputs"
+    assert verdict(vk, proof, range(35, 36)) == "valid"
+
+
 def test_arguments_of_the_wrong_type(cubic: Any) -> None:
     """ZK-API-1: no TypeError escapes: a key or proof that is not one is a ZkError."""
     vk, proof = parse_verifying_key(cubic[0]), parse_proof(cubic[1])
@@ -129,8 +157,17 @@ def test_backends_unknown_and_missing(cubic: Any, monkeypatch: pytest.MonkeyPatc
     ``zk_backend_unavailable`` naming the extra; checked before anything else."""
     vk, proof = parse_verifying_key(cubic[0]), parse_proof(cubic[1])
     assert set(ZK_BACKENDS) == {"reference", "fast"}
-    for name in ("nope", "", None, 3):
+    class BadRepr:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    class Name(str):
+        def __hash__(self) -> int:
+            raise RuntimeError("no hash")
+
+    for name in ("nope", "", None, 3, 10**5000, BadRepr(), Name("nope")):
         assert verdict(vk, proof, (35,), name) == "zk_backend_unavailable"  # type: ignore[arg-type]
+    assert verdict(vk, proof, (35,), Name("reference")) == "valid"
     import importlib
 
     real = importlib.import_module
