@@ -12,6 +12,7 @@ state (rule WASM-API-3).
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -84,6 +85,9 @@ def module_decode(data: bytes, limits: EngineLimits | None = None) -> Module:
 #: matched (its weak reference is dead) and is swept out later.
 _VALIDATED: dict[int, tuple[weakref.ref[Module], list[ExternType]]] = {}
 _NEXT_SWEEP = 64
+#: Guards `_VALIDATED`: calls run on several threads (SCHED-THREADS-1), and a garbage
+#: collection inside the sweep's copy of the table can switch threads mid-iteration.
+_VALIDATED_LOCK = threading.Lock()
 
 
 def module_validate(module: Module) -> None:
@@ -96,20 +100,23 @@ def _validated_import_types(module: Module) -> list[ExternType]:
     if not isinstance(module, Module):
         raise EmbeddingError(f"expected a Module, got {type(module).__name__}")
     key = id(module)
-    known = _VALIDATED.get(key)
+    with _VALIDATED_LOCK:
+        known = _VALIDATED.get(key)
     if known is not None and known[0]() is module:
         return known[1]
     _guard(lambda: validate_module(module))
     import_types: list[ExternType] = _guard(lambda: module_import_types(module))
-    _sweep_validated()
-    _VALIDATED[key] = (weakref.ref(module), import_types)
+    with _VALIDATED_LOCK:
+        _sweep_validated()
+        _VALIDATED[key] = (weakref.ref(module), import_types)
     return import_types
 
 
 def _sweep_validated() -> None:
     """Forget the entries whose module is gone, whenever the table has doubled since the last
-    sweep (amortised O(1)). A weakref callback would run at arbitrary moments, where an
-    interrupt (Ctrl-C) arriving inside it is printed and lost."""
+    sweep (amortised O(1)); called with `_VALIDATED_LOCK` held. A weakref callback would run
+    at arbitrary moments, where an interrupt (Ctrl-C) arriving inside it is printed and
+    lost."""
     global _NEXT_SWEEP
     if len(_VALIDATED) < _NEXT_SWEEP:
         return
