@@ -383,3 +383,22 @@ def test_a_verifier_error_without_a_kind_is_a_rejection() -> None:
         vm.execute_block([tx(ALICE, inp(coin(1)), ops=[ObjectOp.freeze(0)]),
                           (tx(ALICE, proof=PrivateProof("k", {}, [])), Privacy.Private)])
     assert vm.storage.items() == before  # type: ignore[attr-defined]
+
+
+def test_huge_sequences_are_refused_by_their_length() -> None:
+    """ROUTE-TX-1: inputs, creations, ops and call arguments beyond their bounds -- also a
+    range whose length does not fit an index -- are InvalidArgumentError, checked before
+    anything is copied."""
+    from supervm_ref.routing.transaction import MAX_CALL_ARGS, MAX_OPS
+
+    huge = range(10**20)
+    bad = [lambda: VmTransaction(ALICE, inputs=huge), lambda: VmTransaction(ALICE, ops=huge),
+           lambda: VmTransaction(ALICE, creates=huge), lambda: ContractCall(b"", "f", huge),
+           lambda: VmTransaction(ALICE, inputs=range(257)),
+           lambda: VmTransaction(ALICE, ops=[ObjectOp.delete(0)] * (MAX_OPS + 1)),
+           lambda: ContractCall(b"", "f", (I32(0),) * (MAX_CALL_ARGS + 1))]
+    for make in bad:
+        with pytest.raises(InvalidArgumentError):
+            make()
+    assert len(VmTransaction(ALICE, ops=[ObjectOp.delete(0)] * MAX_OPS).ops) == MAX_OPS
+    assert len(ContractCall(b"", "f", (I32(0),) * MAX_CALL_ARGS).args) == MAX_CALL_ARGS
