@@ -5,7 +5,13 @@ The cases pin the access matrix (one case per cell: 6 access types x owned by th
 by someone else, shared, immutable), the input checks (stale and future versions, duplicates,
 declared kinds, shared versions), equivocation on the fast path, Lamport versions, failed
 transactions' version bumps, object-scoped storage violations, ops, the coin contract (split,
-merge, transfer) and a block interleaving fast and consensus transactions.
+merge, transfer), a block interleaving fast and consensus transactions, version overflow at
+2^64 - 1, ops on read-only slots, scans of undeclared slots with limit 0, a replayed
+create-then-delete transaction and private transactions refused before they run.
+
+Spec rules checked by tests only (no fixture can express them): OBJ-ENC-1/2 (the storage
+layout), OBJ-MGR-1..3 (the `OwnershipManager` API), ROUTE-BLOCK-3 (the queues), ROUTE-API-1/2
+(constructors, `execute_transaction`, `RoutingError`).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from supervm_ref import (
     ObjectOp,
     Owner,
     Privacy,
+    PrivateProof,
     Shared,
     VmTransaction,
 )
@@ -32,7 +39,10 @@ from supervm_ref.wasm.runtime.values import Value
 AREA = "objects"
 ALICE, BOB = b"\xa1" * 32, b"\xb0" * 32
 I32, I64 = Value.i32, Value.i64
-BASE = ["CONF-TXN-1", "CONF-TXN-2", "CONF-TXN-3", "ROUTE-EXEC-1", "ROUTE-RECEIPT-1"]
+BASE = ["CONF-TXN-1", "CONF-TXN-2", "CONF-TXN-3", "ROUTE-EXEC-1", "ROUTE-RECEIPT-1", "OBJ-ID-1",
+        "ROUTE-STATS-1"]
+#: OBJ-VERSION-1: the largest version.
+MAX_VERSION = (1 << 64) - 1
 GAS = 1_000_000
 
 
@@ -64,10 +74,12 @@ def inp(o: ObjectData, mutable: bool = True) -> ObjectInput:
 
 
 def case(name: str, description: str, rules: list[str], pre: list[ObjectData],
-         *blocks: list[VmTransaction | tuple[VmTransaction, Privacy]]) -> TransactionCase:
-    """A case of this area."""
+         *blocks: list[VmTransaction | tuple[VmTransaction, Privacy]],
+         code: dict[str, bytes] | None = None) -> TransactionCase:
+    """A case of this area (its contracts: the coin, unless ``code`` says otherwise)."""
     return TransactionCase(
-        f"{AREA}/{name}", description, [*BASE, *rules], pre, {"coin": contract("coin")},
+        f"{AREA}/{name}", description, [*BASE, *rules], pre,
+        {"coin": contract("coin")} if code is None else code,
         [[t if isinstance(t, tuple) else (t, Privacy.Public) for t in b] for b in blocks])
 
 
@@ -99,7 +111,7 @@ def matrix_cases() -> list[TransactionCase]:
             extra = ["OBJ-INPUT-1"] if relation == "owned_by_other" else []
             out.append(case(f"access_{access}_{relation}",
                             f"access matrix: {access} of an object {relation.replace('_', ' ')}",
-                            [CELL_RULES[relation], *rules, *extra, "OBJ-VERSION-2",
+                            [CELL_RULES[relation], "OBJ-OWNER-1", *rules, *extra, "OBJ-VERSION-2",
                              "OBJ-VERSION-4", "OBJ-VERSION-5"], [o], [t]))
     return out
 
@@ -108,7 +120,7 @@ def input_cases() -> list[TransactionCase]:
     """OBJ-INPUT-*, OBJ-ID-2: rejections change nothing."""
     c, s, f = obj(1, AddressOwner(ALICE), 4), obj(2, Shared(3), 5), obj(3, Immutable(), 2)
     pre = [c, s, f]
-    rej = ["OBJ-VERSION-5"]
+    rej = ["OBJ-VERSION-5", "OBJ-ERR-1"]
     return [
         case("input_missing", "an input that does not exist", ["OBJ-INPUT-1", "OBJ-ID-2", *rej],
              pre, [VmTransaction(ALICE, [ObjectInput(oid(9), 1)])]),
@@ -147,7 +159,8 @@ def version_cases() -> list[TransactionCase]:
     return [
         case("lamport_versions", "split: the mutated coin and the created one get 1 + max of "
              "all input versions, the immutable input included; created id from the digest",
-             ["OBJ-VERSION-2", "OBJ-VERSION-3", "ROUTE-TX-2", "ROUTE-TX-3", "OBJ-STORE-1"],
+             ["OBJ-VERSION-2", "OBJ-VERSION-3", "ROUTE-TX-1", "ROUTE-TX-2", "ROUTE-TX-3",
+              "OBJ-STORE-1"],
              [a, f], [split]),
         case("failed_tx_bumps_mutable_inputs", "a split beyond the balance traps: the mutable "
              "input gets the new version unchanged, the read-only one stays, nothing is "
@@ -179,6 +192,55 @@ def version_cases() -> list[TransactionCase]:
              [VmTransaction(BOB, [inp(s)], ops=[ObjectOp.share(0)])],
              [VmTransaction(BOB, [inp(s)], ops=[ObjectOp.delete(0)])],
              [VmTransaction(BOB, [inp(s)], call("incr", I32(0)))]),
+        *edge_cases(),
+    ]
+
+
+def edge_cases() -> list[TransactionCase]:
+    """OBJ-VERSION-1, OBJ-OP-2, OBJ-STORE-2, OBJ-ID-2: the edges a backend may skip."""
+    top = obj(5, AddressOwner(ALICE), MAX_VERSION)
+    below = obj(6, AddressOwner(ALICE), MAX_VERSION - 1)
+    low = obj(7, AddressOwner(ALICE), 2)
+    a = obj(1, AddressOwner(ALICE), 3)
+    s = obj(4, Shared(2), 6)
+    once = VmTransaction(ALICE, creates=[ObjectCreate("c")], ops=[ObjectOp.delete(0)])
+    probe = contract("abi_probe")
+
+    def scan(prefix_at: int, prefix_len: int) -> ContractCall:
+        # abi_probe's byte n of memory is n: the prefix is the slot number itself
+        return ContractCall(probe, "storage_scan",
+                            (I32(prefix_at), I32(prefix_len), I32(0), I32(1024), I32(8192)), GAS)
+
+    return [
+        case("version_overflow", "an input at version 2^64 - 1 leaves no next version: "
+             "version_overflow, nothing written (also with a read-only input beside a low "
+             "mutable one); an input at 2^64 - 2 gives its writes 2^64 - 1",
+             ["OBJ-VERSION-1", "OBJ-VERSION-2", "OBJ-VERSION-5"], [top, below, low],
+             [VmTransaction(ALICE, [inp(top)], ops=[ObjectOp.freeze(0)]),
+              VmTransaction(ALICE, [inp(low), inp(top, False)], ops=[ObjectOp.freeze(0)]),
+              VmTransaction(ALICE, [inp(below)], ops=[ObjectOp.transfer(0, BOB)])]),
+        case("op_on_read_only_slot", "ops take objects by value: a transfer, a delete, a "
+             "freeze or a share of an owned input declared read-only fails with "
+             "object_slot_read_only, and of a read-only shared input", ["OBJ-OP-2",
+                                                                        "OBJ-VERSION-4"],
+             [a, s],
+             [VmTransaction(ALICE, [inp(a, False)], ops=[ObjectOp.transfer(0, BOB)]),
+              VmTransaction(ALICE, [inp(a, False)], ops=[ObjectOp.delete(0)]),
+              VmTransaction(ALICE, [inp(a, False)], ops=[ObjectOp.freeze(0)]),
+              VmTransaction(ALICE, [inp(a, False)], ops=[ObjectOp.share(0)]),
+              VmTransaction(ALICE, [inp(s, False)], ops=[ObjectOp.share(0)])]),
+        case("scan_limit_zero_undeclared", "a storage_scan with limit 0 still names its slot: "
+             "an empty prefix, slot 9 and slot 255 are object_slot_undeclared; slot 0 is "
+             "fine", ["OBJ-STORE-2", "OBJ-STORE-4"], [a],
+             [VmTransaction(ALICE, [inp(a)], scan(0, 0))],
+             [VmTransaction(ALICE, [ObjectInput(a.id, 4)], scan(9, 1))],
+             [VmTransaction(ALICE, [ObjectInput(a.id, 5)], scan(255, 1))],
+             [VmTransaction(ALICE, [ObjectInput(a.id, 6)], scan(0, 1))],
+             code={"abi_probe": probe}),
+        case("create_delete_replayed", "a transaction creating an object and deleting it in "
+             "its ops leaves a tombstone; the same transaction again would create the same id "
+             "(ROUTE-TX-3) over the tombstone: object_already_exists",
+             ["OBJ-ID-2", "ROUTE-TX-3", "OBJ-VERSION-5"], [], [once], [once]),
     ]
 
 
@@ -209,6 +271,14 @@ def block_cases() -> list[TransactionCase]:
         case("private_without_proof", "a private transaction with no proof is rejected on the "
              "privacy path", ["ROUTE-PRIV-2"], [a],
              [(VmTransaction(ALICE, [inp(a)], ops=[ObjectOp.freeze(0)]), Privacy.Private)]),
+        case("private_refused_before_running", "private transactions go to the privacy path "
+             "whatever their inputs: one with a shared input and no proof, and one whose proof "
+             "names a key that is not registered, are rejected and change nothing",
+             ["ROUTE-PATH-1", "ROUTE-PRIV-1", "ROUTE-PRIV-2", "OBJ-VERSION-5"], [a, s],
+             [(VmTransaction(ALICE, [inp(s)], ops=[ObjectOp.delete(0)]), Privacy.Private),
+              (VmTransaction(ALICE, [inp(a)], ops=[ObjectOp.transfer(0, BOB)],
+                             proof=PrivateProof("nokey", {"garbage": 1}, [])),
+               Privacy.Private)]),
     ]
 
 

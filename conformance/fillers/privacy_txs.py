@@ -44,7 +44,7 @@ I32, I64 = Value.i32, Value.i64
 GAS = 1_000_000
 #: Every case: the format, and a private transaction verified before it runs.
 BASE = ["CONF-TXN-1", "CONF-TXN-2", "CONF-TXN-3", "ROUTE-EXEC-1", "ROUTE-RECEIPT-1",
-        "ROUTE-PATH-1", "ROUTE-PRIV-1", "ROUTE-PRIV-2", "ZK-EXT-1"]
+        "ROUTE-PATH-1", "ROUTE-PRIV-1", "ROUTE-PRIV-2", "ROUTE-STATS-1", "ZK-EXT-1"]
 
 
 def external() -> Path:

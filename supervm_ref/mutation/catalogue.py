@@ -743,8 +743,9 @@ ROUTING: tuple[Mutant, ...] = (
        Source("self.verifier(tx.proof)", "pass"), "objects"),
     _m("routing/consensus-before-fast", "a block runs its consensus batch before its fast "
        "transactions", f"{_ROUTING}.supervm:SuperVM.execute_block",
-       Source("        for i in fast:\n            effects[i] = self._run_direct(block[i][0])\n",
-              ""), "objects"),
+       Source("        for i in fast:\n"
+              "            effects[i] = self._run_direct(block[i][0], buffer)\n", ""),
+       "objects"),
 )
 
 ZK: tuple[Mutant, ...] = (

@@ -2,17 +2,22 @@
 blocks (spec/routing.md, ROUTE-PATH-*, ROUTE-BLOCK-*, ROUTE-PRIV-*, ROUTE-STATS-*).
 
 A block runs in two phases (ROUTE-BLOCK-1): its fast transactions first, one after the other in
-block order, each applied to the storage on its own (never through consensus or Block-STM); then
-its consensus and privacy transactions, in block order, as one Block-STM batch
+block order, each applied on its own (never through consensus or Block-STM); then its consensus
+and privacy transactions, in block order, as one Block-STM batch
 (`MvccScheduler.execute_batch`). Every transaction runs `execute_in_view`, so the result is that
-of running them one at a time in that order -- the order of their sequence numbers.
+of running them one at a time in that order -- the order of their sequence numbers. Both phases
+write into a `BlockBuffer` over the storage; the block's writes reach the storage at the end in
+one `apply_writes` (RT-STORAGE-4), so a block that breaks down (`RoutingError`) leaves the
+storage, the counters and the router exactly as they were (ROUTE-BLOCK-1).
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from ..backends import BackendFactory
@@ -41,6 +46,12 @@ from .transaction import PrivateProof, VmTransaction
 #: ROUTE-PRIV-2: the kinds of a private transaction refused before execution (besides the
 #: verifier's own ZkError kinds).
 PROOF_MISSING = "privacy_proof_missing"
+#: ROUTE-PRIV-2: the kind of a proof the verifier refused with a `SuperVMError` that has no
+#: ``kind`` of its own (a custom verifier's, or an argument error).
+PROOF_REJECTED = "privacy_proof_rejected"
+
+#: ROUTE-PRIV-2: what a receipt's error kind looks like (CONF-TXN-2's pattern).
+_KIND = re.compile(r"[a-z][a-z0-9_]*")
 
 #: What Block-STM's simulator charges per execution of a transaction (virtual time only).
 BLOCK_TXN_COST = 1000
@@ -48,8 +59,36 @@ BLOCK_TXN_COST = 1000
 
 class RoutingError(SuperVMError):
     """ROUTE-BLOCK-1: the execution of a block broke down (a storage or a scheduler failure, or
-    a transaction body raised, which is a bug); the storage is as the last applied step left
-    it."""
+    a transaction body or the verifier raised something that is not a verdict, which is a bug);
+    nothing of the block was applied (unless putting back a partly written storage failed too,
+    which the message says)."""
+
+
+class BlockBuffer:
+    """ROUTE-BLOCK-1: the block's writes over ``base``: reads see the block's own writes first,
+    then ``base``; nothing reaches ``base`` until `SuperVM` applies ``writes`` at the end."""
+
+    def __init__(self, base: Storage) -> None:
+        self.base = base
+        self.writes: dict[bytes, bytes | None] = {}
+
+    def get(self, key: bytes) -> bytes | None:
+        """The block's own write, else the base value."""
+        if key in self.writes:
+            return self.writes[key]
+        return self.base.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        """Buffer a write."""
+        self.writes[key] = value
+
+    def delete(self, key: bytes) -> None:
+        """Buffer a deletion."""
+        self.writes[key] = None
+
+    def apply_batch(self, writes: Mapping[bytes, bytes | None]) -> None:
+        """RT-ATOMIC-3: buffer a transaction's (or a batch's) writes at once."""
+        self.writes.update(writes)
 
 
 class Router(Protocol):
@@ -282,9 +321,10 @@ class SuperVM:
         slow = [i for i, r in enumerate(routes) if r != Route.FAST]
         effects: dict[int, TransactionEffects] = {}
         verdicts: dict[int, bool] = {}
+        buffer = BlockBuffer(self.storage)  # ROUTE-BLOCK-1: nothing applied before the end
         # FAST: each transaction applied on its own (ROUTE-PATH-2).
         for i in fast:
-            effects[i] = self._run_direct(block[i][0])
+            effects[i] = self._run_direct(block[i][0], buffer)
         # PRIVACY: proofs first (ROUTE-PRIV-1/2), a pure function of the transaction.
         batch: list[int] = []
         for i in slow:
@@ -296,14 +336,16 @@ class SuperVM:
                     continue
             batch.append(i)
         # CONSENSUS and verified PRIVACY: one Block-STM batch in block order (ROUTE-PATH-3).
-        conflicts = self._run_batch([block[i][0] for i in batch], batch, effects)
+        conflicts = self._run_batch([block[i][0] for i in batch], batch, effects, buffer)
         order = fast + slow
         first = self._next_sequence
-        self._next_sequence += len(order)
         receipts: dict[int, ExecutionReceipt] = {}
         for position, i in enumerate(order):
             receipts[i] = ExecutionReceipt.of(first + position, block[i][0].digest, routes[i],
                                               effects[i], verdicts.get(i))
+        self._commit(buffer)
+        self._next_sequence += len(order)
+        for i in order:
             self._counts[routes[i]] += 1
         self._conflicts += conflicts
         if block:
@@ -319,18 +361,20 @@ class SuperVM:
         router observation; sequence numbers continue."""
         if isinstance(items, str | bytes) or not isinstance(items, Iterable):
             raise InvalidArgumentError("items", "a sequence of transactions", items)
-        out = []
-        for n, x in enumerate(items):
-            tx, privacy = _item(x, f"items[{n}]")
+        block = [_item(x, f"items[{n}]") for n, x in enumerate(items)]
+        buffer = BlockBuffer(self.storage)  # ROUTE-BLOCK-1: all or nothing, as a block
+        out: list[ExecutionReceipt] = []
+        for tx, privacy in block:
             route = route_of(tx, privacy)
             verdict: bool | None = None
             kind = self._verify(tx) if route == Route.PRIVACY else None
             if route == Route.PRIVACY:
                 verdict = kind is None
-            effects = rejected(kind) if kind is not None else self._run_direct(tx)
-            out.append(ExecutionReceipt.of(self._next_sequence, tx.digest, route, effects,
-                                           verdict))
-            self._next_sequence += 1
+            effects = rejected(kind) if kind is not None else self._run_direct(tx, buffer)
+            out.append(ExecutionReceipt.of(self._next_sequence + len(out), tx.digest, route,
+                                           effects, verdict))
+        self._commit(buffer)
+        self._next_sequence += len(out)
         return out
 
     def _body(self, tx: VmTransaction) -> Callable[[TxnView], TransactionEffects]:
@@ -341,19 +385,29 @@ class SuperVM:
 
         return body
 
-    def _run_direct(self, tx: VmTransaction) -> TransactionEffects:
-        """ROUTE-PATH-2: one transaction against the storage, its writes applied all or nothing
-        (RT-STORAGE-4)."""
-        view = RecordingView(outside=self.storage.get)
-        effects = self._body(tx)(view)
+    def _run_direct(self, tx: VmTransaction, buffer: BlockBuffer) -> TransactionEffects:
+        """ROUTE-PATH-2: one transaction against the block's state, its writes applied all or
+        nothing; anything it raises (a storage failure, a corrupt record) is `RoutingError`, as
+        on the consensus path (ROUTE-BLOCK-1)."""
+        view = RecordingView(outside=buffer.get)
         try:
-            apply_writes(self.storage, view.writes)
-        except SuperVMError as e:
-            raise RoutingError(f"applying transaction 0x{tx.digest.hex()}: {e}") from e
+            effects = self._body(tx)(view)
+        except Exception as e:
+            raise RoutingError(f"executing transaction 0x{tx.digest.hex()}: "
+                               f"{type(e).__name__}: {e}") from e
+        buffer.apply_batch(view.writes)
         return effects
 
+    def _commit(self, buffer: BlockBuffer) -> None:
+        """ROUTE-BLOCK-1: the block's writes to the storage in one `apply_writes`
+        (RT-STORAGE-4: all or nothing)."""
+        try:
+            apply_writes(self.storage, buffer.writes)
+        except SuperVMError as e:
+            raise RoutingError(f"applying the block: {e}") from e
+
     def _run_batch(self, txs: list[VmTransaction], where: list[int],
-                   effects: dict[int, TransactionEffects]) -> int:
+                   effects: dict[int, TransactionEffects], buffer: BlockBuffer) -> int:
         """ROUTE-PATH-3: the batch through `MvccScheduler`; returns its conflicts
         (ROUTE-BLOCK-4)."""
         if not txs:
@@ -362,7 +416,7 @@ class SuperVM:
         block = [Transaction(self._body(tx), gas=BLOCK_TXN_COST, label=tx.digest.hex()[:16],
                              own_thread=own_thread) for tx in txs]
         try:
-            result = self.scheduler.execute_batch(self.storage, block)
+            result = self.scheduler.execute_batch(buffer, block)
         except SuperVMError as e:
             raise RoutingError(f"the consensus batch stopped: {e}") from e
         for i, output in zip(where, result.outputs):
@@ -374,16 +428,20 @@ class SuperVM:
         return conflicts_of(result.reads, [o.write_set for o in result.outcomes])
 
     def _verify(self, tx: VmTransaction) -> str | None:
-        """ROUTE-PRIV-1/2: None when the proof verifies, else the kind rejecting ``tx``."""
+        """ROUTE-PRIV-1/2: None when the proof verifies, else the kind rejecting ``tx``: the
+        kind of the verifier's `SuperVMError`, or `PROOF_REJECTED` when it has none. Anything
+        else the verifier raises is a bug: `RoutingError` (ROUTE-BLOCK-1)."""
         if tx.proof is None:
             return PROOF_MISSING
         try:
             self.verifier(tx.proof)
         except SuperVMError as e:
             kind = getattr(e, "kind", None)
-            if not isinstance(kind, str):
-                raise
-            return str(kind)
+            if isinstance(kind, str) and _KIND.fullmatch(kind):
+                return str(kind)
+            return PROOF_REJECTED
+        except Exception as e:
+            raise RoutingError(f"the verifier raised {type(e).__name__}: {e}") from e
         return None
 
     # --- The queue model (ROUTE-BLOCK-3) ----------------------------------------------------------
@@ -411,10 +469,14 @@ class SuperVM:
         n_fast = min(want_fast, len(fast_q))
         n_slow = min(capacity - n_fast, len(slow_q))
         n_fast = min(capacity - n_slow, len(fast_q))
-        taken = [fast_q.popleft() for _ in range(n_fast)] + [slow_q.popleft()
-                                                             for _ in range(n_slow)]
+        taken = list(islice(fast_q, n_fast)) + list(islice(slow_q, n_slow))
         taken.sort(key=lambda t: t[0])
-        return self.execute_block([(tx, p) for _, tx, p in taken])
+        receipts = self.execute_block([(tx, p) for _, tx, p in taken])
+        for _ in range(n_fast):  # only once the block executed: a failed block loses nothing
+            fast_q.popleft()
+        for _ in range(n_slow):
+            slow_q.popleft()
+        return receipts
 
     # --- Statistics (ROUTE-STATS-1) ---------------------------------------------------------------
 
@@ -429,6 +491,8 @@ class SuperVM:
 __all__ = [
     "BLOCK_TXN_COST",
     "PROOF_MISSING",
+    "PROOF_REJECTED",
+    "BlockBuffer",
     "ProofVerifier",
     "Router",
     "RoutingError",

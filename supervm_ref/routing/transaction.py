@@ -26,10 +26,30 @@ from ..wasm import BIT_WIDTH, ValType, Value
 #: slots (inputs and created objects together).
 MAX_SLOTS = 256
 
+#: ROUTE-TX-1: the most ops a transaction has, and the most arguments a call has (the
+#: encoding's counts are u32; these bounds keep a transaction's size reasonable).
+MAX_OPS = 1 << 16
+MAX_CALL_ARGS = 1 << 16
+
 #: ROUTE-TX-2: the first byte of the canonical encoding (its version).
 ENCODING_VERSION = 0x01
 
 _VALTYPE_BYTE = {ValType.I32: 0x7F, ValType.I64: 0x7E, ValType.F32: 0x7D, ValType.F64: 0x7C}
+
+
+def _sequence(value: object, argument: str, maximum: int, what: str) -> tuple[Any, ...]:
+    """ROUTE-TX-1: ``value`` as a tuple when it is a sequence (not a string or bytes) of at most
+    ``maximum`` items -- its length checked before it is materialised, so a huge ``range`` is
+    `InvalidArgumentError`, never an `OverflowError` or a `MemoryError`."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidArgumentError(argument, f"a sequence of {what}", value)
+    try:
+        n = len(value)
+    except OverflowError:
+        n = maximum + 1
+    if n > maximum:
+        raise InvalidArgumentError(argument, f"at most {maximum} {what}", value)
+    return tuple(value)
 
 
 def _bool(value: object, argument: str) -> bool:
@@ -72,9 +92,7 @@ class ContractCall:
             raise InvalidArgumentError("code", "bytes", self.code)
         if not isinstance(self.function, str):
             raise InvalidArgumentError("function", "a string", self.function)
-        if isinstance(self.args, str | bytes) or not isinstance(self.args, Sequence):
-            raise InvalidArgumentError("args", "a sequence of Values", self.args)
-        args = tuple(self.args)
+        args = _sequence(self.args, "args", MAX_CALL_ARGS, "Values")
         for a in args:
             if not isinstance(a, Value) or a.type not in _VALTYPE_BYTE \
                     or type(a.payload) is not int:
@@ -172,10 +190,9 @@ class PrivateProof:
         canonical_json(self.public, "public")
 
 
-def _list(value: object, argument: str, item: type, what: str) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise InvalidArgumentError(argument, f"a sequence of {what}", value)
-    out = tuple(value)
+def _list(value: object, argument: str, item: type, what: str, maximum: int
+          ) -> tuple[Any, ...]:
+    out = _sequence(value, argument, maximum, what)
     for x in out:
         if not isinstance(x, item):
             raise InvalidArgumentError(argument, f"a sequence of {what}", x)
@@ -199,12 +216,14 @@ class VmTransaction:
     def __post_init__(self) -> None:
         check_id(self.sender, "sender")
         object.__setattr__(self, "inputs",
-                           _list(self.inputs, "inputs", ObjectInput, "ObjectInputs"))
+                           _list(self.inputs, "inputs", ObjectInput, "ObjectInputs",
+                                 MAX_SLOTS))
         if self.call is not None and not isinstance(self.call, ContractCall):
             raise InvalidArgumentError("call", "a ContractCall or None", self.call)
-        object.__setattr__(self, "ops", _list(self.ops, "ops", ObjectOp, "ObjectOps"))
+        object.__setattr__(self, "ops", _list(self.ops, "ops", ObjectOp, "ObjectOps", MAX_OPS))
         object.__setattr__(self, "creates",
-                           _list(self.creates, "creates", ObjectCreate, "ObjectCreates"))
+                           _list(self.creates, "creates", ObjectCreate, "ObjectCreates",
+                                 MAX_SLOTS))
         if self.proof is not None and not isinstance(self.proof, PrivateProof):
             raise InvalidArgumentError("proof", "a PrivateProof or None", self.proof)
         if len(self.inputs) + len(self.creates) > MAX_SLOTS:
@@ -285,6 +304,7 @@ def encode_transaction(tx: VmTransaction) -> bytes:
     return bytes(out)
 
 
-__all__ = ["ENCODING_VERSION", "ID_LENGTH", "MAX_SLOTS", "ContractCall", "ObjectCreate",
-           "ObjectInput", "ObjectOp", "OpKind", "PrivateProof", "VmTransaction",
+__all__ = ["ENCODING_VERSION", "ID_LENGTH", "MAX_CALL_ARGS", "MAX_OPS", "MAX_SLOTS",
+           "ContractCall", "ObjectCreate", "ObjectInput", "ObjectOp", "OpKind", "PrivateProof",
+           "VmTransaction",
            "canonical_json", "created_object_id", "encode_transaction"]

@@ -58,9 +58,12 @@ class StorageOverlay:
     def scan(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
         """RT-STORAGE-2 over the merged view: base entries overridden by buffered writes, in
         ascending key order. Each buffered key can hide at most one base entry, so asking the
-        base for ``limit`` plus that many entries is enough."""
+        base for ``limit`` plus that many entries is enough. A limit of 0 or less still hands
+        the prefix to the base (with limit 0), so a base that refuses a prefix (e.g. an
+        object-scoped storage, OBJ-STORE-2) refuses it whatever the limit."""
         prefix = as_bytes(prefix, "prefix")
         if as_limit(limit) <= 0:
+            _guarded("scan", lambda: self.base.scan(prefix, 0))
             return []
         end = prefix_end(prefix)
         buffered = {k: self.writes[k] for k in self.writes.irange(

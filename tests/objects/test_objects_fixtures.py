@@ -49,3 +49,36 @@ def test_the_access_matrix_has_a_vector_per_cell() -> None:
             "receipts"][0]
         assert receipt["error"] == (None if kind is None else kind.value)
         assert (receipt["status"] == "success") == (kind is None)
+
+
+def test_versions_travel_exactly() -> None:
+    """CONF-TXN-2, OBJ-VERSION-1: a version is an integer up to 2**53 - 1 and a canonical
+    decimal string above, up to 2**64 - 1; anything else is an EncodingError; the overflow
+    vector carries 2**64 - 1 as a string."""
+    from supervm_ref.conformance.encoding import EncodingError
+    from supervm_ref.conformance.formats.transaction import decode_version, encode_version
+
+    top = (1 << 64) - 1
+    for v in (1, 2**53 - 1, 2**53, top):
+        assert decode_version(encode_version(v), "v") == v
+    assert encode_version(2**53 - 1) == 2**53 - 1 and encode_version(top) == str(top)
+    for bad in ("1", "9007199254740991", str(top + 1), "09007199254740993", "+9007199254740993",
+                " 9007199254740993", "\uff19" * 17, 0, 2**53, True, 1.0, None):
+        with pytest.raises(EncodingError):
+            decode_version(bad, "v")
+    post = FIXTURES["objects/version_overflow"]["post"]
+    assert [(r["error"], r["lamport_version"]) for r in post["receipts"][0]] == [
+        ("version_overflow", None), ("version_overflow", None), (None, str(top))]
+
+
+def test_conflicts_and_routing_stats_are_in_post() -> None:
+    """CONF-TXN-2, ROUTE-BLOCK-4, ROUTE-STATS-1: per block conflicts and the final statistics;
+    a backend counting no conflicts is reported."""
+    fixture = copy.deepcopy(FIXTURES["objects/interleaving"])
+    assert fixture["post"]["conflicts"] == [2]
+    assert fixture["post"]["routing_stats"] == {"fast": 2, "consensus": 4, "privacy": 0,
+                                                "conflicts": 2, "adjustments": 0}
+    got = FMT.execute(load_backend("reference"), FMT.decode_input(FMT.backend_input(fixture)))
+    got["conflicts"] = [0]
+    got["routing_stats"]["conflicts"] = 0
+    assert len(FMT.compare(fixture, got)) == 2

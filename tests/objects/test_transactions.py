@@ -158,3 +158,24 @@ def test_merge_deletes_the_source() -> None:
     assert r.success and balance(vm, oid(1)) == 12 and r.deleted == ((oid(2), 2),)
     assert vm.objects.get(oid(2)) is None and u64(12) == vm.objects.get(oid(1)).state[  # type: ignore
         b"balance"]
+
+
+def test_a_scan_with_limit_zero_still_names_its_slot() -> None:
+    """OBJ-STORE-2: an empty prefix or an undeclared slot fails a scan whatever its limit, 0
+    included, on both runtime backends (the call's overlay hands the prefix on)."""
+    from supervm_ref import ContractCall, SuperVM
+    from supervm_ref.backends import load_backend
+
+    from ..support import REPO
+
+    probe = (REPO / "conformance/contracts/abi_probe.wasm").read_bytes()
+    for backend in ("reference", "wasmtime"):
+        for at, length, limit, error in ((0, 0, 0, K.OBJECT_SLOT_UNDECLARED),
+                                         (9, 1, 0, K.OBJECT_SLOT_UNDECLARED),
+                                         (0, 1, 0, None)):
+            vm = SuperVM(backend=load_backend(backend))
+            vm.objects.insert(coin(1))
+            c = ContractCall(probe, "storage_scan",
+                             (I32(at), I32(length), I32(limit), I32(1024), I32(8192)), 1_000_000)
+            r = vm.execute_transaction(tx(ALICE, inp(coin(1)), call=c))
+            assert r.error == error, (backend, at, length, limit)

@@ -27,6 +27,7 @@ from supervm_ref import (
 from supervm_ref.privacy import backends as zk_backends
 from supervm_ref.routing import encode_transaction, route_of
 from supervm_ref.routing.adaptive import AdaptiveRouter
+from supervm_ref.routing.supervm import RoutingError
 
 from ..objects.world import (
     ALICE,
@@ -258,3 +259,146 @@ def test_api() -> None:
     r = vm.execute_transaction(tx(ALICE, creates=[ObjectCreate()],
                                   call=ContractCall(COIN, "nope")))
     assert (r.status, r.error, r.gas_used) == ("failed", "no_such_function", 0)
+
+
+class _Flaky(MemoryStorage):
+    """A storage that raises on the ``fail_get``-th get from now (0: never) or on every
+    write while ``fail_writes``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_get = 0
+        self.fail_writes = False
+
+    def get(self, key: bytes) -> bytes | None:
+        if self.fail_get:
+            self.fail_get -= 1
+            if not self.fail_get:
+                raise RuntimeError("disk gone")
+        return super().get(key)
+
+    def apply_batch(self, writes: object) -> None:
+        if self.fail_writes:
+            raise RuntimeError("disk full")
+        super().apply_batch(writes)  # type: ignore[arg-type]
+
+
+def _flaky_vm() -> tuple[SuperVM, _Flaky]:
+    st = _Flaky()
+    vm = SuperVM(st)
+    for o in (coin(1), coin(2), shared(3)):
+        vm.objects.insert(o)
+    return vm, st
+
+
+def _mixed_block() -> list[VmTransaction]:
+    return [tx(ALICE, inp(coin(1)), ops=[ObjectOp.transfer(0, BOB)]),
+            tx(ALICE, inp(coin(2)), call=call("mint", I32(0), I64(1))),
+            tx(ALICE, inp(shared(3)), call=call("incr", I32(0)))]
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3])
+def test_a_block_that_breaks_down_applies_nothing(fail_at: int) -> None:
+    """ROUTE-BLOCK-1, ROUTE-API-1: a storage failing part-way (a get of the first or second
+    fast transaction, or of the consensus batch) is RoutingError on every path, and the
+    storage, the sequence numbers, the statistics and the router are as before the block --
+    the fast transactions already executed are not applied."""
+    vm, st = _flaky_vm()
+    before = st.items()
+    st.fail_get = fail_at
+    with pytest.raises(RoutingError):
+        vm.execute_block(_mixed_block())
+    assert st.items() == before
+    assert vm.routing_stats() == SuperVM().routing_stats() and vm._next_sequence == 0
+    st.fail_get = 0
+    receipts = vm.execute_block(_mixed_block())
+    assert [r.sequence for r in receipts] == [0, 1, 2] and all(r.success for r in receipts)
+
+
+def test_a_block_whose_writes_fail_applies_nothing() -> None:
+    """ROUTE-BLOCK-1: the block's writes reach the storage in one apply_writes; when it fails
+    the block is RoutingError and nothing changed; the replay is all or nothing too."""
+    vm, st = _flaky_vm()
+    before = st.items()
+    st.fail_writes = True
+    with pytest.raises(RoutingError, match="applying the block"):
+        vm.execute_block(_mixed_block())
+    with pytest.raises(RoutingError):
+        vm.execute_sequentially(_mixed_block())
+    assert st.items() == before and vm.routing_stats().total == 0
+
+
+def test_corrupt_records_are_routing_errors_on_every_path() -> None:
+    """ROUTE-BLOCK-1: a record that does not decode (OBJ-ENC-2) breaks the block down on the
+    fast path as on the consensus path."""
+    st = MemoryStorage()
+    st.set(b"obj/" + oid(1), b"\x07junk")
+    vm = SuperVM(st)
+    for t in (tx(ALICE, ObjectInput(oid(1), 1)), tx(ALICE, ObjectInput(oid(1), 1, True, True))):
+        with pytest.raises(RoutingError):
+            vm.execute_transaction(t)
+
+
+def test_produce_block_keeps_the_queues_when_the_block_breaks_down() -> None:
+    """ROUTE-BLOCK-1/3: the transactions leave their queues only once their block executed."""
+    vm, st = _flaky_vm()
+    vm.submit(tx(ALICE, inp(coin(1)), ops=[ObjectOp.transfer(0, BOB)]))
+    vm.submit(tx(ALICE, inp(shared(3)), call=call("incr", I32(0))))
+    st.fail_get = 1
+    with pytest.raises(RoutingError):
+        vm.produce_block(10)
+    assert vm.pending() == (1, 1)
+    assert all(r.success for r in vm.produce_block(10)) and vm.pending() == (0, 0)
+
+
+def test_a_verifier_error_without_a_kind_is_a_rejection() -> None:
+    """ROUTE-PRIV-2: a verifier's SuperVMError without a kind (or with one that is not a
+    kind) rejects the transaction with privacy_proof_rejected; the block's other transactions
+    are unaffected. Anything else a verifier raises is a bug: RoutingError, nothing applied."""
+    errors: list[Exception] = [InvalidArgumentError("vk_id", "an id", ""),
+                               SuperVMError("no kind")]
+    odd = SuperVMError("odd kind")
+    odd.kind = "Not A Kind!"  # type: ignore[attr-defined]
+    errors.append(odd)
+    for error in errors:
+        def verifier(p: PrivateProof, error: Exception = error) -> None:
+            raise error
+
+        vm = SuperVM(verifier=verifier)
+        vm.objects.insert(coin(1))
+        vm.objects.insert(coin(2, BOB))
+        fast = tx(ALICE, inp(coin(1)), ops=[ObjectOp.transfer(0, BOB)])
+        evil = tx(BOB, inp(coin(2, BOB)), proof=PrivateProof("", {}, []))
+        r = vm.execute_block([fast, (evil, Privacy.Private)])
+        assert [(x.status, x.error, x.proof_verified) for x in r] == [
+            ("success", None, None), ("rejected", "privacy_proof_rejected", False)]
+
+    def buggy(p: PrivateProof) -> None:
+        raise ValueError("bug")
+
+    vm = SuperVM(verifier=buggy)
+    vm.objects.insert(coin(1))
+    before = vm.storage.items()  # type: ignore[attr-defined]
+    with pytest.raises(RoutingError, match="ValueError"):
+        vm.execute_block([tx(ALICE, inp(coin(1)), ops=[ObjectOp.freeze(0)]),
+                          (tx(ALICE, proof=PrivateProof("k", {}, [])), Privacy.Private)])
+    assert vm.storage.items() == before  # type: ignore[attr-defined]
+
+
+def test_huge_sequences_are_refused_by_their_length() -> None:
+    """ROUTE-TX-1: inputs, creations, ops and call arguments beyond their bounds -- also a
+    range whose length does not fit an index -- are InvalidArgumentError, checked before
+    anything is copied."""
+    from supervm_ref.routing.transaction import MAX_CALL_ARGS, MAX_OPS
+
+    huge = range(10**20)
+    bad = [lambda: VmTransaction(ALICE, inputs=huge), lambda: VmTransaction(ALICE, ops=huge),
+           lambda: VmTransaction(ALICE, creates=huge), lambda: ContractCall(b"", "f", huge),
+           lambda: VmTransaction(ALICE, inputs=range(257)),
+           lambda: VmTransaction(ALICE, ops=[ObjectOp.delete(0)] * (MAX_OPS + 1)),
+           lambda: ContractCall(b"", "f", (I32(0),) * (MAX_CALL_ARGS + 1))]
+    for make in bad:
+        with pytest.raises(InvalidArgumentError):
+            make()
+    assert len(VmTransaction(ALICE, ops=[ObjectOp.delete(0)] * MAX_OPS).ops) == MAX_OPS
+    assert len(ContractCall(b"", "f", (I32(0),) * MAX_CALL_ARGS).args) == MAX_CALL_ARGS

@@ -7,8 +7,11 @@ proofs name), the contracts its calls name, blocks of transactions (each with it
 and, filled by the reference, every receipt and the post-state:
 
 - a backend is given ``{fixture_format, pre, code, blocks}`` and answers
-  ``{"receipts": [[...], ...], "objects": [...]}`` (receipts per block, in block order; every
-  object and tombstone by id);
+  ``{"receipts": [[...], ...], "objects": [...], "conflicts": [...], "routing_stats": {...}}``
+  (receipts per block, in block order; every object and tombstone by id; each block's
+  conflicts; the routing statistics after the last block);
+- a version is a JSON integer up to 2**53 - 1 and a decimal string above (up to 2**64 - 1), so
+  every u64 version travels exactly (CONF-ENC-2);
 - the fixture passes when both are equal, as JSON;
 - in process the contract calls run on the selected backend and the consensus batches through
   `MvccScheduler` under each schedule of `TXN_SCHEDULES`, the proofs checked by the Groth16
@@ -23,12 +26,20 @@ from typing import Any, ClassVar
 
 from ...backends import BackendFactory
 from ...errors import SuperVMError, shown
-from ...objects.types import AddressOwner, Immutable, ObjectData, Owner, Shared, Tombstone
+from ...objects.types import (
+    MAX_VERSION,
+    AddressOwner,
+    Immutable,
+    ObjectData,
+    Owner,
+    Shared,
+    Tombstone,
+)
 from ...privacy import VerifyingKey, VerifyingKeyRegistry, parse_verifying_key, zk_backend_status
 from ...privacy.registry import VK_ID
 from ...routing.execution import ExecutionStatus
 from ...routing.receipt import ExecutionReceipt, Privacy, Route
-from ...routing.supervm import SuperVM
+from ...routing.supervm import RoutingStats, SuperVM
 from ...routing.transaction import (
     ContractCall,
     ObjectCreate,
@@ -41,6 +52,7 @@ from ...routing.transaction import (
 from ...runtime.storage import MemoryStorage
 from ..compare import diff
 from ..encoding import (
+    MAX_SAFE_INTEGER,
     EncodingError,
     check_integer,
     decode_bytes,
@@ -90,21 +102,41 @@ class TransactionCase:
 
 # --- JSON (CONF-TXN-2) ----------------------------------------------------------------------
 
+def encode_version(version: int) -> int | str:
+    """CONF-TXN-2: a version (OBJ-VERSION-1, up to 2**64 - 1): a JSON integer up to 2**53 - 1
+    (CONF-ENC-2), the decimal string of the number above -- one encoding per version."""
+    return version if version <= MAX_SAFE_INTEGER else str(version)
+
+
+def decode_version(x: object, what: str) -> int:
+    """CONF-TXN-2: the inverse of `encode_version`; `EncodingError` for anything else (0, a
+    string of a number up to 2**53 - 1, leading zeros, signs, numbers above 2**64 - 1)."""
+    if isinstance(x, str):
+        if x.isascii() and x.isdigit() and x[0] != "0" and len(x) <= 20 \
+                and MAX_SAFE_INTEGER < int(x) <= MAX_VERSION:
+            return int(x)
+        raise EncodingError(f"{what}: expected a version above 2**53 - 1 as a decimal string "
+                            f"(up to 2**64 - 1), got {shown(x)}")
+    return check_integer(x, what, 1)
+
+
 def encode_owner(owner: Owner) -> Any:
     """CONF-TXN-2: ``{"address": hex}`` | ``{"shared": initial_shared_version}`` |
     ``"immutable"``."""
     if isinstance(owner, AddressOwner):
         return {"address": encode_bytes(owner.address)}
     if isinstance(owner, Shared):
-        return {"shared": owner.initial_shared_version}
+        return {"shared": encode_version(owner.initial_shared_version)}
     return "immutable"
 
 
 def encode_record(obj: ObjectData | Tombstone) -> dict[str, Any]:
     """CONF-TXN-2: an object, or a tombstone ``{"id", "version", "deleted": true}``."""
     if isinstance(obj, Tombstone):
-        return {"id": encode_bytes(obj.id), "version": obj.version, "deleted": True}
-    return {"id": encode_bytes(obj.id), "version": obj.version, "owner": encode_owner(obj.owner),
+        return {"id": encode_bytes(obj.id), "version": encode_version(obj.version),
+                "deleted": True}
+    return {"id": encode_bytes(obj.id), "version": encode_version(obj.version),
+            "owner": encode_owner(obj.owner),
             "type_tag": obj.type_tag,
             "state": {encode_bytes(k): encode_bytes(v) for k, v in obj.state.items()}}
 
@@ -116,7 +148,7 @@ def _get(obj: Any, key: str, what: str) -> Any:
 
 
 def _version(x: object, what: str) -> int:
-    return check_integer(x, what, 1)
+    return decode_version(x, what)
 
 
 def decode_owner(obj: object, what: str) -> Owner:
@@ -159,7 +191,8 @@ def encode_tx(tx: VmTransaction, privacy: Privacy, names: dict[bytes, str]) -> d
                 "args": [encode_value(a) for a in tx.call.args], "gas_limit": tx.call.gas_limit}
     return {
         "sender": encode_bytes(tx.sender), "privacy": privacy.value,
-        "inputs": [{"id": encode_bytes(i.id), "version": i.version, "mutable": i.mutable,
+        "inputs": [{"id": encode_bytes(i.id), "version": encode_version(i.version),
+                    "mutable": i.mutable,
                     "shared": i.shared} for i in tx.inputs],
         "call": call,
         "ops": [{"kind": op.kind.value, "slot": op.slot}
@@ -219,13 +252,23 @@ def _list(x: object, what: str) -> list[Any]:
 def encode_receipt(r: ExecutionReceipt) -> dict[str, Any]:
     """CONF-TXN-2: a receipt (ROUTE-RECEIPT-1)."""
     def pairs(xs: tuple[tuple[bytes, int], ...]) -> list[list[Any]]:
-        return [[encode_bytes(i), v] for i, v in xs]
+        return [[encode_bytes(i), encode_version(v)] for i, v in xs]
 
     return {"sequence": r.sequence, "digest": encode_bytes(r.digest), "route": r.route.value,
             "status": r.status.value, "error": r.error, "gas_used": r.gas_used,
             "events": [encode_bytes(e) for e in r.events], "created": pairs(r.created),
             "mutated": pairs(r.mutated), "deleted": pairs(r.deleted),
-            "lamport_version": r.lamport_version, "proof_verified": r.proof_verified}
+            "lamport_version": None if r.lamport_version is None
+            else encode_version(r.lamport_version),
+            "proof_verified": r.proof_verified}
+
+
+def encode_stats(stats: RoutingStats) -> dict[str, int]:
+    """CONF-TXN-2: the routing statistics (ROUTE-STATS-1) as integers: transactions per path,
+    conflicts (ROUTE-BLOCK-4) and the router's adjustments (its target is a ratio, checked by
+    the router's own fixtures)."""
+    return {"fast": stats.fast, "consensus": stats.consensus, "privacy": stats.privacy,
+            "conflicts": stats.conflicts, "adjustments": stats.adjustments}
 
 
 # --- Running (CONF-TXN-3) --------------------------------------------------------------------
@@ -263,7 +306,8 @@ def run(factory: BackendFactory, test: TransactionInput,
         ) -> dict[str, Any]:
     """CONF-TXN-3: a `SuperVM` on ``factory`` over the pre-state, its registry holding the
     verifying keys and its verifier on ``zk_backend``; every block executed; the receipts and
-    every object and tombstone. `BackendFailure` when it breaks down."""
+    every object and tombstone, each block's conflicts (ROUTE-BLOCK-4) and the routing
+    statistics after the last block (ROUTE-STATS-1). `BackendFailure` when it breaks down."""
     try:
         registry = VerifyingKeyRegistry()
         for vk_id, vk in test.verifying_keys.items():
@@ -272,12 +316,17 @@ def run(factory: BackendFactory, test: TransactionInput,
                      scheduler=None if schedule is None else schedule.scheduler())
         for obj in test.pre:
             vm.objects.insert(obj)
-        receipts = [[encode_receipt(r) for r in vm.execute_block(block)]
-                    for block in test.blocks]
+        receipts, conflicts = [], []
+        for block in test.blocks:
+            before = vm.routing_stats().conflicts
+            receipts.append([encode_receipt(r) for r in vm.execute_block(block)])
+            conflicts.append(vm.routing_stats().conflicts - before)
         objects = [encode_record(o) for o in vm.objects.records()]
+        stats = encode_stats(vm.routing_stats())
     except SuperVMError as e:
         raise BackendFailure(f"{type(e).__name__}: {e}") from e
-    return {"receipts": receipts, "objects": objects}
+    return {"receipts": receipts, "objects": objects, "conflicts": conflicts,
+            "routing_stats": stats}
 
 
 def _run(schedule: BatchSchedule, zk_backend: str, factory: BackendFactory,
@@ -286,7 +335,10 @@ def _run(schedule: BatchSchedule, zk_backend: str, factory: BackendFactory,
 
 
 _HEX = {"$ref": "#/$defs/hex"}
-_VERSION = {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
+_VERSION = {"if": {"type": "string"},
+            "then": {"type": "string", "pattern": "^[1-9][0-9]{15,19}$"},
+            "else": {"type": "integer", "minimum": 1, "maximum": MAX_SAFE_INTEGER}}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}
 _ID = {"type": "string", "pattern": "^0x[0-9a-f]{64}$"}
 _PAIRS = {"type": "array", "items": {"type": "array", "items": {"type": ["string", "integer"]},
                                      "minItems": 2, "maxItems": 2}}
@@ -372,9 +424,16 @@ class TransactionFormat(FixtureFormat):
                        "lamport_version": _either({"type": "null"}, {"type": "null"},
                                                   _VERSION),
                        "proof_verified": {"type": ["boolean", "null"]}}}
-        output = {"type": "object", "required": ["receipts", "objects"],
+        stats = {"type": "object", "additionalProperties": False,
+                 "required": ["fast", "consensus", "privacy", "conflicts", "adjustments"],
+                 "properties": {k: _COUNT for k in ("fast", "consensus", "privacy", "conflicts",
+                                                    "adjustments")}}
+        output = {"type": "object",
+                  "required": ["receipts", "objects", "conflicts", "routing_stats"],
                   "additionalProperties": False,
                   "properties": {
+                      "conflicts": {"type": "array", "items": _COUNT},
+                      "routing_stats": stats,
                       "receipts": {"type": "array", "items": {"type": "array",
                                                               "items": receipt}},
                       "objects": {"type": "array", "items": _either(
