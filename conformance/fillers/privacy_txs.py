@@ -17,7 +17,6 @@ checked at all.
 from __future__ import annotations
 
 import json
-import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,9 @@ from supervm_ref import (
     Shared,
     VmTransaction,
 )
-from supervm_ref.conformance.filler import FillerError, contract, current_root
+from supervm_ref.conformance.filler import contract, current_root
 from supervm_ref.conformance.formats.transaction import TransactionCase
+from supervm_ref.conformance.suite import find_snarkjs
 from supervm_ref.privacy import FIELD_MODULUS
 from supervm_ref.wasm.runtime.values import Value
 
@@ -48,14 +48,9 @@ BASE = ["CONF-TXN-1", "CONF-TXN-2", "CONF-TXN-3", "ROUTE-EXEC-1", "ROUTE-RECEIPT
 
 
 def external() -> Path:
-    """ZK-EXT-1: ``$SUPERVM_EXTERNAL/snarkjs-groth16``, else ``shared/external`` beside the
-    repository root."""
-    env = os.environ.get("SUPERVM_EXTERNAL")
-    base = Path(env) if env else current_root().resolve().parent / "shared" / "external"
-    folder = base / "snarkjs-groth16"
-    if not (folder / "verification_key.json").is_file():
-        raise FillerError(f"the snarkjs vectors are not at {folder}; set SUPERVM_EXTERNAL")
-    return folder
+    """ZK-EXT-1: the external snarkjs proofs (`find_snarkjs`: ``$SUPERVM_EXTERNAL``, else
+    ``shared/external`` beside the repository root or the package's checkout)."""
+    return find_snarkjs(current_root())
 
 
 def load(name: str) -> Any:

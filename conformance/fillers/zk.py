@@ -19,7 +19,7 @@ from typing import Any
 
 from supervm_ref.conformance.filler import FillerError, current_root
 from supervm_ref.conformance.formats.zk import ZkCase
-from supervm_ref.conformance.suite import suite_candidates
+from supervm_ref.conformance.suite import find_snarkjs
 from supervm_ref.privacy import CURVE_ORDER, FIELD_MODULUS, MAX_PUBLIC_INPUTS
 from supervm_ref.privacy.curve import in_g2_subgroup, twist_point_with_x
 
@@ -34,15 +34,9 @@ PAIRING = [*COMMON, "ZK-VERIFY-1", "ZK-JSON-1", "ZK-JSON-2", "ZK-JSON-3", "ZK-VK
 
 
 def external() -> Path:
-    """ZK-EXT-1: ``$SUPERVM_EXTERNAL/snarkjs-groth16``, else ``shared/external`` beside the
-    repository root, then beside the checkout holding the package (the places CONF-SUITE-1
-    looks for the official suite)."""
-    candidates = [path.parent / "snarkjs-groth16" for path in suite_candidates(current_root())]
-    for folder in candidates:
-        if (folder / "verification_key.json").is_file():
-            return folder
-    raise FillerError(f"the snarkjs vectors are not at {', '.join(map(str, candidates))}; "
-                      "set SUPERVM_EXTERNAL")
+    """ZK-EXT-1: the external snarkjs proofs (`find_snarkjs`: ``$SUPERVM_EXTERNAL``, else
+    ``shared/external`` beside the repository root or the package's checkout)."""
+    return find_snarkjs(current_root())
 
 
 def load(name: str) -> Any:

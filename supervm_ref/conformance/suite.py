@@ -66,16 +66,33 @@ class SuiteMismatch(FillerError):
 # --- Finding the suite -------------------------------------------------------------------------
 
 
-def suite_candidates(root: Path) -> list[Path]:
-    """CONF-SUITE-1: where the suite is looked for, in order: ``$SUPERVM_EXTERNAL``, else
-    ``shared/external`` beside the repository root, then beside the checkout holding this
-    package (a copy of the repository elsewhere still finds the suite of its checkout)."""
+def external_candidates(root: Path, folder: str) -> list[Path]:
+    """CONF-SUITE-1: where an external ``folder`` (data we did not write) is looked for, in
+    order: ``$SUPERVM_EXTERNAL``, else ``shared/external`` beside the repository root, then
+    beside the checkout holding this package (a copy of the repository elsewhere still finds
+    the data of its checkout)."""
     env = os.environ.get(EXTERNAL_ENV)
     if env:
-        return [Path(env) / SUITE_FOLDER]
+        return [Path(env) / folder]
     beside_package = Path(__file__).resolve().parents[2].parent
-    return list(dict.fromkeys([root.resolve().parent / "shared" / "external" / SUITE_FOLDER,
-                               beside_package / "shared" / "external" / SUITE_FOLDER]))
+    return list(dict.fromkeys([root.resolve().parent / "shared" / "external" / folder,
+                               beside_package / "shared" / "external" / folder]))
+
+
+def suite_candidates(root: Path) -> list[Path]:
+    """CONF-SUITE-1: where the suite is looked for (`external_candidates`)."""
+    return external_candidates(root, SUITE_FOLDER)
+
+
+def find_snarkjs(root: Path) -> Path:
+    """ZK-EXT-1: the folder of snarkjs proofs (``snarkjs-groth16``), looked for as the suite
+    is; `FillerError` naming the places looked at when there is none."""
+    candidates = external_candidates(root, "snarkjs-groth16")
+    for folder in candidates:
+        if (folder / "verification_key.json").is_file():
+            return folder
+    raise FillerError(f"the snarkjs vectors are not at {', '.join(map(str, candidates))}; "
+                      f"set {EXTERNAL_ENV}")
 
 
 def find_suite(root: Path) -> Path:

@@ -389,7 +389,7 @@ def test_backend_that_raises_fails_the_fixture(tmp_path: Path) -> None:
 
 
 #: Areas whose fillers take the longest (left out of the copies the fill command is tried on).
-HEAVY_AREAS = ("wasm_suite", "zk")
+HEAVY_AREAS = ("wasm_suite", "zk", "privacy_txs")
 
 
 def _copy_repo(tmp_path: Path) -> Path:
