@@ -4,6 +4,7 @@ via wasmtime (a test extra)."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 #: The repository root.
@@ -20,3 +21,10 @@ def wat(source: str) -> bytes:
     import wasmtime
 
     return bytes(wasmtime.wat2wasm(source))
+
+
+def default_sigint() -> None:
+    """For ``subprocess.Popen(preexec_fn=...)``: a child the test will interrupt gets SIGINT's
+    default disposition, even when the test run itself ignores SIGINT (as a shell's background
+    job does), since Python keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -24,7 +24,7 @@ from supervm_ref.config import RANGES, Config, ConfigError, load_config
 from supervm_ref.conformance.fill import write_atomically
 from supervm_ref.conformance.schema import MAX_JSON_DEPTH, json_depth, parse_json
 
-from ..support import REPO, external_dir
+from ..support import REPO, default_sigint, external_dir
 
 FIXTURE = REPO / "conformance" / "fixtures" / "engine.json"
 DEEP = "[" * 100_000
@@ -416,7 +416,8 @@ def _interrupt(argv: list[str], *markers: str, on_stdout: bool = False) -> Inter
     got), wait until one of ``markers`` appears on stderr (or stdout), then send SIGINT."""
     proc = subprocess.Popen([sys.executable, "-m", "supervm_ref", *argv], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=_env(SUPERVM_PROGRESS="1", COLUMNS="200"))
+                            env=_env(SUPERVM_PROGRESS="1", COLUMNS="200"),
+                            preexec_fn=default_sigint)
     assert proc.stderr is not None and proc.stdout is not None
     watched = proc.stdout if on_stdout else proc.stderr
     seen = b""

@@ -33,7 +33,7 @@ from supervm_ref.conformance.schema import load_schema
 from supervm_ref.errors import InvalidArgumentError
 from supervm_ref.runtime.runtime import Runtime
 
-from ..support import REPO
+from ..support import REPO, default_sigint
 
 FIXTURES = REPO / "conformance" / "fixtures"
 ISOLATION = REPO / "conformance" / "isolation"
@@ -215,6 +215,7 @@ def test_ctrl_c_with_worker_processes() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "supervm_ref", "consume", "-j", "2",
                              str(FIXTURES)], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=default_sigint,
                             env={**os.environ, "SUPERVM_PROGRESS": "1", "COLUMNS": "200"})
     assert proc.stderr is not None
     seen = b""

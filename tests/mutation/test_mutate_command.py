@@ -22,7 +22,7 @@ from supervm_ref.mutation.run import EXIT_NOT_APPLICABLE
 from supervm_ref.mutation.run import main as run_main
 from supervm_ref.mutation.runner import Step, default_targets, plan
 
-from ..support import REPO
+from ..support import REPO, default_sigint
 
 pytestmark = pytest.mark.slow
 
@@ -171,7 +171,8 @@ def test_ctrl_c_ends_the_run_and_its_subprocesses() -> None:
     env = {**os.environ, "SUPERVM_PROGRESS": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "supervm_ref", "mutate", "--backend",
                              "reference", "-j", "2"], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=default_sigint)
     deadline = time.monotonic() + 30
     while not _mutation_processes() - before and time.monotonic() < deadline:
         time.sleep(0.05)
