@@ -13,7 +13,8 @@ The generator follows every coin's owner and version, so every transaction succe
 
 `run` cuts the workload into blocks of ``block_size``; each block's fast, consensus and privacy
 transactions run as three `SuperVM.execute_block` calls, timed apart (the paths touch disjoint
-objects, so the state is the block's, ROUTE-BLOCK-1). The counts and ratios are exact and the
+objects, so the state is the block's, ROUTE-BLOCK-1), and the adaptive router is fed once per
+block with their summed outcome (`BlockObserver`). The counts and ratios are exact and the
 same on every run; only the latencies and TPS are measured. ``privacy_latency_ms`` is slept once
 per private transaction inside the privacy path's time, as the seed's blocking sleep does.
 """
@@ -178,6 +179,46 @@ def make_verifier(registry: VerifyingKeyRegistry, backend: str, latency_ms: floa
     return verify
 
 
+class BlockObserver:
+    """ROUTE-BENCH-1: the adaptive router, fed once per block. The bench runs a block's paths
+    as separate `SuperVM.execute_block` calls (to time them apart); this router sums their
+    observations and hands the router one per block (`flush`), as the whole block's
+    `execute_block` would (ROUTE-BLOCK-4: the paths touch disjoint objects, so their
+    conflicts add up to the whole block's)."""
+
+    def __init__(self, router: AdaptiveRouter) -> None:
+        self.router = router
+        self._pending = [0, 0, 0]
+
+    def observe(self, *, transactions: int, successes: int, conflicts: int) -> bool:
+        """Keep one path's outcome until the block ends."""
+        for i, n in enumerate((transactions, successes, conflicts)):
+            self._pending[i] += n
+        return False
+
+    def flush(self) -> bool:
+        """The block's one observation (none for an empty block); True when the target
+        moved."""
+        transactions, successes, conflicts = self._pending
+        self._pending = [0, 0, 0]
+        if not transactions:
+            return False
+        return self.router.observe(transactions=transactions, successes=successes,
+                                   conflicts=conflicts)
+
+    def fast_slots(self, capacity: int) -> int:
+        """The router's `fast_slots`."""
+        return self.router.fast_slots(capacity)
+
+    def target_fast_ratio(self) -> float:
+        """The router's target."""
+        return self.router.target_fast_ratio()
+
+    def adjustments(self) -> int:
+        """The router's adjustments."""
+        return self.router.adjustments()
+
+
 def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_ms: float = 0.0,
         block_size: int = 100, seed: int = 0, zk_backend: str | None = None,
         router_config: AdaptiveRouterConfig | None = None,
@@ -192,7 +233,8 @@ def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_m
     workload = generate(txs, owned_ratio, privacy_ratio, seed)
     registry = VerifyingKeyRegistry()
     registry.register(VK_ID, parse_verifying_key(proof_documents()[0]))
-    vm = SuperVM(router=AdaptiveRouter(router_config), registry=registry,
+    observer = BlockObserver(AdaptiveRouter(router_config))
+    vm = SuperVM(router=observer, registry=registry,
                  verifier=make_verifier(registry, backend, privacy_latency_ms))
     for obj in workload.genesis:
         vm.objects.insert(obj)
@@ -214,6 +256,7 @@ def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_m
                 figures.failed += sum(not r.success for r in receipts)
                 if path == "consensus":
                     report.consensus_conflicts += vm.routing_stats().conflicts - conflicts
+            observer.flush()
             report.blocks += 1
             if progress is not None:
                 progress(min(start + block_size, len(items)), len(items),

@@ -10,7 +10,7 @@ import pytest
 from supervm_ref.bench import mixed_path
 from supervm_ref.cli import main
 from supervm_ref.cli.bench import expand_colon_forms
-from supervm_ref.routing import Route, route_of
+from supervm_ref.routing import AdaptiveRouter, Route, route_of
 
 
 def figures(text: str) -> dict[str, str]:
@@ -178,3 +178,22 @@ def test_ctrl_c_prints_what_was_done(capsys: pytest.CaptureFixture[str],
     assert "# interrupted after" in captured.out
     assert figures(captured.out)["vm_routing_total"] != "0"
     assert "supervm: interrupted" in captured.err
+
+
+def test_the_router_observes_each_block_once() -> None:
+    """ROUTE-BENCH-1, ROUTE-BLOCK-4: a block run path by path is one observation of the
+    adaptive router, its paths' outcomes summed; an empty block is none."""
+    router = AdaptiveRouter()
+    observer = mixed_path.BlockObserver(router)
+    assert observer.observe(transactions=70, successes=70, conflicts=0) is False
+    assert observer.observe(transactions=20, successes=19, conflicts=2) is False
+    assert observer.observe(transactions=10, successes=10, conflicts=0) is False
+    assert router.stats().observations == 0
+    assert observer.flush() is True  # 100 transactions: a window, 2% conflicts: the target rises
+    stats = router.stats()
+    assert (stats.observations, stats.transactions, stats.successes, stats.conflicts) == (
+        1, 100, 99, 2)
+    assert observer.flush() is False and router.stats().observations == 1
+    assert observer.target_fast_ratio() == router.target_fast_ratio()
+    assert observer.fast_slots(10) == router.fast_slots(10)
+    assert observer.adjustments() == router.adjustments() == 1
