@@ -243,17 +243,7 @@ class WorkStealingScheduler:
             else:
                 w = (rank - len(given)) % self.num_workers
             rank += 1
-            nxt = self._next_task(run, w)
-            if nxt is None:
-                continue
-            task, stolen, sequence = nxt
-            error: TxError | None = None
-            try:
-                executor(task.tx_id)
-            except Exception as exc:
-                error = as_tx_error(exc)
-            run.outcomes[task.tx_id] = TaskOutcome(task.tx_id, task.priority, error, w, stolen,
-                                                   sequence)
+            self._step(run, w, executor)
         return self._finish(order, run)
 
     def _next_task(self, run: _Run, w: int) -> tuple[Task, bool, int] | None:
@@ -287,25 +277,33 @@ class WorkStealingScheduler:
             run.started += 1
             return task, stolen, sequence
 
+    def _step(self, run: _Run, w: int, executor: Callable[[TxId], object]) -> bool:
+        """PAR-WS-3/4: worker ``w`` takes its next task and runs ``executor`` on it, recording
+        the outcome (an exception is the task's `TxError`); False when there is no work left.
+        Anything that is not an `Exception` (Ctrl-C) propagates."""
+        nxt = self._next_task(run, w)
+        if nxt is None:
+            return False
+        task, stolen, sequence = nxt
+        error: TxError | None = None
+        try:
+            executor(task.tx_id)
+        except Exception as exc:
+            error = as_tx_error(exc)
+        outcome = TaskOutcome(task.tx_id, task.priority, error, w, stolen, sequence)
+        with run.lock:
+            run.outcomes[task.tx_id] = outcome
+        return True
+
     def _worker(self, run: _Run, w: int, executor: Callable[[TxId], object]) -> None:
-        """One worker thread: take tasks until none is left, recording each outcome."""
-        while True:
-            nxt = self._next_task(run, w)
-            if nxt is None:
-                return
-            task, stolen, sequence = nxt
-            error: TxError | None = None
-            try:
-                executor(task.tx_id)
-            except Exception as exc:
-                error = as_tx_error(exc)
-            except BaseException as exc:
-                with run.lock:
-                    run.abort = run.abort or exc
-                return
-            outcome = TaskOutcome(task.tx_id, task.priority, error, w, stolen, sequence)
+        """One worker thread: take tasks until none is left; an interrupt stops every worker
+        and is raised again by `execute_all`."""
+        try:
+            while self._step(run, w, executor):
+                pass
+        except BaseException as exc:
             with run.lock:
-                run.outcomes[task.tx_id] = outcome
+                run.abort = run.abort or exc
 
     # --- Statistics and the underlying scheduler --------------------------------------------
 
