@@ -72,6 +72,22 @@ from .test_blockstm_props import generated_block
 # --- helpers --------------------------------------------------------------------------------
 
 
+class DictStore:
+    """A duck-typed store: ``get``, ``set`` and ``delete`` over a dict, and no ``scan``."""
+
+    def __init__(self, data: dict[bytes, bytes]) -> None:
+        self.data = dict(data)
+
+    def get(self, key: bytes) -> bytes | None:
+        return self.data.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self.data[key] = value
+
+    def delete(self, key: bytes) -> None:
+        self.data.pop(key, None)
+
+
 def store_of(**items: int) -> MemoryStorage:
     """A store of 8-byte balances under the given names."""
     return MemoryStorage({k.encode(): encode_balance(v) for k, v in items.items()})
@@ -829,25 +845,11 @@ def test_api_schedule_is_validated() -> None:
 
 def test_api_duck_typed_store_and_empty_block() -> None:
     """SCHED-API-1: any object with get/set/delete works; an empty block is valid."""
-
-    class DictStore:
-        def __init__(self) -> None:
-            self.data: dict[bytes, bytes] = {b"gone": b"x"}
-
-        def get(self, key: bytes) -> bytes | None:
-            return self.data.get(key)
-
-        def set(self, key: bytes, value: bytes) -> None:
-            self.data[key] = value
-
-        def delete(self, key: bytes) -> None:
-            self.data.pop(key, None)
-
     def body(view: TxnView) -> None:
         view.delete(b"gone")
         view.write(b"new", b"1")
 
-    store = DictStore()
+    store = DictStore({b"gone": b"x"})
     result = MvccScheduler(workers=3).execute_batch(store, [body])
     assert store.data == {b"new": b"1"} and result.outputs == (None,)
     empty = MvccScheduler(workers=3).execute_batch(store, [])
@@ -1044,30 +1046,17 @@ def test_scans_in_blocks_equal_sequential() -> None:
 def test_scan_on_a_store_without_scan_fails_the_transaction() -> None:
     """SCHED-API-1, SCHED-TXN-3: on a store that has no ``scan``, a scan fails its transaction
     with InvalidAccess, in parallel as in sequential execution; reads still work."""
-
-    class NoScan:
-        def __init__(self) -> None:
-            self.data: dict[bytes, bytes] = {b"a": b"1"}
-
-        def get(self, key: bytes) -> bytes | None:
-            return self.data.get(key)
-
-        def set(self, key: bytes, value: bytes) -> None:
-            self.data[key] = value
-
-        def delete(self, key: bytes) -> None:
-            self.data.pop(key, None)
-
     def scanner(view: TxnView) -> int:
         return len(view.scan(b"", 5))
 
     def reader(view: TxnView) -> bytes | None:
         return view.read(b"a")
 
-    seq = execute_sequential(NoScan(), [scanner, reader])
+    seq = execute_sequential(DictStore({b"a": b"1"}), [scanner, reader])
     assert isinstance(seq.outputs[0], TxnFailure) and seq.outputs[0].kind == "InvalidAccess"
     assert seq.outputs[1] == b"1"
-    assert MvccScheduler(workers=2).execute_batch(NoScan(), [scanner, reader]) == seq
+    assert MvccScheduler(workers=2).execute_batch(DictStore({b"a": b"1"}),
+                                                  [scanner, reader]) == seq
 
 
 # --- SCHED-RESULT-2: the store ---------------------------------------------------------------
