@@ -243,8 +243,8 @@ def register(sub: Any) -> None:
 
     m = benches.add_parser(
         "mixed-path", help="the seed's mixed_path_bench: fast, consensus and privacy paths",
-        description="The seed's mixed_path_bench: a seeded workload of fast transfers of owned "
-                    "coins, consensus increments of shared counters and private transfers "
+        description="The seed's mixed_path_bench: a seeded workload of fast payments with owned "
+                    "coins, consensus increments of shared counters and private payments "
                     "carrying a real snarkjs Groth16 proof, run through a SuperVM in blocks; "
                     "prints the seed's figures as 'name value' lines: bench_fastpath_*, "
                     "bench_consensus_*, bench_privacy_* (executed, failed, average latency in "
