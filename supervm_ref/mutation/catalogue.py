@@ -752,13 +752,8 @@ ZK: tuple[Mutant, ...] = (
     _m("zk/no-subgroup-check", "a G2 point outside the subgroup of order r is accepted",
        f"{_ZK}.curve:in_g2_subgroup", _returns(True), "zk"),
     _m("zk/public-input-aliased", "a public input of r or more is accepted (and reduced by the "
-       "pairing)", f"{_ZK}.snarkjs:parse_public_inputs",
-       Source("if value >= CURVE_ORDER:", "if False:"), "zk",
-       Survival(SurvivalReason.EQUIVALENT,
-                "verify_groth16 checks every public input against r again (ZK-FIELD-2, "
-                "check_scalar) before any pairing, so a document's input of r or more is still "
-                "zk_public_input_out_of_range; tests/privacy/test_parse.py checks the parser's "
-                "own check")),
+       "pairing)", f"{_ZK}.field:check_scalar",
+       Source("if not 0 <= value < CURVE_ORDER:", "if value < 0:"), "zk"),
     _m("zk/g1-curve-unchecked", "a G1 point off the curve is accepted",
        f"{_ZK}.curve:on_g1_curve", _returns(True), "zk"),
 )

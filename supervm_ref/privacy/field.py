@@ -73,8 +73,9 @@ def check_scalar(value: object, where: str) -> int:
                       f"{where}: expected an integer, found {type(value).__name__}")
     if not 0 <= value < CURVE_ORDER:
         found = (f"an integer of {value.bit_length()} bits" if value.bit_length() > 300
+                 else f"{value} (r + {value - CURVE_ORDER})" if value >= CURVE_ORDER
                  else str(value))
         raise ZkError("zk_public_input_out_of_range",
                       f"{where}: expected an integer in [0, r), r = {CURVE_ORDER}, found "
-                      f"{found}")
+                      f"{found}; inputs are never reduced modulo r")
     return value

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..errors import shown
 from .curve import G1Point, G2Point, check_g1, check_g2
 from .errors import ZkError
-from .field import CURVE_ORDER, parse_coordinate, parse_decimal
+from .field import check_scalar, parse_coordinate, parse_decimal
 
 #: ZK-JSON-3: the only protocol and curve accepted (snarkjs's names).
 PROTOCOL = "groth16"
@@ -263,11 +263,5 @@ def parse_public_inputs(data: object) -> tuple[int, ...]:
                       f"public inputs: expected at most {MAX_PUBLIC_INPUTS}, found {len(data)}")
     values: list[int] = []
     for i, text in enumerate(data):
-        value = parse_decimal(text, f"public[{i}]")
-        if value >= CURVE_ORDER:
-            raise ZkError("zk_public_input_out_of_range",
-                          f"public[{i}]: expected a value in [0, r), r = {CURVE_ORDER}, found "
-                          f"{value} (r + {value - CURVE_ORDER}); inputs are never reduced "
-                          f"modulo r")
-        values.append(value)
+        values.append(check_scalar(parse_decimal(text, f"public[{i}]"), f"public[{i}]"))
     return tuple(values)
