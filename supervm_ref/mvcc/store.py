@@ -20,6 +20,14 @@ from dataclasses import dataclass
 
 from sortedcontainers import SortedDict
 
+from ..persistence.autoflush import (
+    AutoFlushConfig,
+    AutoFlusher,
+    AutoFlushStatus,
+    Clock,
+    as_clock,
+    as_config,
+)
 from ..persistence.encoding import (
     DEFAULT_CF,
     FLUSH_POINT_KEY,
@@ -33,7 +41,12 @@ from ..persistence.encoding import (
     history_value,
     pruned_key,
 )
-from ..persistence.errors import DatabaseCorrupt, FlushPointMismatch, PersistenceArgumentError
+from ..persistence.errors import (
+    AutoFlushStateError,
+    DatabaseCorrupt,
+    FlushPointMismatch,
+    PersistenceArgumentError,
+)
 from ..persistence.layout import check_db, flush_point, history
 from ..persistence.rocksdb import CfWrite, RocksDBStorage
 from ..runtime.errors import StorageWriteError
@@ -95,6 +108,8 @@ class MvccStore:
         self._flush_point = 0
         self._pending: dict[bytes, list[MvccVersion]] | None = None
         self._flush_totals = FlushStats()
+        self._auto_flusher: AutoFlusher | None = None
+        self._auto_flush_lock = threading.Lock()  # start/stop/notify, apart from the store lock
 
     # -----------------------------------------------------------------------------------------
     # Transactions
@@ -431,3 +446,45 @@ class MvccStore:
             if writes:
                 db._write_cf(writes)
             return pruned_versions, pruned_keys
+
+
+    # -----------------------------------------------------------------------------------------
+    # Auto-flush (spec/persistence.md section 7)
+
+    def start_auto_flush(self, db: RocksDBStorage, config: AutoFlushConfig, *,
+                         clock: Clock | None = None) -> None:
+        """PERSIST-AUTO-2: flush to ``db`` in a background thread when
+        ``config.interval_seconds`` have passed on ``clock`` (default: time.monotonic) or after
+        ``config.block_trigger_threshold`` blocks (`notify_block`). Already running:
+        `AutoFlushStateError`."""
+        db = check_db(db)
+        config = as_config(config)
+        chosen = as_clock(clock)
+        with self._auto_flush_lock:
+            if self._auto_flusher is not None:
+                raise AutoFlushStateError("start_auto_flush: expected auto-flush stopped, "
+                                          "found it running")
+            self._auto_flusher = AutoFlusher(self, db, config, chosen)
+
+    def notify_block(self) -> None:
+        """PERSIST-AUTO-3: one block was produced (the block trigger counts them). Without a
+        running auto-flush: `AutoFlushStateError`."""
+        with self._auto_flush_lock:
+            flusher = self._auto_flusher
+            if flusher is None:
+                raise AutoFlushStateError("notify_block: expected auto-flush started, found it "
+                                          "stopped")
+            flusher.notify_block()
+
+    def auto_flush_status(self) -> AutoFlushStatus | None:
+        """PERSIST-AUTO-3/4: the running auto-flush's status (None when it is stopped)."""
+        with self._auto_flush_lock:
+            return None if self._auto_flusher is None else self._auto_flusher.status()
+
+    def stop_auto_flush(self) -> None:
+        """PERSIST-AUTO-3/4: stop the thread and flush what is pending; idempotent. A
+        background flush that failed is raised now as `AutoFlushFailed`."""
+        with self._auto_flush_lock:
+            flusher, self._auto_flusher = self._auto_flusher, None
+        if flusher is not None:
+            flusher.stop()

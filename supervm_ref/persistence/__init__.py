@@ -9,6 +9,14 @@ flush point. Every error is a `PersistenceError` with a ``kind``.
 
 from __future__ import annotations
 
+from .autoflush import AutoFlushConfig, AutoFlushStatus, Clock, ManualClock, MonotonicClock
+from .checkpoint import (
+    checkpoint_path,
+    create_checkpoint,
+    create_checkpoint_at,
+    list_checkpoints,
+    restore_checkpoint,
+)
 from .encoding import COLUMN_FAMILIES, FORMAT_VERSION, HISTORY_CF, META_CF
 from .errors import (
     AutoFlushFailed,
@@ -36,9 +44,12 @@ __all__ = [
     "FORMAT_VERSION",
     "HISTORY_CF",
     "META_CF",
+    "AutoFlushConfig",
     "AutoFlushFailed",
     "AutoFlushStateError",
+    "AutoFlushStatus",
     "CheckpointInvalid",
+    "Clock",
     "DatabaseClosed",
     "DatabaseCorrupt",
     "DatabaseInUse",
@@ -49,11 +60,18 @@ __all__ = [
     "FlushPointMismatch",
     "HistoryUnavailable",
     "HistoryVersion",
+    "ManualClock",
+    "MonotonicClock",
     "PersistenceArgumentError",
     "PersistenceError",
     "PersistenceErrorKind",
     "RocksDBStorage",
     "StorageFailed",
+    "checkpoint_path",
+    "create_checkpoint",
+    "create_checkpoint_at",
     "key_history",
+    "list_checkpoints",
     "read_history_at",
+    "restore_checkpoint",
 ]
