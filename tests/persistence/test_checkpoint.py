@@ -28,8 +28,9 @@ from .test_store import commit
 
 
 def test_checkpoints_hold_a_flush_point(tmp_path: Path) -> None:
-    """PERSIST-CKPT-1: a checkpoint named by its flush point opens read-only (and as a store)
-    at that flush point while the database moves on; list_checkpoints lists them in order."""
+    """PERSIST-CKPT-1/2: a checkpoint named by its flush point opens read-only (and as a store)
+    at that flush point while the database moves on; list_checkpoints lists them in order;
+    an existing directory is CheckpointInvalid, a closed database DatabaseClosed."""
     root = tmp_path / "checkpoints"
     assert list_checkpoints(root) == []
     store = MvccStore()
