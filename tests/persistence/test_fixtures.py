@@ -24,6 +24,7 @@ from supervm_ref.conformance.formats.persistence import (
     run_persistence_script,
 )
 from supervm_ref.conformance.schema import load_schema
+from supervm_ref.errors import InvalidArgumentError
 
 from ..support import REPO
 
@@ -136,3 +137,42 @@ def test_input_output_and_t8n() -> None:
                           capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == fixture["post"]
+
+
+def test_call_and_batch_fixtures_run_on_rocksdb() -> None:
+    """CONF-STORAGE-1, PERSIST-DB-1: every call and batch fixture gives its post on a
+    RocksDBStorage (reference backend: the storage is what is under test; the whole
+    conformance/fixtures folder of those two formats, about 10 s); --storage rocksdb with an
+    external command is a usage error."""
+    done = subprocess.run(
+        [sys.executable, "-m", "supervm_ref", "consume", "--storage", "rocksdb", "--json",
+         "--format", "supervm_call_test", "--format", "supervm_batch_test",
+         str(REPO / "conformance" / "fixtures")],
+        capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] and report["summary"]["failed"] == 0
+    assert set(report["formats"]) == {"supervm_call_test", "supervm_batch_test"}
+    assert report["summary"]["fixtures"] > 400
+    refused = subprocess.run(
+        [sys.executable, "-m", "supervm_ref", "consume", "--storage", "rocksdb", "--backend",
+         "python -m supervm_ref t8n", str(FIXTURES)],
+        capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert refused.returncode == 2 and "--storage rocksdb" in refused.stderr
+
+
+def test_fixture_storage_factory() -> None:
+    """CONF-STORAGE-1: the factory builds a MemoryStorage by default and a RocksDBStorage
+    (removed afterwards) when selected; an unknown kind is refused."""
+    from supervm_ref.conformance.storage import fixture_storage, selected_storage
+    from supervm_ref.persistence import RocksDBStorage
+    from supervm_ref.runtime.storage import MemoryStorage
+
+    with fixture_storage({b"k": b"v"}) as memory:
+        assert isinstance(memory, MemoryStorage) and memory.items() == [(b"k", b"v")]
+    with selected_storage("rocksdb"), fixture_storage({b"k": b"v"}) as db:
+        assert isinstance(db, RocksDBStorage) and db.items() == [(b"k", b"v")]
+        path = db.path
+    assert not path.exists()
+    with pytest.raises(InvalidArgumentError), selected_storage("disk"):
+        pass
