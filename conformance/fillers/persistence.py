@@ -90,6 +90,13 @@ def cases() -> list[PersistenceCase]:
              "and a deletion whose tombstone GC collected still deletes",
              ["PERSIST-FLUSH-1", "MVCC-GC-2"],
              [commit(k="1"), FLUSH, commit(k="2"), commit(k=None), GC, FLUSH]),
+        case("gc_before_first_flush",
+             "versions GC collected before a store's first flush cannot be flushed: the flush "
+             "records history_floor (the horizon GC collected at) and the history answers from "
+             "there on",
+             ["PERSIST-FLUSH-1", "PERSIST-HIST-1", "MVCC-GC-2"],
+             [commit(k="1"), commit(k="2", g="x"), commit(g=None, j="3"), GC, FLUSH,
+              read("k", 2), read("k", 3), read("g", 3)]),
         case("prune_keep_n",
              "prune keeps the newest N versions of each key, marks each pruned key with the "
              "newest removed commit_ts, and a second prune removes nothing",

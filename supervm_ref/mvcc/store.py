@@ -34,6 +34,7 @@ from ..persistence.encoding import (
     FORMAT_VERSION,
     FORMAT_VERSION_KEY,
     HISTORY_CF,
+    HISTORY_FLOOR_KEY,
     META_CF,
     encode_u32,
     encode_u64,
@@ -107,6 +108,7 @@ class MvccStore:
         # flush totals, and the auto-flush thread when one runs.
         self._flush_point = 0
         self._pending: dict[bytes, list[MvccVersion]] | None = None
+        self._gc_floor = 0  # the largest GC horizon at which GC removed a version
         self._flush_totals = FlushStats()
         self._auto_flusher: AutoFlusher | None = None
         self._auto_flush_lock = threading.Lock()  # start/stop/notify, apart from the store lock
@@ -207,7 +209,10 @@ class MvccStore:
     def gc_now(self) -> GcStats:
         """MVCC-GC-2/3/5: collect now; the statistics of this run."""
         with self._lock:
-            run = collect(self._chains, self.gc_horizon())
+            horizon = self.gc_horizon()
+            run = collect(self._chains, horizon)
+            if run.versions_cleaned:  # PERSIST-FLUSH-1: history before this is incomplete
+                self._gc_floor = max(self._gc_floor, horizon)
             self._gc_totals = self._gc_totals.plus(run)
             self._commits_since_gc = 0
             return run
@@ -374,6 +379,10 @@ class MvccStore:
                 size += len(key) + (0 if latest is None else len(latest))
                 writes.extend((HISTORY_CF, history_key(key, v.commit_ts), history_value(v.value))
                               for v in versions)
+            if self._pending is None and self._gc_floor > 0:
+                # GC dropped versions before this first flush: the history answers from the
+                # largest horizon it collected at on (PERSIST-HIST-1).
+                writes.append((META_CF, HISTORY_FLOOR_KEY, encode_u64(self._gc_floor)))
             writes.append((META_CF, FLUSH_POINT_KEY, encode_u64(now)))
             writes.append((META_CF, FORMAT_VERSION_KEY, encode_u32(FORMAT_VERSION)))
             db._write_cf(writes)

@@ -14,6 +14,7 @@ from ..runtime.storage import as_bytes
 from .encoding import (
     FLUSH_POINT_KEY,
     HISTORY_CF,
+    HISTORY_FLOOR_KEY,
     META_CF,
     decode_history_key,
     decode_history_value,
@@ -49,6 +50,18 @@ def flush_point(db: RocksDBStorage) -> int:
     if point is None:
         raise DatabaseCorrupt(f"flush_point: expected 8 bytes, found {raw.hex()}")
     return point
+
+
+def history_floor(db: RocksDBStorage) -> int:
+    """PERSIST-HIST-1: the timestamp from which the history answers every key (0 when the
+    meta entry is absent: from the beginning)."""
+    raw = db._cf_get(META_CF, HISTORY_FLOOR_KEY)
+    if raw is None:
+        return 0
+    floor = decode_u64(raw)
+    if floor is None:
+        raise DatabaseCorrupt(f"history_floor: expected 8 bytes, found {raw.hex()}")
+    return floor
 
 
 def _decode_entry(raw_key: bytes, raw_value: bytes) -> tuple[bytes, HistoryVersion]:
@@ -96,9 +109,9 @@ def pruned_mark(db: RocksDBStorage, key: bytes) -> int | None:
 def read_history_at(db: RocksDBStorage, key: bytes, ts: int) -> bytes | None:
     """PERSIST-HIST-1: the value of ``key`` at snapshot ``ts`` from the database's history
     (MVCC-VERSION-2: the newest flushed version with ``commit_ts <= ts``; None when there is
-    none or it is a deletion). Answerable for ``0 <= ts <= flush point`` when pruning never
-    removed a version of the key, else for ``oldest kept commit_ts <= ts <= flush point``;
-    any other ``ts`` is `HistoryUnavailable`."""
+    none or it is a deletion). Answerable for ``history_floor <= ts <= flush point`` when
+    pruning never removed a version of the key, else for ``max(history_floor, oldest kept
+    commit_ts) <= ts <= flush point``; any other ``ts`` is `HistoryUnavailable`."""
     db = check_db(db)
     key = as_bytes(key, "key")
     if isinstance(ts, bool) or not isinstance(ts, int) or ts < 0:
@@ -106,6 +119,10 @@ def read_history_at(db: RocksDBStorage, key: bytes, ts: int) -> bytes | None:
     point = flush_point(db)
     if ts > point:
         raise HistoryUnavailable(f"ts {ts}: expected at most the flush point {point}")
+    floor = history_floor(db)
+    if ts < floor:
+        raise HistoryUnavailable(f"ts {ts}: the history starts at {floor} (versions older "
+                                 "were collected before the first flush)")
     versions = key_history(db, key)
     mark = pruned_mark(db, key)
     if mark is not None and (not versions or ts < versions[0].commit_ts):

@@ -80,6 +80,29 @@ def test_flush_keeps_versions_gc_dropped(db: RocksDBStorage) -> None:
         (1, b"1"), (2, b"2"), (3, None)]
 
 
+def test_gc_before_the_first_flush_sets_the_history_floor(db: RocksDBStorage) -> None:
+    """PERSIST-FLUSH-1, PERSIST-HIST-1: versions GC removed before a store's first flush
+    cannot reach the history; the flush records history_floor (the GC horizon) and reads
+    before it are HistoryUnavailable; without GC nothing is recorded."""
+    store = MvccStore()
+    commit(store, {b"k": b"1"})
+    commit(store, {b"k": b"2", b"gone": b"x"})
+    commit(store, {b"gone": None, b"j": b"3"})
+    store.gc_now()  # horizon 3: k@1 and both versions of gone are collected
+    store.flush_to_storage(db)
+    assert (b"history_floor", (3).to_bytes(8, "big")) in db.column_family_items("mvcc_meta")
+    assert read_history_at(db, b"k", 3) == b"2" and read_history_at(db, b"gone", 3) is None
+    for ts in range(3):
+        with pytest.raises(HistoryUnavailable):
+            read_history_at(db, b"k", ts)
+    other = MvccStore()
+    commit(other, {b"k": b"1"})
+    with RocksDBStorage(db.path.parent / "plain") as fresh:
+        other.flush_to_storage(fresh)
+        assert [k for k, _ in fresh.column_family_items("mvcc_meta")] == [
+            b"flush_point", b"format_version"]
+
+
 def test_flush_never_holds_half_a_transaction(db: RocksDBStorage) -> None:
     """PERSIST-FLUSH-2: the flush point is a commit timestamp taken under the store lock; an
     open transaction's buffered writes are not flushed."""
@@ -245,7 +268,7 @@ STEP = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(STEP, max_size=20))
 def test_reopen_and_history_agree_with_memory(tmp_path_factory: pytest.TempPathFactory,
                                               steps: list[tuple[str, object]]) -> None:
