@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from rocksdict import AccessType, DbClosedError, Options, Rdict, WriteBatch
+from rocksdict import AccessType, DbClosedError, Options, Rdict, WriteBatch, WriteOptions
 
 from ..runtime.storage import as_bytes, as_limit, as_writes, prefix_end
 from .encoding import (
@@ -95,6 +96,14 @@ _OPEN: dict[Path, int] = {}
 _OPEN_LOCK = threading.Lock()
 
 
+def _forget(key: Path) -> None:
+    """PERSIST-CKPT-3: a handle on ``key`` is closed (or was collected without close)."""
+    with _OPEN_LOCK:
+        _OPEN[key] -= 1
+        if _OPEN[key] <= 0:
+            del _OPEN[key]
+
+
 def is_open_here(path: Path) -> bool:
     """PERSIST-CKPT-3: whether this process holds a `RocksDBStorage` open on ``path``."""
     with _OPEN_LOCK:
@@ -104,11 +113,15 @@ def is_open_here(path: Path) -> bool:
 class RocksDBStorage:
     """PERSIST-DB-1: a RocksDB database at ``path`` (created when missing unless ``read_only``),
     the seed's ``RocksDBStorage::new(path, read_only)``. A `Storage` (RT-STORAGE-1..4) over the
-    ``default`` column family; thread-safe; ``close()`` or use it as a context manager."""
+    ``default`` column family; thread-safe; ``close()`` or use it as a context manager.
+    ``sync=True`` syncs every write batch to disk before it returns (PERSIST-DB-6)."""
 
-    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False, *,
+                 sync: bool = False) -> None:
         if not isinstance(read_only, bool):
             raise PersistenceArgumentError("read_only", "a bool", read_only)
+        if not isinstance(sync, bool):
+            raise PersistenceArgumentError("sync", "a bool", sync)
         self._path = as_path(path)
         self._read_only = read_only
         self._lock = threading.RLock()
@@ -129,14 +142,19 @@ class RocksDBStorage:
                                  column_families=families)
         except Exception as e:
             raise classify("open", e, self._path) from e
+        self._write_options: Any = None
+        if sync:  # PERSIST-DB-6: every write batch synced to disk before it returns
+            self._write_options = WriteOptions()
+            self._write_options.sync = True
         try:
             self._check_format(existed)
         except BaseException:
             self._release()
             raise
+        key = self._path.resolve()
         with _OPEN_LOCK:
-            key = self._path.resolve()
             _OPEN[key] = _OPEN.get(key, 0) + 1
+        self._registered = weakref.finalize(self, _forget, key)
 
     def _check_format(self, existed: bool) -> None:
         """PERSIST-DB-5: a database this class created carries ``format_version`` in its meta
@@ -167,6 +185,11 @@ class RocksDBStorage:
         return self._read_only
 
     @property
+    def sync(self) -> bool:
+        """PERSIST-DB-6: whether every write batch is synced to disk before it returns."""
+        return self._write_options is not None
+
+    @property
     def closed(self) -> bool:
         """PERSIST-DB-3: whether ``close()`` was called."""
         return self._db is None
@@ -176,11 +199,7 @@ class RocksDBStorage:
         with self._lock:
             if self._db is None:
                 return
-            with _OPEN_LOCK:
-                key = self._path.resolve()
-                _OPEN[key] -= 1
-                if _OPEN[key] <= 0:
-                    del _OPEN[key]
+            self._registered()
             self._release()
 
     def _release(self) -> None:
@@ -298,7 +317,10 @@ class RocksDBStorage:
                         batch.delete(key, handle)
                     else:
                         batch.put(key, value, handle)
-                self._db.write(batch)
+                if self._write_options is None:
+                    self._db.write(batch)
+                else:
+                    self._db.write(batch, self._write_options)
             except PersistenceError:
                 raise
             except Exception as e:

@@ -181,6 +181,26 @@ def test_bad_constructor_arguments(tmp_path: Path) -> None:
         RocksDBStorage(tmp_path / "db", read_only=1)  # type: ignore[arg-type]
 
 
+def test_sync_writes_and_forgotten_handles(tmp_path: Path) -> None:
+    """PERSIST-DB-6: sync=True (a bool) syncs each batch and reads back the same; a handle
+    collected without close() releases the database (PERSIST-CKPT-3: no longer open here)."""
+    import gc
+
+    from supervm_ref.persistence.rocksdb import is_open_here
+
+    with RocksDBStorage(tmp_path / "db", sync=True) as db:
+        assert db.sync
+        db.apply_batch({b"a": b"1", b"b": None})
+        assert db.items() == [(b"a", b"1")]
+    assert not RocksDBStorage(tmp_path / "other").sync
+    gc.collect()
+    assert not is_open_here(tmp_path / "other")
+    with RocksDBStorage(tmp_path / "other") as again:  # the LOCK was released too
+        assert again.items() == []
+    with pytest.raises(PersistenceArgumentError):
+        RocksDBStorage(tmp_path / "x", sync=1)  # type: ignore[arg-type]
+
+
 def test_locked_by_this_process(tmp_path: Path) -> None:
     """PERSIST-DB-2: a second writable handle in the same process is DatabaseLocked."""
     with RocksDBStorage(tmp_path / "db"), pytest.raises(DatabaseLocked):
