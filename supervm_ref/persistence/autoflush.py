@@ -28,11 +28,12 @@ class Clock(Protocol):
     """PERSIST-AUTO-2: the time the auto-flush thread sees."""
 
     def now(self) -> float:
-        """Seconds on a monotonic scale."""
+        """PERSIST-AUTO-2: seconds on a monotonic scale."""
         ...
 
     def wait(self, seconds: float, wake: threading.Event) -> None:
-        """Return after ``seconds`` on this clock, or earlier once ``wake`` is set."""
+        """PERSIST-AUTO-2: return after ``seconds`` on this clock, or earlier once ``wake`` is
+        set."""
         ...
 
 

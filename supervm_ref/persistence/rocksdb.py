@@ -251,7 +251,8 @@ class RocksDBStorage:
         self._write_cf([(DEFAULT_CF, k, v) for k, v in batch.items()])
 
     def items(self) -> list[tuple[bytes, bytes]]:
-        """Every entry of the default column family in key order (for fixtures and tests)."""
+        """PERSIST-DB-1: every entry of the default column family in key order (as
+        `MemoryStorage.items`, for fixtures and tests)."""
         return self._cf_scan(DEFAULT_CF, b"", None)
 
     # -------------------------------------------------------------------------------------
