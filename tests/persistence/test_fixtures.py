@@ -139,6 +139,7 @@ def test_input_output_and_t8n() -> None:
     assert json.loads(done.stdout) == fixture["post"]
 
 
+@pytest.mark.slow
 def test_call_and_batch_fixtures_run_on_rocksdb() -> None:
     """CONF-STORAGE-1, PERSIST-DB-1: every call and batch fixture gives its post on a
     RocksDBStorage (reference backend: the storage is what is under test; the whole

@@ -281,13 +281,22 @@ def test_corrupt_database(tmp_path: Path, target: str, damage: str) -> None:
 
 def test_unwritable_directory(tmp_path: Path) -> None:
     """PERSIST-DB-2: a database that cannot be created (its path is a file, or lies under
-    one) is DatabaseUnwritable."""
+    one; for a user other than root, a directory without write permission) is
+    DatabaseUnwritable."""
     blocker = tmp_path / "file"
     blocker.write_bytes(b"")
     for path in (blocker, blocker / "db"):
         with pytest.raises(DatabaseUnwritable) as info:
             RocksDBStorage(path)
         assert info.value.kind == "DATABASE_UNWRITABLE"
+    if os.geteuid() != 0:  # permissions bind only a user other than root
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        try:
+            with pytest.raises(DatabaseUnwritable):
+                RocksDBStorage(locked / "db")
+        finally:
+            locked.chmod(0o700)
 
 
 def test_other_rocksdb_errors_are_storage_failed(tmp_path: Path) -> None:
