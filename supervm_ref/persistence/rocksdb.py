@@ -67,7 +67,7 @@ def classify(operation: str, error: BaseException, path: Path) -> PersistenceErr
     text = str(error)
     if text.startswith("Corruption:"):
         return DatabaseCorrupt(f"{str(path)!r}: {text}")
-    if "lock file" in text or "lock hold" in text or "/LOCK" in text:
+    if ("While lock file" in text or "lock hold by" in text) and "Permission denied" not in text:
         return DatabaseLocked(f"{str(path)!r} is open elsewhere: {text}")
     if "read only" in text:
         return DatabaseReadOnly(f"{operation} on {str(path)!r}, opened read-only")

@@ -304,3 +304,10 @@ def test_other_rocksdb_errors_are_storage_failed(tmp_path: Path) -> None:
     error = classify("write", Exception("IO error: No space left on device"), tmp_path)
     assert isinstance(error, StorageFailed) and error.operation == "write"
     assert error.kind is PersistenceErrorKind.STORAGE_FAILED
+    # RocksDB's own words for the cases a test cannot provoke as root
+    denied = Exception("IO error: While open a file for lock: /x/LOCK: Permission denied")
+    assert isinstance(classify("open", denied, tmp_path), DatabaseUnwritable)
+    mkdir = Exception("IO error: While mkdir if missing: /x/db: Permission denied")
+    assert isinstance(classify("open", mkdir, tmp_path), DatabaseUnwritable)
+    rofs = Exception("IO error: While open a file for appending: /x/LOG: Read-only file system")
+    assert isinstance(classify("open", rofs, tmp_path), DatabaseUnwritable)
