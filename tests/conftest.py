@@ -57,14 +57,19 @@ def consumed() -> Callable[[str], ConsumeRun]:
     and test session, through the command line as a user runs it (``supervm consume --json
     -j 2 --backend NAME conformance/fixtures conformance/isolation ...``, in process; two worker
     processes, whose report is that of one, CONF-CONSUME-4). Tests assert on the shared report
-    instead of consuming again."""
+    instead of consuming again. On a backend other than the reference only the formats that
+    use the execution backend are consumed (``--format`` each): the others run the same Python
+    code whatever the backend (CONF-FORMAT-3 e, checked in tests/conformance/test_formats.py),
+    and the reference's run covers them."""
     runs: dict[str, ConsumeRun] = {}
 
     def run(backend: str) -> ConsumeRun:
         if backend not in runs:
             out = io.StringIO()
+            formats = [] if backend == "reference" else [
+                a for f in FORMATS if f.uses_execution_backend for a in ("--format", f.name)]
             with contextlib.redirect_stdout(out):
-                status = main(["consume", "--json", "-j", "2", "--backend", backend,
+                status = main(["consume", "--json", "-j", "2", "--backend", backend, *formats,
                                *map(str, CONFORMANCE_TARGETS)])
             runs[backend] = ConsumeRun(backend, status, out.getvalue())
         return runs[backend]

@@ -334,3 +334,33 @@ def test_a_new_format_is_one_class_and_one_entry(tmp_path: Path,
         ("echo/empty", "supervm_echo_test"), ("echo/hello", "supervm_echo_test")]
     with pytest.raises(FillerError, match="text must be a str"):
         check_case(EchoCase("echo/x", "d", ["CONF-FORMAT-4"], 5), "echo")  # type: ignore[arg-type]
+
+
+def _first_fixture(fmt: FixtureFormat) -> dict[str, Any]:
+    """The first committed fixture of ``fmt`` (in file and name order)."""
+    for path in sorted((REPO / fmt.folder).glob("*.json")):
+        data = json.loads(path.read_text())
+        for fixture in [data] if "_info" in data else [data[k] for k in sorted(data)]:
+            if fixture["_info"]["fixture_format"] == fmt.name:
+                return dict(fixture)
+    raise AssertionError(f"no committed fixture of {fmt.name}")
+
+
+def test_formats_that_say_so_never_call_the_execution_backend() -> None:
+    """CONF-FORMAT-3 e: a format whose ``uses_execution_backend`` is False passes its fixture
+    with a backend that fails the test when it is called at all, so consuming it on a second
+    in-process backend checks nothing new (tests/conftest.py consumes it once); the formats that
+    do use the backend are exactly those that run contracts."""
+
+    def untouchable(storage: object) -> Any:
+        raise AssertionError("the execution backend was called")
+
+    independent = [fmt for fmt in FORMATS if not fmt.uses_execution_backend]
+    assert {fmt.name for fmt in FORMATS} - {fmt.name for fmt in independent} == {
+        "supervm_call_test", "supervm_batch_test", "supervm_transaction_test"}
+    for fmt in independent:
+        fixture = _first_fixture(fmt)
+        decoded = fmt.decode_input(fmt.backend_input(fixture))
+        for run in fmt.in_process_runs()[:1]:
+            output = run.execute(untouchable, decoded)  # type: ignore[arg-type]
+            assert fmt.compare(fixture, output) == [], fmt.name

@@ -75,6 +75,10 @@ class FixtureFormat(ABC):
         """The format's ``$defs`` entries: at least `name` (one fixture), `input_definition`
         and `output_definition`. They may refer to `COMMON_DEFS` and to each other."""
 
+    #: CONF-FORMAT-3 e: False when `execute` never calls the execution backend it is given
+    #: (the outcome is the same on every in-process backend).
+    uses_execution_backend: ClassVar[bool] = True
+
     # --- Filling (CONF-FORMAT-3 c) ----------------------------------------------------------
 
     #: The ``kind`` of the filler cases this format fills, None when its fixtures are written

@@ -72,6 +72,7 @@ class IsolationFormat(FixtureFormat):
     """CONF-ISOLATION-1..3: an isolation step script of spec/mvcc.md, written by hand."""
 
     name: ClassVar[str] = FIXTURE_FORMAT
+    uses_execution_backend: ClassVar[bool] = False
     description: ClassVar[str] = ("an interleaving of transactions on the MVCC store; every "
                                   "step expectation holds and the outcome is an allowed one")
     spec_section: ClassVar[str] = ("spec/conformance.md section 9 (CONF-ISOLATION-*), "

@@ -197,6 +197,7 @@ class PersistenceFormat(FixtureFormat):
     """CONF-PERSIST-*: step scripts of the MVCC store on RocksDB and the exact database."""
 
     name: ClassVar[str] = "supervm_persistence_test"
+    uses_execution_backend: ClassVar[bool] = False
     description: ClassVar[str] = ("the MVCC store on RocksDB: the answer to each step of a "
                                   "script of commits, snapshots, flushes, prunes, reopening, "
                                   "GC and history reads, with the exact bytes of every column "

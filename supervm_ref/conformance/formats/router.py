@@ -112,6 +112,7 @@ class RouterFormat(FixtureFormat):
     """CONF-ROUTER-*: configurations and steps of the adaptive router, and its answers."""
 
     name: ClassVar[str] = "supervm_router_test"
+    uses_execution_backend: ClassVar[bool] = False
     description: ClassVar[str] = ("the adaptive router's targets, adjustments, fast slots "
                                   "and statistics after each step of observations from a "
                                   "configuration of SUPERVM_ADAPTIVE_* texts, or the "

@@ -62,6 +62,7 @@ class SchedulerFormat(FixtureFormat):
     """CONF-SCHED-*: step scripts of the seed's parallel engine and their observations."""
 
     name: ClassVar[str] = "supervm_scheduler_test"
+    uses_execution_backend: ClassVar[bool] = False
     description: ClassVar[str] = ("a run of the seed's parallel engine (conflict detector, "
                                   "snapshots and scheduler, batches, work stealing) as steps; "
                                   "every step's observation must be equal")

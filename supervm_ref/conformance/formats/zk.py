@@ -70,6 +70,7 @@ class ZkFormat(FixtureFormat):
     """CONF-ZK-*: three snarkjs documents and the verifier's verdict."""
 
     name: ClassVar[str] = "supervm_zk_test"
+    uses_execution_backend: ClassVar[bool] = False
     description: ClassVar[str] = ("a Groth16 verifying key, proof and public inputs as snarkjs "
                                   "writes them (or malformed); the verdict, valid or a "
                                   "canonical error kind, must be equal")
