@@ -19,6 +19,8 @@ from ..conformance.fill import fill
 from ..conformance.filler import FillerError
 from ..conformance.paths import RootNotFound, find_root
 from ..conformance.schema import SchemaError
+from .consume import MAX_JOBS
+from .options import bounded_int
 from .progress import CommandProgress
 
 
@@ -36,7 +38,8 @@ def run_fill(args: argparse.Namespace) -> int:
     try:
         root = args.root.resolve() if args.root else find_root()
         with CommandProgress("fill --check" if args.check else "fill") as progress:
-            report = fill(root, args.output, args.areas or None, args.check, progress.update)
+            report = fill(root, args.output, args.areas or None, args.check,
+                          progress.update, jobs=args.jobs)
     except (RootNotFound, FillerError, SchemaError) as e:
         print(f"supervm fill: {e}", file=sys.stderr)
         return 2
@@ -76,4 +79,7 @@ def register(sub: Any) -> None:
     p.add_argument("--root", type=Path, default=None, metavar="DIR",
                    help="the repository root (default: found from the current directory, "
                         "then beside the package)")
+    p.add_argument("-j", "--jobs", type=bounded_int(1, MAX_JOBS), default=1, metavar="N",
+                   help=f"fill areas in N processes, 1 to {MAX_JOBS} (default 1); the files "
+                        "are the same as with 1")
     p.set_defaults(func=run_fill)

@@ -10,17 +10,20 @@ Filling also writes the JSON schema, which the registry of formats generates.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
+import multiprocessing
 import os
 import re
 import secrets
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import shown
+from ..errors import InvalidArgumentError, shown
 from .encoding import EncodingError, fixture_hash, pretty_json
 from .execute import BackendFailure
 from .filler import FillerError, filling_root, source_info
@@ -200,20 +203,68 @@ def _schema_file(root: Path, check: bool, report: FillReport) -> None:
         report.written.append(target)
 
 
+def _ignore_sigint() -> None:
+    """In a worker process of ``jobs > 1``: leave Ctrl-C to the parent, which stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _checked_text(path: Path, fixtures: dict[str, Any]) -> str:
+    """CONF-FILL-4: the text of the fixture file ``fixtures``, checked against the registry's
+    schema (`FillerError` when the filler produced something its format does not allow)."""
+    errors = fixture_file_errors(fixtures, build_schema())
+    if errors:
+        raise FillerError(f"{path}: fixtures do not match the schema: {errors[0]}")
+    return pretty_json(fixtures)
+
+
+@functools.cache
+def _worker_cases(root: Path, path: Path) -> list[Any]:
+    """In a worker process: the cases of one filler, loaded once per process."""
+    return load_filler(root, path)
+
+
+def _fill_job(job: tuple[Path, Path, int]) -> tuple[str, dict[str, Any]]:
+    """In a worker process: case number ``i`` of the filler ``path``, filled."""
+    root, path, i = job
+    case = _worker_cases(root, path)[i]
+    return case.name, fill_case(case, path.relative_to(root).as_posix())
+
+
+def _filled(root: Path, paths: list[Path], jobs: int
+            ) -> Generator[dict[str, Any], None, None]:
+    """The fixture file of each filler of ``paths`` (`fill_area`), in order; with ``jobs`` > 1
+    the cases of all of them are shared among that many worker processes (started fresh, as
+    `consume`'s), and leaving the iterator early stops the workers."""
+    if jobs <= 1:
+        for path in paths:
+            yield fill_area(root, path)
+        return
+    counts = [len(load_filler(root, path)) for path in paths]
+    work = [(root, path, i) for path, n in zip(paths, counts) for i in range(n)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(min(jobs, max(len(work), 1)), _ignore_sigint) as pool:
+        filled = pool.imap(_fill_job, work)
+        for n in counts:
+            yield dict(next(filled) for _ in range(n))
+
+
 def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
          check: bool = False,
-         progress: Callable[[int, int, str], None] | None = None) -> FillReport:
+         progress: Callable[[int, int, str], None] | None = None, *,
+         jobs: int = 1) -> FillReport:
     """CONF-FILL-4: fill every filler (or only ``areas``) into ``output`` (default
     ``conformance/fixtures/``, and then also the schema, CONF-FORMAT-5). With ``check``
     nothing is written; files whose text differs from the filled text are reported as
     outdated. Without an area list, ``*.json`` files in the output folder that no filler
     produces are reported as stale. Each file is written atomically (`write_atomically`).
     ``progress(done, total, area)`` is called before each area. Every file is checked against
-    the registry's schema. Raises `FillerError`, `SchemaError` when the repository's schema
-    cannot be read, and `OSError` when a file cannot be written."""
+    the registry's schema. ``jobs`` > 1 fills areas in that many processes; the files are the
+    same. Raises `FillerError`, `SchemaError` when the repository's schema cannot be read, and
+    `OSError` when a file cannot be written."""
+    if type(jobs) is not int or jobs < 1:
+        raise InvalidArgumentError("jobs", "an integer of at least 1", jobs)
     out_dir = output or root / FIXTURES
     load_schema(root)  # the repository's schema must be readable (CONF-ROOT-1)
-    schema = build_schema()
     paths = filler_paths(root)
     known = {p.stem for p in paths}
     if areas:
@@ -225,14 +276,12 @@ def fill(root: Path, output: Path | None = None, areas: list[str] | None = None,
     report = FillReport()
     if output is None:
         _schema_file(root, check, report)
-    for done, path in enumerate(paths):
-        if progress:
-            progress(done, len(paths), path.stem)
-        fixtures = fill_area(root, path)
-        errors = fixture_file_errors(fixtures, schema)
-        if errors:  # the filler produced something the format does not allow
-            raise FillerError(f"{path}: fixtures do not match the schema: {errors[0]}")
-        text = pretty_json(fixtures)
+    if progress and paths:
+        progress(0, len(paths), paths[0].stem)
+    for done, (path, fixtures) in enumerate(zip(paths, _filled(root, paths, jobs)), 1):
+        if progress and done < len(paths):
+            progress(done, len(paths), paths[done].stem)
+        text = _checked_text(path, fixtures)
         target = out_dir / f"{path.stem}.json"
         report.counts[path.stem] = len(fixtures)
         if check:

@@ -41,6 +41,7 @@ from supervm_ref.conformance.formats import format_named
 from supervm_ref.conformance.formats.call import CallFormat
 from supervm_ref.conformance.paths import find_root
 from supervm_ref.conformance.schema import SchemaError, errors_against, load_schema, validate
+from supervm_ref.errors import InvalidArgumentError
 from supervm_ref.runtime.errors import ErrorKind
 from supervm_ref.runtime.runtime import CallResult, Runtime
 from supervm_ref.runtime.storage import MemoryStorage
@@ -111,9 +112,10 @@ REFERENCE = python_runner(load_backend("reference"))
 
 @pytest.mark.slow
 def test_fixtures_are_up_to_date() -> None:
-    """CONF-FILL-3, CONF-FILL-4: ``supervm fill --check``: every committed fixture file is
-    byte for byte what filling produces, and no file is stale."""
-    report = fill(REPO, check=True)
+    """CONF-FILL-3, CONF-FILL-4: ``supervm fill --check -j 2``: every committed fixture file
+    is byte for byte what filling produces (in two processes: the same files as in one, see
+    test_fill_command_writes_and_checks), and no file is stale."""
+    report = fill(REPO, check=True, jobs=2)
     assert report.ok, f"outdated {report.outdated}, stale {report.stale}: run 'supervm fill'"
     for area, floor in OWN_AREAS.items():
         assert report.counts.get(area, 0) >= floor, (area, report.counts)
@@ -421,7 +423,9 @@ def test_fill_command_writes_and_checks(tmp_path: Path,
     for name in filled:
         assert (root / "conformance" / "fixtures" / name).read_bytes() == \
             (FIXTURES / name).read_bytes()
-    assert _cli(["fill", "--root", str(root), "--check"]) == 0
+    assert _cli(["fill", "--root", str(root), "--check", "-j", "2"]) == 0
+    with pytest.raises(InvalidArgumentError):
+        fill(root, jobs=0)
     # One check sees both an edited fixture file and a stale one.
     edited = root / "conformance" / "fixtures" / "engine.json"
     edited.write_text(edited.read_text().replace('"gas_used": 4', '"gas_used": 5', 1))
