@@ -15,10 +15,13 @@ in which these operations take the lock.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sortedcontainers import SortedDict
 
+from ..metrics.collector import MetricsCollector
+from ..metrics.errors import MetricsError
 from ..runtime.errors import StorageWriteError
 from ..runtime.storage import Storage, apply_writes, prefix_end
 from .clock import LogicalClock
@@ -46,11 +49,15 @@ class FlushStats:
 class MvccStore:
     """Multi-version concurrency control with serializable snapshot transactions (the seed's
     ``MvccStore``). Pass ``history=History()`` to record committed transactions
-    (MVCC-HIST-1)."""
+    (MVCC-HIST-1) and ``metrics=MetricsCollector()`` to count transactions, latencies and GC
+    runs (METRIC-HOOK-1)."""
 
-    def __init__(self, *, history: History | None = None) -> None:
+    def __init__(self, *, history: History | None = None,
+                 metrics: MetricsCollector | None = None) -> None:
         if history is not None and not isinstance(history, History):
             raise InvalidInput("history", "a History or None", history)
+        if metrics is not None and not isinstance(metrics, MetricsCollector):
+            raise InvalidInput("metrics", "a MetricsCollector or None", metrics)
         self._lock = threading.RLock()
         self._clock = LogicalClock()
         self._chains: SortedDict = SortedDict()  # key -> VersionChain
@@ -61,17 +68,28 @@ class MvccStore:
         self._commits_since_gc = 0
         self._gc_totals = GcStats()
         self.history = history
+        self.metrics = metrics
+        self._begun_at: dict[int, float] = {}  # txn id -> begin time on the metrics clock
+        #: METRIC-HOOK-2: observations the collector refused (its clock failed); never raised.
+        self.metrics_errors = 0
 
     # -----------------------------------------------------------------------------------------
     # Transactions
 
     def begin(self) -> Txn:
         """MVCC-TXN-1: a new active transaction whose snapshot (start timestamp) is the last
-        commit timestamp; ids are 1, 2, 3, ... in begin order."""
+        commit timestamp; ids are 1, 2, 3, ... in begin order. METRIC-HOOK-1: with a collector,
+        ``record_txn_start`` and the begin time on its clock."""
         with self._lock:
             txn = Txn(self, self._next_txn_id, self._clock.now())
             self._next_txn_id += 1
             self._active[txn.txn_id] = txn.start_ts
+            metrics = self.metrics
+            if metrics is not None:  # METRIC-HOOK-1
+                def started() -> None:
+                    metrics.record_txn_start()
+                    self._begun_at[txn.txn_id] = metrics.now()
+                self._observe(started)
             return txn
 
     def _value_at(self, key: bytes, ts: int) -> bytes | None:
@@ -137,11 +155,30 @@ class MvccStore:
     def _end(self, txn: Txn, state: TxnState, commit_ts: int | None = None,
              conflict: TxnConflict | None = None) -> None:
         """MVCC-TXN-2: mark ``txn`` finished, release its snapshot (MVCC-GC-1) and record it in
-        the history when it committed (MVCC-HIST-1)."""
+        the history when it committed (MVCC-HIST-1). METRIC-HOOK-1: with a collector,
+        ``record_txn_commit`` or ``record_txn_abort`` (a conflict is an abort) and the latency
+        since begin, in milliseconds on the collector's clock."""
         txn._finish(state, commit_ts, conflict)
         self._active.pop(txn.txn_id, None)
         if state is TxnState.COMMITTED and self.history is not None:
             self.history.record(txn.recorded())
+        begun = self._begun_at.pop(txn.txn_id, None)
+        metrics = self.metrics
+        if metrics is not None:
+            self._observe(metrics.record_txn_commit if state is TxnState.COMMITTED
+                          else metrics.record_txn_abort)
+            if begun is not None:
+                self._observe(lambda: metrics.record_txn_latency(
+                    (metrics.now() - begun) * 1000))
+
+    def _observe(self, record: Callable[[], None]) -> None:
+        """METRIC-HOOK-2: one observation for the collector; if the collector refuses it (its
+        clock returned no number), the store counts it in ``metrics_errors`` and goes on:
+        metrics never change an outcome of the store (METRIC-OBS-1)."""
+        try:
+            record()
+        except MetricsError:
+            self.metrics_errors += 1
 
     # -----------------------------------------------------------------------------------------
     # Garbage collection
@@ -153,11 +190,15 @@ class MvccStore:
             return min(self._active.values(), default=self._clock.now())
 
     def gc_now(self) -> GcStats:
-        """MVCC-GC-2/3/5: collect now; the statistics of this run."""
+        """MVCC-GC-2/3/5: collect now; the statistics of this run (METRIC-HOOK-1: given to the
+        collector's ``record_gc``)."""
         with self._lock:
             run = collect(self._chains, self.gc_horizon())
             self._gc_totals = self._gc_totals.plus(run)
             self._commits_since_gc = 0
+            if self.metrics is not None:
+                metrics = self.metrics
+                self._observe(lambda: metrics.record_gc(run))
             return run
 
     def gc_stats(self) -> GcStats:
