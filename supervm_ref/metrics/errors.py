@@ -7,7 +7,7 @@ a stable ``kind``; a bad argument is `InvalidMetricInput`, which is also an
 
 from __future__ import annotations
 
-from ..errors import InvalidArgumentError, SuperVMError
+from ..errors import ConfigError, InvalidArgumentError, SuperVMError
 
 
 class MetricsError(SuperVMError):
@@ -40,3 +40,15 @@ class MetricsNameClash(MetricsError):
     """METRIC-PROM-4: two sources of one combined exposition export the same metric name."""
 
     kind = "metrics_name_clash"
+
+
+class MetricsConfigError(MetricsError, ConfigError):
+    """METRIC-ZK-3: an environment variable of the metrics (``SUPERVM_ZK_LAT_WIN``) whose text
+    is not a usable value; ``variable`` names it, ``text`` is what it held."""
+
+    kind = "metrics_config"
+
+    def __init__(self, variable: str, expected: str, text: str) -> None:
+        self.variable = variable
+        self.text = text
+        super().__init__(f"{variable}: expected {expected}, found {text!r}")
