@@ -6,22 +6,46 @@ Metrics are observational (METRIC-OBS-1): nothing recorded here ever changes an 
 store, the scheduler or the VM.
 """
 
+from .bench import BenchMetrics
 from .collector import MetricsCollector, export_prometheus
-from .errors import InvalidMetricInput, MetricsError, MetricsNameClash, MetricsServerError
+from .errors import (
+    InvalidMetricInput,
+    MetricsConfigError,
+    MetricsError,
+    MetricsNameClash,
+    MetricsServerError,
+)
+from .http import MetricsServer, summary_of
 from .prometheus import MetricsSource, combined_registry, exposition, samples
+from .routing import (
+    DEFAULT_ZK_WINDOW,
+    ZK_WINDOW_VARIABLE,
+    ZkLatencyRecorder,
+    ZkLatencyStats,
+    zk_window_from_env,
+)
 from .window import LatencyWindow, nearest_rank
 
 __all__ = [
+    "DEFAULT_ZK_WINDOW",
+    "ZK_WINDOW_VARIABLE",
+    "BenchMetrics",
     "InvalidMetricInput",
     "LatencyWindow",
     "MetricsCollector",
+    "MetricsConfigError",
     "MetricsError",
     "MetricsNameClash",
+    "MetricsServer",
     "MetricsServerError",
     "MetricsSource",
+    "ZkLatencyRecorder",
+    "ZkLatencyStats",
     "combined_registry",
     "export_prometheus",
     "exposition",
     "nearest_rank",
     "samples",
+    "summary_of",
+    "zk_window_from_env",
 ]

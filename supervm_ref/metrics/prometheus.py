@@ -12,7 +12,7 @@ exactly the seed's names (METRIC-PROM-2).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from prometheus_client import generate_latest
