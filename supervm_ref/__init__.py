@@ -9,7 +9,7 @@ The public API (spec/runtime.md, RT-API-1), under the seed's names::
 
 Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
 ``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.objects``, ``.routing``,
-``.privacy``, ``.conformance``, ``.backends``) hold the rest. Every error raised on
+``.privacy``, ``.metrics``, ``.conformance``, ``.backends``) hold the rest. Every error raised on
 purpose is a `SuperVMError` (RT-API-2).
 """
 
@@ -38,6 +38,15 @@ from .blockstm import (
 )
 from .blockstm.contract import ViewStorage, contract_transaction
 from .errors import InvalidArgumentError, SuperVMError
+from .metrics import (
+    BenchMetrics,
+    MetricsCollector,
+    MetricsError,
+    MetricsServer,
+    MetricsServerError,
+    combined_registry,
+    export_prometheus,
+)
 from .mvcc import (
     FlushFailed,
     FlushStats,
@@ -129,6 +138,7 @@ __all__ = [
     "BackendError",
     "BatchResult",
     "BatchStats",
+    "BenchMetrics",
     "BlockContext",
     "BlockStmError",
     "CallResult",
@@ -152,6 +162,10 @@ __all__ = [
     "Immutable",
     "InvalidArgumentError",
     "MemoryStorage",
+    "MetricsCollector",
+    "MetricsError",
+    "MetricsServer",
+    "MetricsServerError",
     "MvccError",
     "MvccScheduler",
     "MvccStore",
@@ -214,9 +228,11 @@ __all__ = [
     "ZkError",
     "__version__",
     "backend_status",
+    "combined_registry",
     "contract_transaction",
     "execute_sequential",
     "execute_with_rw_tracking",
+    "export_prometheus",
     "load_backend",
     "parse_proof",
     "parse_public_inputs",

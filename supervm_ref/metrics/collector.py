@@ -17,12 +17,13 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..mvcc.gc import GcStats
 from .errors import InvalidMetricInput
 from .window import LatencyWindow, check_latency, check_window
 
 if TYPE_CHECKING:
     from prometheus_client.registry import CollectorRegistry
+
+    from ..mvcc.gc import GcStats
 
     from .prometheus import MvccPrometheusCollector
 
@@ -171,6 +172,7 @@ class MetricsCollector:
     def record_gc(self, run: GcStats) -> None:
         """METRIC-COLL-4: one GC run's `GcStats` (MVCC-GC-5): ``runs`` and
         ``versions_cleaned`` are added to the totals."""
+        from ..mvcc.gc import GcStats  # here: the store imports this module
         if not isinstance(run, GcStats):
             raise InvalidMetricInput("run", "a GcStats", run)
         runs = _check_count(run.runs, "run.runs")
