@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from prometheus_client.registry import CollectorRegistry
 
     from ..mvcc.gc import GcStats
-
     from .prometheus import MvccPrometheusCollector
 
 #: A clock: seconds on a monotonic scale.
