@@ -79,7 +79,7 @@ class MetricsCollector:
         self._clock: Clock = time.monotonic if clock is None else clock
         self._latency_window = check_window(latency_window, "latency_window")
         self._tps_window = _check_tps_window(tps_window_seconds)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._registry: CollectorRegistry | None = None
         self._registry_lock = threading.Lock()
         self._reset_locked()
@@ -118,6 +118,11 @@ class MetricsCollector:
 
     def _now_locked(self) -> float:
         raw = self._clock()
+        if type(raw) is float and -math.inf < raw < math.inf:  # the common case, fast
+            if self._last_time is not None and raw < self._last_time:
+                return self._last_time
+            self._last_time = raw
+            return raw
         try:
             if isinstance(raw, bool) or not isinstance(raw, int | float):
                 raise ValueError
@@ -193,6 +198,35 @@ class MetricsCollector:
             self._flush_count += fields[0]
             self._flush_keys += fields[1]
             self._flush_bytes += fields[2]
+
+    # --- The store's hooks (METRIC-HOOK-1): the same records, one lock and one reading each --
+
+    def hook_begin(self) -> float:
+        """METRIC-HOOK-1: `record_txn_start` and the begin time, under one lock and one clock
+        reading (what `MvccStore.begin` calls)."""
+        with self._lock:
+            now = self._touch_locked()
+            self._started += 1
+            return now
+
+    def hook_end(self, committed: bool, begun: float | None) -> None:
+        """METRIC-HOOK-1: `record_txn_commit` (``committed``) or `record_txn_abort`, then, when
+        ``begun`` is a time of `hook_begin`, `record_txn_latency((now - begun) * 1000)` --
+        one lock, one clock reading (what the store calls when a transaction ends)."""
+        with self._lock:
+            now = self._now_locked()  # a begun transaction has set _first_time already
+            if self._first_time is None:
+                self._first_time = now
+            if committed:
+                self._committed += 1
+                times = self._commit_times
+                times.append(now)
+                if times[0] <= now - self._tps_window:
+                    self._expire_locked(now)
+            else:
+                self._aborted += 1
+            if begun is not None:
+                self._latencies.record((now - begun) * 1000)
 
     def reset(self) -> None:
         """METRIC-COLL-1: forget everything recorded (counters, latencies, the TPS clock)."""

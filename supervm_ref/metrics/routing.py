@@ -33,11 +33,12 @@ P50, P95 = Fraction(1, 2), Fraction(95, 100)
 
 def zk_window_from_env(env: Mapping[str, str] | None = None) -> int:
     """METRIC-ZK-3: the window size from ``SUPERVM_ZK_LAT_WIN`` (``os.environ`` when ``env``
-    is None): unset -> 64; else a decimal integer in [1, 1,000,000] (surrounding blanks
-    allowed); anything else is `MetricsConfigError` naming the variable."""
+    is None): unset or blank -> 64 (as `supervm bench zk-latency` reads it); else a decimal
+    integer in [1, 1,000,000] (surrounding blanks allowed); anything else is
+    `MetricsConfigError` naming the variable."""
     source = os.environ if env is None else env
     text = source.get(ZK_WINDOW_VARIABLE)
-    if text is None:
+    if text is None or not text.strip():
         return DEFAULT_ZK_WINDOW
     stripped = text.strip()
     if not stripped.isascii() or not stripped.isdigit() or len(stripped) > 7 \

@@ -84,12 +84,11 @@ class MvccStore:
             txn = Txn(self, self._next_txn_id, self._clock.now())
             self._next_txn_id += 1
             self._active[txn.txn_id] = txn.start_ts
-            metrics = self.metrics
-            if metrics is not None:  # METRIC-HOOK-1
-                def started() -> None:
-                    metrics.record_txn_start()
-                    self._begun_at[txn.txn_id] = metrics.now()
-                self._observe(started)
+            if self.metrics is not None:  # METRIC-HOOK-1
+                try:
+                    self._begun_at[txn.txn_id] = self.metrics.hook_begin()
+                except MetricsError:  # METRIC-HOOK-2
+                    self.metrics_errors += 1
             return txn
 
     def _value_at(self, key: bytes, ts: int) -> bytes | None:
@@ -162,14 +161,12 @@ class MvccStore:
         self._active.pop(txn.txn_id, None)
         if state is TxnState.COMMITTED and self.history is not None:
             self.history.record(txn.recorded())
-        begun = self._begun_at.pop(txn.txn_id, None)
-        metrics = self.metrics
-        if metrics is not None:
-            self._observe(metrics.record_txn_commit if state is TxnState.COMMITTED
-                          else metrics.record_txn_abort)
-            if begun is not None:
-                self._observe(lambda: metrics.record_txn_latency(
-                    (metrics.now() - begun) * 1000))
+        if self.metrics is not None:  # METRIC-HOOK-1
+            begun = self._begun_at.pop(txn.txn_id, None)
+            try:
+                self.metrics.hook_end(state is TxnState.COMMITTED, begun)
+            except MetricsError:  # METRIC-HOOK-2
+                self.metrics_errors += 1
 
     def _observe(self, record: Callable[[], None]) -> None:
         """METRIC-HOOK-2: one observation for the collector; if the collector refuses it (its

@@ -112,8 +112,9 @@ class _Counts:
         self.adjustments = 0
 
     def stats(self) -> RoutingStats:
-        return RoutingStats(*self.paths, conflicts=0, target_fast_ratio=self.target,
-                            adjustments=self.adjustments)
+        fast, consensus, privacy = self.paths
+        return RoutingStats(fast, consensus, privacy, conflicts=0,
+                            target_fast_ratio=self.target, adjustments=self.adjustments)
 
 
 def _count(value: Any, argument: str) -> int:
