@@ -25,7 +25,7 @@ from ...errors import shown
 from ...metrics.collector import MetricsCollector
 from ...metrics.errors import InvalidMetricInput
 from ...metrics.prometheus import samples
-from ...metrics.routing import ZkLatencyRecorder, routing_families
+from ...metrics.routing import RoutingPrometheusCollector, ZkLatencyRecorder, ZkLatencyStats
 from ...mvcc.gc import GcStats
 from ...routing.supervm import RoutingStats
 from ..compare import diff
@@ -165,16 +165,17 @@ class _RoutingView:
         self.counts = counts
         self.zk = zk
 
-    def prometheus_collector(self) -> Any:
-        from prometheus_client.registry import Collector
+    def routing_stats(self) -> RoutingStats:
+        """ROUTE-STATS-1: the synthetic counts."""
+        return self.counts.stats()
 
-        view = self
+    def zk_latency_stats(self) -> ZkLatencyStats | None:
+        """METRIC-ZK-2: the synthetic ZK window."""
+        return self.zk.stats()
 
-        class Families(Collector):
-            def collect(self) -> Any:
-                return routing_families(view.counts.stats(), view.zk.stats())
-
-        return Families()
+    def prometheus_collector(self) -> RoutingPrometheusCollector:
+        """METRIC-ROUTE-1: the same collector a `SuperVM` has."""
+        return RoutingPrometheusCollector(self)
 
 
 def run_metrics_script(config: dict[str, Any], events: list[dict[str, Any]]
