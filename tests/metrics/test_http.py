@@ -118,3 +118,16 @@ def test_custom_summary_and_bad_arguments() -> None:
         summary_of([SuperVM(), SuperVM()])
     with pytest.raises(MetricsNameClash):
         MetricsServer(registries=[SuperVM(), SuperVM()])
+
+
+def test_a_prometheus_registry_is_a_source() -> None:
+    """METRIC-HTTP-1, METRIC-PROM-4: a prometheus-client registry is served beside the
+    collectors; it has no /summary section."""
+    from prometheus_client import CollectorRegistry, Counter
+
+    registry = CollectorRegistry()
+    Counter("node_blocks", "Blocks produced", registry=registry).inc(3)
+    with MetricsServer(port=0, registries=[MetricsCollector(), registry]) as server:
+        text = get(server.url + "/metrics")[2].decode()
+        assert "node_blocks_total 3.0" in text and "mvcc_tps" in text
+        assert sorted(json.loads(get(server.url + "/summary")[2])) == ["mvcc"]

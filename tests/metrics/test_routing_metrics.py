@@ -126,3 +126,13 @@ def test_a_failed_block_records_no_latency_and_a_bad_clock_fails_nothing() -> No
         vm = SuperVM(verifier=lambda p: None, clock=clock)  # type: ignore[arg-type]
         [r] = vm.execute_block([(tx(ALICE, proof=cubic_proof()), Privacy.Private)])
         assert r.status == "success" and vm.zk_latency_stats() is None
+
+
+def test_a_replay_times_its_verifications_but_counts_no_route() -> None:
+    """METRIC-ZK-1, ROUTE-STATS-1: execute_sequentially verifies and times proofs; the route
+    counters do not count replays."""
+    vm = SuperVM(verifier=lambda p: None, clock=stepping(0.001))
+    [r] = vm.execute_sequentially([(tx(ALICE, proof=cubic_proof()), Privacy.Private)])
+    stats = vm.zk_latency_stats()
+    assert r.proof_verified and stats is not None and stats.count == 1
+    assert values(vm)["vm_routing_total"] == 0
