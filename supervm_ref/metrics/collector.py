@@ -56,6 +56,19 @@ def _check_tps_window(value: object) -> float:
     return seconds
 
 
+def _check_time(value: object, argument: str) -> float:
+    """METRIC-ERR-1: a clock time is a finite int or float (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidMetricInput(argument, "a finite number of seconds", value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        raise InvalidMetricInput(argument, "a finite number of seconds", value) from None
+    if not math.isfinite(seconds):
+        raise InvalidMetricInput(argument, "a finite number of seconds", value)
+    return seconds
+
+
 def _check_count(value: object, argument: str) -> int:
     """METRIC-ERR-1: a statistics field is an int (not a bool) in [0, 2**64 - 1]."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _U64:
@@ -123,14 +136,7 @@ class MetricsCollector:
                 return self._last_time
             self._last_time = raw
             return raw
-        try:
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise ValueError
-            now = float(raw)
-            if not math.isfinite(now):
-                raise ValueError
-        except (ValueError, OverflowError):
-            raise InvalidMetricInput("clock()", "a finite number of seconds", raw) from None
+        now = _check_time(raw, "clock()")
         if self._last_time is not None and now < self._last_time:
             now = self._last_time
         self._last_time = now
@@ -212,7 +218,13 @@ class MetricsCollector:
     def hook_end(self, committed: bool, begun: float | None) -> None:
         """METRIC-HOOK-1: `record_txn_commit` (``committed``) or `record_txn_abort`, then, when
         ``begun`` is a time of `hook_begin`, `record_txn_latency((now - begun) * 1000)` --
-        one lock, one clock reading (what the store calls when a transaction ends)."""
+        one lock, one clock reading (what the store calls when a transaction ends).
+        ``committed`` is a bool, ``begun`` None or a finite number (`InvalidMetricInput`
+        otherwise, nothing recorded)."""
+        if not isinstance(committed, bool):
+            raise InvalidMetricInput("committed", "a bool", committed)
+        if begun is not None and not (type(begun) is float and -math.inf < begun < math.inf):
+            begun = _check_time(begun, "begun")
         with self._lock:
             now = self._now_locked()  # a begun transaction has set _first_time already
             if self._first_time is None:

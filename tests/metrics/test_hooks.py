@@ -122,3 +122,22 @@ def test_metrics_never_change_an_outcome(ops: list[tuple[str, int, bytes]],
         return clock.now
 
     assert _run(ops, None) == _run(ops, MetricsCollector(clock=moving))
+
+
+def test_hook_methods_check_their_arguments() -> None:
+    """METRIC-HOOK-1, METRIC-ERR-1: hook_begin/hook_end are the records of the store; bad
+    arguments are typed and record nothing."""
+    clock = ManualClock(5.0)
+    m = MetricsCollector(clock=clock)
+    begun = m.hook_begin()
+    clock.now = 5.5
+    m.hook_end(True, begun)
+    m.hook_end(False, None)
+    m.hook_end(False, 5)
+    assert (m.txn_started(), m.txn_committed(), m.txn_aborted()) == (1, 1, 2)
+    assert m.latency_p99() == 500.0
+    for committed, start in ((1, None), (True, "x"), (True, float("inf")), (True, True),
+                             (True, 10**400)):
+        with pytest.raises(SuperVMError):
+            m.hook_end(committed, start)  # type: ignore[arg-type]
+    assert (m.txn_committed(), m.txn_aborted()) == (1, 2)
