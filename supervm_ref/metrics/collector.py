@@ -38,6 +38,8 @@ DEFAULT_TPS_WINDOW_SECONDS = 10.0
 #: METRIC-TPS-1: the longest TPS window accepted (one day).
 MAX_TPS_WINDOW_SECONDS = 86_400.0
 
+_INF = math.inf
+
 #: A counter's largest value: a uint64, as the seed's counters.
 _U64 = 2**64 - 1
 
@@ -131,7 +133,7 @@ class MetricsCollector:
 
     def _now_locked(self) -> float:
         raw = self._clock()
-        if type(raw) is float and -math.inf < raw < math.inf:  # the common case, fast
+        if type(raw) is float and -_INF < raw < _INF:  # the common case, fast
             if self._last_time is not None and raw < self._last_time:
                 return self._last_time
             self._last_time = raw
@@ -211,7 +213,9 @@ class MetricsCollector:
         """METRIC-HOOK-1: `record_txn_start` and the begin time, under one lock and one clock
         reading (what `MvccStore.begin` calls)."""
         with self._lock:
-            now = self._touch_locked()
+            now = self._now_locked()
+            if self._first_time is None:
+                self._first_time = now
             self._started += 1
             return now
 
@@ -221,9 +225,9 @@ class MetricsCollector:
         one lock, one clock reading (what the store calls when a transaction ends).
         ``committed`` is a bool, ``begun`` None or a finite number (`InvalidMetricInput`
         otherwise, nothing recorded)."""
-        if not isinstance(committed, bool):
+        if committed is not True and committed is not False:
             raise InvalidMetricInput("committed", "a bool", committed)
-        if begun is not None and not (type(begun) is float and -math.inf < begun < math.inf):
+        if begun is not None and not (type(begun) is float and -_INF < begun < _INF):
             begun = _check_time(begun, "begun")
         with self._lock:
             now = self._now_locked()  # a begun transaction has set _first_time already

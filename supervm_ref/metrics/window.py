@@ -54,6 +54,8 @@ class LatencyWindow:
     """METRIC-QUANT-1: the last ``size`` latencies and running totals. Not thread-safe by
     itself: its owner holds a lock."""
 
+    __slots__ = ("_window", "count", "last", "size", "total")
+
     def __init__(self, size: int) -> None:
         self.size = check_window(size, "size")
         self._window: deque[float] = deque(maxlen=self.size)
