@@ -4,6 +4,18 @@
 
 Metrics are observational (METRIC-OBS-1): nothing recorded here ever changes an outcome of the
 store, the scheduler or the VM.
+
+One endpoint for an MVCC store and a SuperVM, as the seed's ``metrics_http_demo``
+(METRIC-PROM-4, METRIC-HTTP-1)::
+
+    collector = MetricsCollector()
+    store = MvccStore(metrics=collector)
+    vm = SuperVM()
+    with MetricsServer(port=8080, registries=[collector, vm]):
+        ...  # GET /metrics: mvcc_* then vm_routing_* (and vm_privacy_zk_*); GET /summary
+
+or, without HTTP, ``exposition(collector, vm)`` (the text) and ``combined_registry(collector,
+vm)`` (a prometheus-client registry to serve any other way).
 """
 
 from .bench import BenchMetrics

@@ -200,3 +200,29 @@ def test_threads_count_every_call() -> None:
     for t in threads:
         t.join()
     assert (m.txn_started(), m.txn_committed(), m.success_rate()) == (2000, 2000, 100.0)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["start", "commit", "abort", "read"]),
+                          st.integers(0, 40)), max_size=60),
+       st.integers(1, 12))
+def test_tps_equals_the_formula(events: list[tuple[str, int]], window: int) -> None:
+    """METRIC-TPS-1/2: after any sequence of records at non-decreasing (quarter-second) times,
+    tps() is the spec's formula computed from scratch."""
+    clock = ManualClock()
+    m = MetricsCollector(clock=clock, tps_window_seconds=window)
+    now = 0.0
+    first: float | None = None
+    commits: list[float] = []
+    for op, step in events:
+        now += step / 4
+        clock.now = now
+        if op == "read":
+            c = [t for t in commits if now - window < t <= now]
+            span = 0.0 if first is None else min(window, now - first)
+            assert m.tps() == (len(c) / span if span > 0 else 0.0)
+            continue
+        first = now if first is None else first
+        {"start": m.record_txn_start, "commit": m.record_txn_commit,
+         "abort": m.record_txn_abort}[op]()
+        if op == "commit":
+            commits.append(now)
