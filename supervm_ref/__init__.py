@@ -9,8 +9,8 @@ The public API (spec/runtime.md, RT-API-1), under the seed's names::
 
 Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
 ``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.objects``, ``.routing``,
-``.privacy``, ``.persistence``, ``.conformance``, ``.backends``) hold the rest. Every error
-raised on purpose is a `SuperVMError` (RT-API-2).
+``.privacy``, ``.persistence``, ``.metrics``, ``.conformance``, ``.backends``) hold the rest.
+Every error raised on purpose is a `SuperVMError` (RT-API-2).
 """
 
 from __future__ import annotations
@@ -38,6 +38,15 @@ from .blockstm import (
 )
 from .blockstm.contract import ViewStorage, contract_transaction
 from .errors import InvalidArgumentError, SuperVMError
+from .metrics import (
+    BenchMetrics,
+    MetricsCollector,
+    MetricsError,
+    MetricsServer,
+    MetricsServerError,
+    combined_registry,
+    export_prometheus,
+)
 from .mvcc import (
     FlushFailed,
     FlushStats,
@@ -142,6 +151,7 @@ __all__ = [
     "BackendError",
     "BatchResult",
     "BatchStats",
+    "BenchMetrics",
     "BlockContext",
     "BlockStmError",
     "CallResult",
@@ -165,6 +175,10 @@ __all__ = [
     "Immutable",
     "InvalidArgumentError",
     "MemoryStorage",
+    "MetricsCollector",
+    "MetricsError",
+    "MetricsServer",
+    "MetricsServerError",
     "MvccError",
     "MvccScheduler",
     "MvccStore",
@@ -230,10 +244,12 @@ __all__ = [
     "ZkError",
     "__version__",
     "backend_status",
+    "combined_registry",
     "contract_transaction",
     "create_checkpoint",
     "execute_sequential",
     "execute_with_rw_tracking",
+    "export_prometheus",
     "list_checkpoints",
     "load_backend",
     "parse_proof",

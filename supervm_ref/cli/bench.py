@@ -25,6 +25,9 @@ not given, as in the seed.
 ``supervm bench persistence [--quick] [--json] [--keys N] [--commits N] [--interval S]`` times
 the MVCC store on RocksDB: one flush of 10^5 keys, reopening, and commits with auto-flush off
 and on side by side (`supervm_ref.bench.persistence`, spec/persistence.md).
+``supervm bench metrics [--txns N] [--rounds N] [--json]`` measures MVCC commit throughput with
+a `MetricsCollector` attached and without, in interleaved rounds, and the overhead
+(`supervm_ref.bench.metrics`, spec/metrics.md METRIC-BENCH-2).
 
 Progress is shown on stderr when it is a terminal (`supervm_ref.cli.progress`), redrawn only
 between timed runs.
@@ -50,6 +53,7 @@ MAX_BLOCK_SIZE = 1_000_000
 MAX_SEED = 2**64 - 1
 MAX_ZK_COUNT = 100_000
 MAX_LATENCY_MS = 60_000.0
+MAX_ROUNDS = 1_000
 
 #: The options of ``bench mixed-path`` that also take the seed's ``--name:VALUE`` form.
 COLON_OPTIONS = ("--txs", "--owned-ratio", "--privacy-ratio", "--privacy-latency-ms",
@@ -143,6 +147,16 @@ def run_zk_latency(args: argparse.Namespace) -> int:
     return _report(zk, report, args)
 
 
+def run_metrics(args: argparse.Namespace) -> int:
+    """Run ``bench metrics`` (METRIC-BENCH-2); exit status 0 when the collector counted every
+    commit of its rounds."""
+    from ..bench import metrics
+
+    with CommandProgress("bench metrics", timing=True) as progress:
+        report = metrics.run(args.txns, args.rounds, progress=progress.update)
+    return _report(metrics, report, args)
+
+
 def run_mixed_path(args: argparse.Namespace) -> int:
     """Run ``bench mixed-path`` (ROUTE-BENCH-1); exit status 0 when every transaction ran and
     succeeded, 2 for ratios summing over 1, a bad variable or a verifier backend that is not
@@ -192,9 +206,9 @@ def register(sub: Any) -> None:
     """Add the ``bench`` subcommand and its benchmarks."""
     p: argparse.ArgumentParser = sub.add_parser(
         "bench", help="run a benchmark (engine, runtime, parallel, zk-latency, mixed-path, "
-                      "persistence)",
+                      "persistence, metrics)",
         description="Run a benchmark. Benchmarks: engine, runtime, parallel, zk-latency, "
-                    "mixed-path, persistence.")
+                    "mixed-path, persistence, metrics.")
     benches = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
 
     e = benches.add_parser(
@@ -312,6 +326,18 @@ def register(sub: Any) -> None:
                    help="auto-flush interval of the 'on' store, more than 0, at most 3600 "
                         "(default 0.05)")
     s.set_defaults(func=run_persistence)
+    mt = benches.add_parser(
+        "metrics", help="MVCC commit throughput with metrics recording on and off",
+        description="Commit N transactions on a fresh MvccStore per round, with a "
+                    "MetricsCollector attached and without, in interleaved rounds (the order "
+                    "alternates); print commits per second of each side's best round and the "
+                    "overhead of recording metrics in percent (target: below 10%).")
+    mt.add_argument("--txns", type=bounded_int(1, MAX_TRANSFERS), default=20_000, metavar="N",
+                    help=f"commits per round, 1 to {MAX_TRANSFERS:,} (default 20,000)")
+    mt.add_argument("--rounds", type=bounded_int(1, MAX_ROUNDS), default=5, metavar="N",
+                    help=f"rounds per side, 1 to {MAX_ROUNDS:,} (default 5)")
+    mt.add_argument("--json", action="store_true", help="print the report as JSON")
+    mt.set_defaults(func=run_metrics)
 
     def usage(args: argparse.Namespace) -> int:
         p.print_help()

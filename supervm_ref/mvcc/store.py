@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sortedcontainers import SortedDict
 
+from ..metrics.collector import MetricsCollector
+from ..metrics.errors import MetricsError
 from ..persistence.autoflush import (
     AutoFlushConfig,
     AutoFlusher,
@@ -48,7 +51,8 @@ from ..persistence.errors import (
     FlushPointMismatch,
     PersistenceArgumentError,
 )
-from ..persistence.layout import check_db, flush_point, history
+from ..persistence.layout import check_db, flush_point
+from ..persistence.layout import history as db_history
 from ..persistence.rocksdb import CfWrite, RocksDBStorage
 from ..runtime.errors import StorageWriteError
 from ..runtime.storage import Storage, apply_writes, prefix_end
@@ -87,11 +91,15 @@ class FlushStats:
 class MvccStore:
     """Multi-version concurrency control with serializable snapshot transactions (the seed's
     ``MvccStore``). Pass ``history=History()`` to record committed transactions
-    (MVCC-HIST-1)."""
+    (MVCC-HIST-1) and ``metrics=MetricsCollector()`` to count transactions, latencies and GC
+    runs (METRIC-HOOK-1)."""
 
-    def __init__(self, *, history: History | None = None) -> None:
+    def __init__(self, *, history: History | None = None,
+                 metrics: MetricsCollector | None = None) -> None:
         if history is not None and not isinstance(history, History):
             raise InvalidInput("history", "a History or None", history)
+        if metrics is not None and not isinstance(metrics, MetricsCollector):
+            raise InvalidInput("metrics", "a MetricsCollector or None", metrics)
         self._lock = threading.RLock()
         self._clock = LogicalClock()
         self._chains: SortedDict = SortedDict()  # key -> VersionChain
@@ -112,17 +120,27 @@ class MvccStore:
         self._flush_totals = FlushStats()
         self._auto_flusher: AutoFlusher | None = None
         self._auto_flush_lock = threading.Lock()  # start/stop/notify, apart from the store lock
+        self.metrics = metrics
+        self._begun_at: dict[int, float] = {}  # txn id -> begin time on the metrics clock
+        #: METRIC-HOOK-2: observations the collector refused (its clock failed); never raised.
+        self.metrics_errors = 0
 
     # -----------------------------------------------------------------------------------------
     # Transactions
 
     def begin(self) -> Txn:
         """MVCC-TXN-1: a new active transaction whose snapshot (start timestamp) is the last
-        commit timestamp; ids are 1, 2, 3, ... in begin order."""
+        commit timestamp; ids are 1, 2, 3, ... in begin order. METRIC-HOOK-1: with a collector,
+        ``record_txn_start`` and the begin time on its clock."""
         with self._lock:
             txn = Txn(self, self._next_txn_id, self._clock.now())
             self._next_txn_id += 1
             self._active[txn.txn_id] = txn.start_ts
+            if self.metrics is not None:  # METRIC-HOOK-1
+                try:
+                    self._begun_at[txn.txn_id] = self.metrics.hook_begin()
+                except MetricsError:  # METRIC-HOOK-2
+                    self.metrics_errors += 1
             return txn
 
     def _value_at(self, key: bytes, ts: int) -> bytes | None:
@@ -191,11 +209,28 @@ class MvccStore:
     def _end(self, txn: Txn, state: TxnState, commit_ts: int | None = None,
              conflict: TxnConflict | None = None) -> None:
         """MVCC-TXN-2: mark ``txn`` finished, release its snapshot (MVCC-GC-1) and record it in
-        the history when it committed (MVCC-HIST-1)."""
+        the history when it committed (MVCC-HIST-1). METRIC-HOOK-1: with a collector,
+        ``record_txn_commit`` or ``record_txn_abort`` (a conflict is an abort) and the latency
+        since begin, in milliseconds on the collector's clock."""
         txn._finish(state, commit_ts, conflict)
         self._active.pop(txn.txn_id, None)
         if state is TxnState.COMMITTED and self.history is not None:
             self.history.record(txn.recorded())
+        if self.metrics is not None:  # METRIC-HOOK-1
+            begun = self._begun_at.pop(txn.txn_id, None)
+            try:
+                self.metrics.hook_end(state is TxnState.COMMITTED, begun)
+            except MetricsError:  # METRIC-HOOK-2
+                self.metrics_errors += 1
+
+    def _observe(self, record: Callable[[], None]) -> None:
+        """METRIC-HOOK-2: one observation for the collector; if the collector refuses it (its
+        clock returned no number), the store counts it in ``metrics_errors`` and goes on:
+        metrics never change an outcome of the store (METRIC-OBS-1)."""
+        try:
+            record()
+        except MetricsError:
+            self.metrics_errors += 1
 
     # -----------------------------------------------------------------------------------------
     # Garbage collection
@@ -207,7 +242,8 @@ class MvccStore:
             return min(self._active.values(), default=self._clock.now())
 
     def gc_now(self) -> GcStats:
-        """MVCC-GC-2/3/5: collect now; the statistics of this run."""
+        """MVCC-GC-2/3/5: collect now; the statistics of this run (METRIC-HOOK-1: given to the
+        collector's ``record_gc``)."""
         with self._lock:
             horizon = self.gc_horizon()
             run = collect(self._chains, horizon)
@@ -215,6 +251,9 @@ class MvccStore:
                 self._gc_floor = max(self._gc_floor, horizon)
             self._gc_totals = self._gc_totals.plus(run)
             self._commits_since_gc = 0
+            if self.metrics is not None:
+                metrics = self.metrics
+                self._observe(lambda: metrics.record_gc(run))
             return run
 
     def gc_stats(self) -> GcStats:
@@ -335,8 +374,12 @@ class MvccStore:
 
     def _flushed(self, run: FlushStats) -> None:
         """MVCC-FLUSH-3: the one place where a successful flush's run is added to the totals
-        (called with the store lock held)."""
+        (called with the store lock held); METRIC-HOOK-1: given to the collector's
+        ``record_flush``."""
         self._flush_totals = self._flush_totals.plus(run)
+        if self.metrics is not None:
+            metrics = self.metrics
+            self._observe(lambda: metrics.record_flush(run))
 
     # -----------------------------------------------------------------------------------------
     # Persistence on RocksDB (spec/persistence.md)
@@ -399,16 +442,18 @@ class MvccStore:
             return self._flush_point
 
     @classmethod
-    def open(cls, db: RocksDBStorage) -> MvccStore:
+    def open(cls, db: RocksDBStorage, *, history: History | None = None,
+             metrics: MetricsCollector | None = None) -> MvccStore:
         """PERSIST-OPEN-1: a store rebuilt from ``db``: its clock at the database's flush
         point, each key's latest flushed version at its commit timestamp, and that flush point
         remembered so the next `flush_to_storage` is incremental. A database whose default
-        column family is not the history's latest state is `DatabaseCorrupt`."""
+        column family is not the history's latest state is `DatabaseCorrupt`. ``history`` and
+        ``metrics`` are the constructor's (MVCC-HIST-1, METRIC-HOOK-1)."""
+        store = cls(history=history, metrics=metrics)
         db = check_db(db)
         point = flush_point(db)
-        store = cls()
         live: dict[bytes, bytes] = {}
-        for key, versions in history(db).items():
+        for key, versions in db_history(db).items():
             latest = versions[-1]
             if latest.commit_ts > point:
                 raise DatabaseCorrupt(f"{HISTORY_CF}: a version of {key.hex()} at "
@@ -439,7 +484,7 @@ class MvccStore:
             horizon = self.gc_horizon()
             writes: list[CfWrite] = []
             pruned_versions = pruned_keys = 0
-            for key, versions in history(db).items():
+            for key, versions in db_history(db).items():
                 keep_from = max(0, len(versions) - keep_versions)
                 visible = bisect_right([v.commit_ts for v in versions], horizon) - 1
                 # the version a snapshot at the horizon reads, and all newer ones, stay

@@ -14,6 +14,7 @@ storage, the counters and the router exactly as they were (ROUTE-BLOCK-1).
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,12 @@ from ..blockstm import MvccScheduler, Transaction, TxnFailure
 from ..blockstm.contract import CallingRuntime
 from ..blockstm.transaction import Access, ReadRecord, RecordingView, TxnView
 from ..errors import InvalidArgumentError, SuperVMError, require_int, shown
+from ..metrics.routing import (
+    RoutingPrometheusCollector,
+    ZkLatencyRecorder,
+    ZkLatencyStats,
+    zk_window_from_env,
+)
 from ..objects.ownership import OwnershipManager
 from ..privacy import (
     ZK_BACKENDS,
@@ -243,14 +250,18 @@ class SuperVM:
     ``verifier`` and ``registry``: the privacy path's proof verifier and its verifying keys
     (ROUTE-PRIV-1); ``zk_backend``: the Groth16 backend of the default verifier (ZK-BACKEND-1,
     ``reference`` or ``fast``). ``scheduler``: the `MvccScheduler` of consensus batches.
-    ``context``: the block context of contract calls.
+    ``context``: the block context of contract calls. ``clock``: the clock timing proof
+    verifications (METRIC-ZK-1; seconds, ``time.perf_counter`` when None) and
+    ``zk_latency_window``: their window (METRIC-ZK-3; ``SUPERVM_ZK_LAT_WIN`` or 64 when None).
     """
 
     def __init__(self, storage: Storage | None = None, *, backend: BackendFactory | None = None,
                  router: Router | None = None, verifier: ProofVerifier | None = None,
                  registry: VerifyingKeyRegistry | None = None,
                  scheduler: MvccScheduler | None = None,
-                 context: BlockContext | None = None, zk_backend: str = "reference") -> None:
+                 context: BlockContext | None = None, zk_backend: str = "reference",
+                 clock: Callable[[], float] | None = None,
+                 zk_latency_window: int | None = None) -> None:
         if storage is not None and not is_storage(storage):
             raise InvalidArgumentError("storage", "a Storage (get, set, delete, scan) or None",
                                        storage)
@@ -268,6 +279,12 @@ class SuperVM:
             raise InvalidArgumentError("scheduler", "an MvccScheduler or None", scheduler)
         if context is not None and not isinstance(context, BlockContext):
             raise InvalidArgumentError("context", "a BlockContext or None", context)
+        if clock is not None and not callable(clock):
+            raise InvalidArgumentError("clock", "a callable returning seconds, or None", clock)
+        self._zk_latencies = ZkLatencyRecorder(
+            zk_window_from_env() if zk_latency_window is None else zk_latency_window)
+        self._zk_clock: Callable[[], float] = time.perf_counter if clock is None else clock
+        self._zk_pending: list[float] = []
         self.storage: Storage = MemoryStorage() if storage is None else storage
         self.objects = OwnershipManager(self.storage)
         runtime = (backend or Runtime)(self.storage)
@@ -316,6 +333,7 @@ class SuperVM:
         if isinstance(items, str | bytes) or not isinstance(items, Iterable):
             raise InvalidArgumentError("items", "a sequence of transactions", items)
         block = [_item(x, f"items[{i}]") for i, x in enumerate(items)]
+        self._zk_pending = []
         routes = [route_of(tx, p) for tx, p in block]
         fast = [i for i, r in enumerate(routes) if r == Route.FAST]
         slow = [i for i, r in enumerate(routes) if r != Route.FAST]
@@ -344,6 +362,7 @@ class SuperVM:
             receipts[i] = ExecutionReceipt.of(first + position, block[i][0].digest, routes[i],
                                               effects[i], verdicts.get(i))
         self._commit(buffer)
+        self._record_zk_latencies()
         self._next_sequence += len(order)
         for i in order:
             self._counts[routes[i]] += 1
@@ -362,6 +381,7 @@ class SuperVM:
         if isinstance(items, str | bytes) or not isinstance(items, Iterable):
             raise InvalidArgumentError("items", "a sequence of transactions", items)
         block = [_item(x, f"items[{n}]") for n, x in enumerate(items)]
+        self._zk_pending = []
         buffer = BlockBuffer(self.storage)  # ROUTE-BLOCK-1: all or nothing, as a block
         out: list[ExecutionReceipt] = []
         for tx, privacy in block:
@@ -374,6 +394,7 @@ class SuperVM:
             out.append(ExecutionReceipt.of(self._next_sequence + len(out), tx.digest, route,
                                            effects, verdict))
         self._commit(buffer)
+        self._record_zk_latencies()
         self._next_sequence += len(out)
         return out
 
@@ -430,18 +451,24 @@ class SuperVM:
     def _verify(self, tx: VmTransaction) -> str | None:
         """ROUTE-PRIV-1/2: None when the proof verifies, else the kind rejecting ``tx``: the
         kind of the verifier's `SuperVMError`, or `PROOF_REJECTED` when it has none. Anything
-        else the verifier raises is a bug: `RoutingError` (ROUTE-BLOCK-1)."""
+        else the verifier raises is a bug: `RoutingError` (ROUTE-BLOCK-1). METRIC-ZK-1: each
+        call of the verifier that gives a verdict is timed on the clock; the latency is kept
+        aside and recorded only when the block is applied, and nothing reads it back
+        (METRIC-OBS-1)."""
         if tx.proof is None:
             return PROOF_MISSING
+        started = self._read_zk_clock()
         try:
             self.verifier(tx.proof)
         except SuperVMError as e:
+            self._time_verification(started)
             kind = getattr(e, "kind", None)
             if isinstance(kind, str) and _KIND.fullmatch(kind):
                 return str(kind)
             return PROOF_REJECTED
         except Exception as e:
             raise RoutingError(f"the verifier raised {type(e).__name__}: {e}") from e
+        self._time_verification(started)
         return None
 
     # --- The queue model (ROUTE-BLOCK-3) ----------------------------------------------------------
@@ -477,6 +504,68 @@ class SuperVM:
         for _ in range(n_slow):
             slow_q.popleft()
         return receipts
+
+    # --- Metrics (METRIC-ROUTE-1, METRIC-ZK-*) ----------------------------------------------------
+
+    def _read_zk_clock(self) -> float | None:
+        """METRIC-ZK-1: the clock, or None when it fails or gives no number (METRIC-OBS-1:
+        a clock never fails a block)."""
+        try:
+            now = self._zk_clock()
+        except Exception:
+            return None
+        if isinstance(now, bool) or not isinstance(now, int | float):
+            return None
+        return float(now)
+
+    def _time_verification(self, started: float | None) -> None:
+        """METRIC-ZK-1: keep aside the latency of the verification that began at
+        ``started``."""
+        ended = self._read_zk_clock()
+        if started is not None and ended is not None:
+            self._zk_pending.append(ended - started)
+
+    def _record_zk_latencies(self) -> None:
+        """METRIC-ZK-1: the applied block's verification latencies (seconds on the clock) to
+        the window, in milliseconds; a clock that gave no usable difference (not a finite
+        number >= 0) is not recorded (METRIC-OBS-1: metrics never fail a block)."""
+        pending, self._zk_pending = self._zk_pending, []
+        for seconds in pending:
+            try:
+                self._zk_latencies.record(seconds * 1000)
+            except SuperVMError:
+                continue
+
+    def zk_latency_stats(self) -> ZkLatencyStats | None:
+        """METRIC-ZK-2: the ZK verification latencies, or None before the first verification
+        of an applied block."""
+        return self._zk_latencies.stats()
+
+    def prometheus_collector(self) -> RoutingPrometheusCollector:
+        """METRIC-ROUTE-1: a prometheus-client collector reading this VM at scrape time."""
+        return RoutingPrometheusCollector(self)
+
+    def export_routing_prometheus(self) -> str:
+        """METRIC-ROUTE-1, METRIC-ZK-2: the seed's ``SuperVM::export_routing_prometheus``: the
+        text exposition of the routing counters and ratios, the router's target and
+        adjustments, and the ZK latencies once a verification was timed (its own registry)."""
+        from ..metrics.prometheus import exposition
+        return exposition(self)
+
+    def summary_sections(self) -> dict[str, object]:
+        """METRIC-HTTP-2: this VM's part of ``/summary``: ``routing`` (and ``zk`` once a
+        verification was timed)."""
+        stats = self.routing_stats()
+        out: dict[str, object] = {"routing": {
+            "fast": stats.fast, "consensus": stats.consensus, "privacy": stats.privacy,
+            "total": stats.total, "conflicts": stats.conflicts,
+            "fast_ratio": stats.fast_ratio, "consensus_ratio": stats.consensus_ratio,
+            "privacy_ratio": stats.privacy_ratio,
+            "target_fast_ratio": stats.target_fast_ratio, "adjustments": stats.adjustments}}
+        zk = self.zk_latency_stats()
+        if zk is not None:
+            out["zk"] = zk.as_dict()
+        return out
 
     # --- Statistics (ROUTE-STATS-1) ---------------------------------------------------------------
 

@@ -18,6 +18,8 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
   `SuperVM`, their receipts and post-state (CONF-TXN-*);
 - `persistence`: ``supervm_persistence_test``, step scripts of the MVCC store on RocksDB and
   the exact bytes of the database after each flush, prune and reopen (CONF-PERSIST-*).
+- `metrics`: ``supervm_metrics_test``, timed metric events and the Prometheus samples exported
+  after them (CONF-METRIC-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -34,6 +36,7 @@ from .base import COMMON_DEFS, FixtureFormat, FormatError, InProcessRun
 from .batch import BatchFormat
 from .call import CallFormat
 from .isolation import IsolationFormat
+from .metrics import MetricsFormat
 from .persistence import PersistenceFormat
 from .router import RouterFormat
 from .scheduler import SchedulerFormat
@@ -50,6 +53,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     ZkFormat(),
     TransactionFormat(),
     PersistenceFormat(),
+    MetricsFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.

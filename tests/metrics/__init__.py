@@ -1,0 +1,1 @@
+"""Tests of the metrics (spec/metrics.md)."""

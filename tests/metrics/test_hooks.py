@@ -1,0 +1,143 @@
+"""MvccStore(metrics=...): the hooks, and metrics never changing an outcome (spec/metrics.md
+METRIC-HOOK-1/2, METRIC-OBS-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from supervm_ref import GcConfig, MvccStore, SuperVMError
+from supervm_ref.metrics import MetricsCollector
+from supervm_ref.mvcc import InvalidInput
+
+from .test_collector import ManualClock
+
+
+def test_hooks_count_transactions_latency_and_gc() -> None:
+    """METRIC-HOOK-1: begin -> start; commit (read-only too) -> commit; explicit abort and a
+    conflict -> abort; latency on the collector's clock; gc_now -> record_gc."""
+    clock = ManualClock(10.0)
+    m = MetricsCollector(clock=clock)
+    store = MvccStore(metrics=m)
+    a = store.begin()
+    a.write(b"k", b"1")
+    clock.now = 10.25
+    a.commit()
+    b, c = store.begin(), store.begin()
+    b.write(b"k", b"2")
+    c.write(b"k", b"3")
+    clock.now = 10.5
+    b.commit()
+    with pytest.raises(SuperVMError):
+        c.commit()  # a conflict is an abort
+    d = store.begin()
+    clock.now = 11.0
+    d.abort()
+    e = store.begin()
+    e.read(b"k")
+    e.commit()  # read-only commit
+    run = store.gc_now()
+    assert (m.txn_started(), m.txn_committed(), m.txn_aborted()) == (5, 3, 2)
+    assert m.success_rate() == 3 / 5 * 100
+    # latencies: 250, 250, 250, 500, 0 ms
+    assert (m.latency_p50(), m.latency_p90(), m.latency_p99()) == (250.0, 500.0, 500.0)
+    assert m.gc_totals() == (1, run.versions_cleaned) and run.versions_cleaned >= 1
+    store.enable_auto_gc(GcConfig(every_n_commits=1))
+    f = store.begin()
+    f.write(b"k", b"4")
+    f.commit()
+    assert m.gc_totals()[0] == 2  # automatic runs too (MVCC-GC-6)
+
+
+def test_store_checks_the_metrics_argument() -> None:
+    """METRIC-HOOK-1: metrics is a MetricsCollector or None."""
+    with pytest.raises(InvalidInput):
+        MvccStore(metrics=object())  # type: ignore[arg-type]
+
+
+def test_a_broken_clock_never_fails_the_store() -> None:
+    """METRIC-HOOK-2: a refused observation is counted in metrics_errors, never raised."""
+    readings: list[Any] = [0.0, "broken"]
+    m = MetricsCollector(clock=lambda: readings[0])
+    store = MvccStore(metrics=m)
+    t = store.begin()
+    t.write(b"a", b"1")
+    readings[0] = float("nan")
+    assert t.commit() == 1
+    assert store.metrics_errors >= 1
+    assert store.read_latest(b"a") == b"1"
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["begin", "read", "write", "delete", "commit",
+                                          "abort", "gc"]),
+                         st.integers(0, 3), st.sampled_from([b"a", b"b", b"c"])),
+               max_size=40)
+
+
+def _run(ops: list[tuple[str, int, bytes]], metrics: MetricsCollector | None) -> list[Any]:
+    """Run a script of operations on up to four transaction slots; record every answer."""
+    store = MvccStore(metrics=metrics)
+    slots: dict[int, Any] = {}
+    out: list[Any] = []
+    for n, (op, slot, key) in enumerate(ops):
+        try:
+            if op == "begin":
+                slots[slot] = store.begin()
+                out.append(slots[slot].start_ts)
+            elif op == "gc":
+                out.append(store.gc_now())
+            elif slot not in slots:
+                out.append(None)
+            elif op == "read":
+                out.append(slots[slot].read(key))
+            elif op == "write":
+                out.append(slots[slot].write(key, b"%d" % n))
+            elif op == "delete":
+                out.append(slots[slot].delete(key))
+            elif op == "commit":
+                out.append(slots[slot].commit())
+            else:
+                out.append(slots[slot].abort())
+        except SuperVMError as e:
+            out.append((type(e).__name__, str(e)))
+    out.append(store.snapshot_items())
+    out.append([store.versions(k) for k in (b"a", b"b", b"c")])
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(OPS, st.lists(st.floats(0, 1e6), min_size=1, max_size=5))
+def test_metrics_never_change_an_outcome(ops: list[tuple[str, int, bytes]],
+                                         readings: list[float]) -> None:
+    """METRIC-OBS-1: the same script with and without a collector (on any clock) gives the
+    same answers, state and versions."""
+    ticks = iter(readings * 1000)
+    clock = ManualClock()
+
+    def moving() -> float:
+        clock.now += next(ticks, 0.0)
+        return clock.now
+
+    assert _run(ops, None) == _run(ops, MetricsCollector(clock=moving))
+
+
+def test_hook_methods_check_their_arguments() -> None:
+    """METRIC-HOOK-1, METRIC-ERR-1: hook_begin/hook_end are the records of the store; bad
+    arguments are typed and record nothing."""
+    clock = ManualClock(5.0)
+    m = MetricsCollector(clock=clock)
+    begun = m.hook_begin()
+    clock.now = 5.5
+    m.hook_end(True, begun)
+    m.hook_end(False, None)
+    m.hook_end(False, 5)
+    assert (m.txn_started(), m.txn_committed(), m.txn_aborted()) == (1, 1, 2)
+    assert m.latency_p99() == 500.0
+    for committed, start in ((1, None), (True, "x"), (True, float("inf")), (True, True),
+                             (True, 10**400)):
+        with pytest.raises(SuperVMError):
+            m.hook_end(committed, start)  # type: ignore[arg-type]
+    assert (m.txn_committed(), m.txn_aborted()) == (1, 2)
