@@ -106,21 +106,8 @@ def run_node(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if signal.SIGINT in received else 0
 
 
-def register(sub: Any) -> None:
-    """Add the ``demo`` subcommand."""
-    p: argparse.ArgumentParser = sub.add_parser(
-        "demo", help="run the demos (add; events + storage + context; ...; objects, routing, "
-                     "privacy)",
-        description="Run the seed node's demos through the reference engine; without --once, "
-                    "then run as a node: rounds of fast, consensus and private transactions "
-                    "and token transfers, persisted to --data (RocksDB, auto-flush), metrics "
-                    "on http://127.0.0.1:PORT/metrics and /summary; SIGTERM (exit 0) or "
-                    "Ctrl-C (exit 130) stops it after a final flush, and a restart on the same "
-                    "--data resumes (spec/node.md).")
-    p.add_argument("--once", action="store_true", help="run every demo once and exit")
-    p.add_argument("--config", metavar="PATH", default=None,
-                   help="configuration file (default: supervm.toml or config.toml in the "
-                        "working directory if present, else built-in defaults)")
+def node_options(p: argparse.ArgumentParser) -> None:
+    """The node's options (NODE-RUN-1), shared by ``demo`` and ``node``."""
     p.add_argument("--data", metavar="DIR", default="supervm-data",
                    help="the node's RocksDB data directory, created when missing; a node "
                         "restarted on it resumes (default supervm-data)")
@@ -138,4 +125,32 @@ def register(sub: Any) -> None:
                    help="auto-flush after every N blocks (default 10)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, metavar="N",
                    help="seed of the node's workload (default 0)")
+
+
+def register(sub: Any) -> None:
+    """Add the ``demo`` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "demo", help="run the demos (add; events + storage + context; ...; objects, routing, "
+                     "privacy)",
+        description="Run the seed node's demos through the reference engine; without --once, "
+                    "then run as a node: rounds of fast, consensus and private transactions "
+                    "and token transfers, persisted to --data (RocksDB, auto-flush), metrics "
+                    "on http://127.0.0.1:PORT/metrics and /summary; SIGTERM (exit 0) or "
+                    "Ctrl-C (exit 130) stops it after a final flush, and a restart on the same "
+                    "--data resumes (spec/node.md).")
+    p.add_argument("--once", action="store_true", help="run every demo once and exit")
+    p.add_argument("--config", metavar="PATH", default=None,
+                   help="configuration file (default: supervm.toml or config.toml in the "
+                        "working directory if present, else built-in defaults)")
+    node_options(p)
     p.set_defaults(func=run_demos)
+
+    n: argparse.ArgumentParser = sub.add_parser(
+        "node", help="run the node alone (what demo does after the demos without --once)",
+        description="Run the node without the demos (spec/node.md): rounds of fast, consensus "
+                    "and private transactions and token transfers, persisted to --data "
+                    "(RocksDB, auto-flush), metrics on http://127.0.0.1:PORT/metrics and "
+                    "/summary; SIGTERM (exit 0) or Ctrl-C (exit 130) stops it after a final "
+                    "flush, and a restart on the same --data resumes.")
+    node_options(n)
+    n.set_defaults(func=run_node)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..bench.mixed_path import BlockObserver
+from ..bench.mixed_path import BlockObserver, default_zk_backend
 from ..demos.world import VK_ID, proof_documents
 from ..errors import InvalidArgumentError
 from ..metrics import MetricsCollector, MetricsServer
@@ -56,7 +56,7 @@ class NodeConfig:
                                                 block_trigger_threshold=10))
     workload: WorkloadConfig = field(default_factory=WorkloadConfig)
     rounds: int | None = None
-    zk_backend: str = "reference"
+    zk_backend: str | None = None  # None: fast when installed, else reference
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,13 @@ class Node:
             registry.register(VK_ID, parse_verifying_key(proof_documents()[0]))
             self.observer = BlockObserver(AdaptiveRouter())
             self.vm = SuperVM(MvccStorage(self.store), router=self.observer, registry=registry,
-                              zk_backend=config.zk_backend)
-            self.resumed_at = self.store.last_commit_ts()
-            if not genesis_done(self.store):
+                              zk_backend=config.zk_backend or default_zk_backend())
+            if genesis_done(self.store):
+                log(f"resumed {config.data_dir} at round {rounds_done(self.store)}, flush "
+                    f"point {self.store.flush_point()}")
+            else:
                 create_genesis(self.vm, self.store)
+                log(f"new state in {config.data_dir}: genesis created")
             self.server = MetricsServer(port=config.port, host=config.host,
                                         registries=[self.metrics.registry,
                                                     self.vm.routing_registry()],
@@ -113,6 +116,8 @@ class Node:
         """NODE-RUN-1, NODE-STOP-1: serve metrics, auto-flush and run rounds until stopped (or
         ``config.rounds``); then a final flush, and the database is closed."""
         self.server.start()
+        self.log(f"serving metrics on http://{self.config.host}:{self.server.port}/metrics "
+                 f"and /summary")
         self.store.start_auto_flush(self.db, self.config.auto_flush)
         try:
             while not self._stop.is_set():
