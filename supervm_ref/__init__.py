@@ -9,8 +9,8 @@ The public API (spec/runtime.md, RT-API-1), under the seed's names::
 
 Everything listed in ``__all__`` is importable from here; the sub-packages (``supervm_ref.wasm``,
 ``.runtime``, ``.mvcc``, ``.blockstm``, ``.parallel``, ``.objects``, ``.routing``,
-``.privacy``, ``.conformance``, ``.backends``) hold the rest. Every error raised on
-purpose is a `SuperVMError` (RT-API-2).
+``.privacy``, ``.persistence``, ``.conformance``, ``.backends``) hold the rest. Every error
+raised on purpose is a `SuperVMError` (RT-API-2).
 """
 
 from __future__ import annotations
@@ -80,6 +80,17 @@ from .parallel import (
     WorkStealingScheduler,
     execute_with_rw_tracking,
 )
+from .persistence import (
+    AutoFlushConfig,
+    AutoFlushStatus,
+    PersistenceError,
+    PersistenceErrorKind,
+    RocksDBStorage,
+    create_checkpoint,
+    list_checkpoints,
+    read_history_at,
+    restore_checkpoint,
+)
 from .privacy import (
     Proof,
     VerifyingKey,
@@ -126,6 +137,8 @@ __all__ = [
     "AdaptiveRouter",
     "AdaptiveRouterConfig",
     "AddressOwner",
+    "AutoFlushConfig",
+    "AutoFlushStatus",
     "BackendError",
     "BatchResult",
     "BatchStats",
@@ -167,6 +180,8 @@ __all__ = [
     "OwnershipType",
     "ParallelError",
     "ParallelScheduler",
+    "PersistenceError",
+    "PersistenceErrorKind",
     "Privacy",
     "PrivateProof",
     "Proof",
@@ -174,6 +189,7 @@ __all__ = [
     "ReadRecord",
     "ReadWriteSet",
     "RetriesExhausted",
+    "RocksDBStorage",
     "Route",
     "RoutingError",
     "RoutingStats",
@@ -215,11 +231,15 @@ __all__ = [
     "__version__",
     "backend_status",
     "contract_transaction",
+    "create_checkpoint",
     "execute_sequential",
     "execute_with_rw_tracking",
+    "list_checkpoints",
     "load_backend",
     "parse_proof",
     "parse_public_inputs",
     "parse_verifying_key",
+    "read_history_at",
+    "restore_checkpoint",
     "verify_groth16",
 ]

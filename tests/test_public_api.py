@@ -48,7 +48,11 @@ def test_seed_names_import_from_the_package() -> None:
     for name in ("Runtime", "MemoryStorage", "BlockContext", "Value", "MvccStore", "MvccScheduler",
                  "StateManager", "ParallelScheduler", "WorkStealingScheduler", "Task",
                  "ConflictDetector", "ExecutionStats", "Storage", "CallResult", "ErrorKind",
-                 "Transaction", "execute_sequential", "contract_transaction"):
+                 "Transaction", "execute_sequential", "contract_transaction",
+                 # spec/persistence.md PERSIST-DB-1, PERSIST-AUTO-1, PERSIST-ERR-1
+                 "RocksDBStorage", "AutoFlushConfig", "AutoFlushStatus", "PersistenceError",
+                 "PersistenceErrorKind", "create_checkpoint", "list_checkpoints",
+                 "restore_checkpoint", "read_history_at"):
         assert name in supervm_ref.__all__, name
     for name in supervm_ref.__all__:
         assert getattr(supervm_ref, name) is not None, name

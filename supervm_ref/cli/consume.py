@@ -5,6 +5,7 @@ CONF-CONSUME-*).
 value is a command line (split like a shell would) of an external program speaking the JSON
 protocol of CONF-PROTO-1, e.g. ``--backend "python -m supervm_ref.cli.t8n"``. The targets are
 fixture files, folders, release archives (``supervm fixtures pack``) or ``-`` (standard input).
+``--storage rocksdb`` runs the call and batch fixtures on a RocksDB storage.
 ``--rule``, ``-k``, ``--area`` and ``--format`` select fixtures; ``-j N`` checks them in N
 processes; ``-x`` stops at the first failure. Prints one line per file, every difference of
 every failed fixture, the counts per rule and per format, and a summary (``--json``: one JSON
@@ -41,6 +42,7 @@ from ..conformance.consume import (
 from ..conformance.formats import FORMATS, build_schema
 from ..conformance.paths import RootNotFound, find_root
 from ..conformance.schema import SchemaError, load_schema
+from ..conformance.storage import STORAGES
 from .options import MAX_SECONDS, bounded_float, bounded_int
 from .progress import CommandProgress
 
@@ -92,9 +94,12 @@ def _where(o: FileOutcome) -> str:
     return "<stdin>" if o.path == STDIN else _shown(o.path)
 
 
-def _runner(spec: str, timeout: float) -> Runner:
+def _runner(spec: str, timeout: float, storage: str = STORAGES[0]) -> Runner:
     if is_registered(spec):
-        return python_runner(load_backend(spec))
+        return python_runner(load_backend(spec), storage)
+    if storage != STORAGES[0]:
+        raise BackendError(spec, f"--storage {storage} needs a registered backend (the "
+                                 "storage is built in process)")
     try:
         argv = shlex.split(spec)
     except ValueError as e:  # an unbalanced quote or a trailing backslash
@@ -203,7 +208,7 @@ def run_consume(args: argparse.Namespace) -> int:
         return 2
     try:
         schema = _schema(args)
-        runner = _runner(args.backend, args.timeout)
+        runner = _runner(args.backend, args.timeout, args.storage)
         targets = _targets(args)
     except (SchemaError, BackendError, ValueError) as e:
         print(f"supervm consume: {e}", file=sys.stderr)
@@ -244,6 +249,10 @@ def register(sub: Any) -> None:
                    help="a registered backend (see --list-backends; 'wasmtime' needs pip "
                         "install 'supervm-ref[wasmtime]') or the command line of an external "
                         "program speaking the t8n protocol (default reference)")
+    p.add_argument("--storage", choices=STORAGES, default=STORAGES[0],
+                   help="the storage the call and batch fixtures run on with a registered "
+                        "backend: memory (default) or rocksdb, a RocksDBStorage in a "
+                        "temporary directory per fixture (spec/persistence.md)")
     p.add_argument("--json", action="store_true", help="print one JSON report")
     p.add_argument("--schema", type=Path, default=None, metavar="PATH",
                    help="the fixture schema (default spec/conformance.schema.json of the "

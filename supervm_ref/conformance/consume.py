@@ -38,6 +38,7 @@ from .formats import (
 )
 from .pack import GZIP_MAGIC, FixtureSource, read_archive
 from .schema import errors_against, parse_json, pointer, validate
+from .storage import STORAGES, selected_storage
 
 #: A backend as consume sees it: a protocol input in (CONF-PROTO-1: a fixture's
 #: `FixtureFormat.backend_input`), the format's output out; raises `RunFailure` when it cannot
@@ -63,20 +64,23 @@ class PythonRunner:
     answers like `supervm t8n` (CONF-PROTO-1)."""
 
     factory: BackendFactory
+    storage: str = STORAGES[0]  # CONF-STORAGE-1: what the call and batch formats run on
 
     def __call__(self, test: dict[str, Any]) -> Any:
         """CONF-PROTO-1: the output of ``test`` on this backend; `RunFailure` when there is
         none."""
         try:
             fmt = format_for_input(test)
-            return fmt.execute(self.factory, fmt.decode_input(test))
+            with selected_storage(self.storage):
+                return fmt.execute(self.factory, fmt.decode_input(test))
         except (FormatError, EncodingError, BackendFailure) as e:
             raise RunFailure(str(e)) from e
 
 
-def python_runner(factory: BackendFactory) -> PythonRunner:
-    """CONF-BACKEND-1: run fixtures in process on a registered backend's factory."""
-    return PythonRunner(factory)
+def python_runner(factory: BackendFactory, storage: str = STORAGES[0]) -> PythonRunner:
+    """CONF-BACKEND-1: run fixtures in process on a registered backend's factory (on the
+    storage ``storage``, CONF-STORAGE-1)."""
+    return PythonRunner(factory, storage)
 
 
 @dataclass(frozen=True)
@@ -212,7 +216,8 @@ def consume_fixture(name: str, fixture: dict[str, Any], schema_problems: Sequenc
         return outcome
     test = fmt.backend_input(fixture)
     if isinstance(runner, PythonRunner):
-        outcome.problems += _run_in_process(fmt, fixture, runner.factory, test)
+        with selected_storage(runner.storage):
+            outcome.problems += _run_in_process(fmt, fixture, runner.factory, test)
     else:
         outcome.problems += _compare_run(fmt, fixture, _checked(fmt, runner), test, "")
     return outcome

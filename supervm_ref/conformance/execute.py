@@ -14,7 +14,6 @@ from typing import Any
 from ..backends import BackendFactory
 from ..errors import SuperVMError, shown
 from ..runtime.context import BlockContext
-from ..runtime.storage import MemoryStorage
 from ..wasm import Value
 from .encoding import (
     MAX_SAFE_INTEGER,
@@ -29,6 +28,7 @@ from .encoding import (
     encode_value,
 )
 from .filler import Env
+from .storage import fixture_storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,25 +112,26 @@ def decode_input(obj: object) -> RunInput:
 # --- Running ----------------------------------------------------------------------------------
 
 def execute(factory: BackendFactory, test: RunInput) -> dict[str, Any]:
-    """CONF-RUN-1: build the backend on a `MemoryStorage` holding the pre-state, run each
-    transaction in order (a ``call`` with the env's block context and the transaction's gas
-    limit), and return ``post``: each call's encoded result and the final storage."""
-    storage = MemoryStorage(test.storage)
-    context = BlockContext(test.env.block_number, test.env.timestamp)
-    try:
-        runtime = factory(storage)
-    except Exception as e:
-        raise BackendFailure(f"building the backend raised {type(e).__name__}: {e}") from e
-    results: list[dict[str, Any]] = []
-    for i, tx in enumerate(test.transactions):
+    """CONF-RUN-1: build the backend on a storage holding the pre-state (a `MemoryStorage`, or
+    what `fixture_storage` selects, CONF-STORAGE-1), run each transaction in order (a ``call``
+    with the env's block context and the transaction's gas limit), and return ``post``: each
+    call's encoded result and the final storage."""
+    with fixture_storage(test.storage) as storage:
+        context = BlockContext(test.env.block_number, test.env.timestamp)
         try:
-            result = runtime.call(test.code[tx.to], tx.function, list(tx.args),
-                                  context=context, gas_limit=tx.gas_limit)
+            runtime = factory(storage)
         except Exception as e:
-            raise BackendFailure(f"transaction {i} ({tx.to}.{tx.function}): the backend "
-                                 f"raised {type(e).__name__}: {e}") from e
-        try:
-            results.append(encode_result(result))
-        except EncodingError as e:
-            raise BackendFailure(f"transaction {i} ({tx.to}.{tx.function}): {e}") from e
-    return {"results": results, "storage": encode_storage(storage.items())}
+            raise BackendFailure(f"building the backend raised {type(e).__name__}: {e}") from e
+        results: list[dict[str, Any]] = []
+        for i, tx in enumerate(test.transactions):
+            try:
+                result = runtime.call(test.code[tx.to], tx.function, list(tx.args),
+                                      context=context, gas_limit=tx.gas_limit)
+            except Exception as e:
+                raise BackendFailure(f"transaction {i} ({tx.to}.{tx.function}): the backend "
+                                     f"raised {type(e).__name__}: {e}") from e
+            try:
+                results.append(encode_result(result))
+            except EncodingError as e:
+                raise BackendFailure(f"transaction {i} ({tx.to}.{tx.function}): {e}") from e
+        return {"results": results, "storage": encode_storage(storage.items())}

@@ -11,8 +11,8 @@ from __future__ import annotations
 class LogicalClock:
     """The last commit timestamp of a store (MVCC-CLOCK-1)."""
 
-    def __init__(self) -> None:
-        self._last = 0
+    def __init__(self, start: int = 0) -> None:
+        self._last = start  # a store opened from a database starts at its flush point
 
     def now(self) -> int:
         """MVCC-CLOCK-1: the last commit timestamp (0 before any commit); a snapshot taken now

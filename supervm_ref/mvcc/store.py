@@ -15,10 +15,41 @@ in which these operations take the lock.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from sortedcontainers import SortedDict
 
+from ..persistence.autoflush import (
+    AutoFlushConfig,
+    AutoFlusher,
+    AutoFlushStatus,
+    Clock,
+    as_clock,
+    as_config,
+)
+from ..persistence.encoding import (
+    DEFAULT_CF,
+    FLUSH_POINT_KEY,
+    FORMAT_VERSION,
+    FORMAT_VERSION_KEY,
+    HISTORY_CF,
+    HISTORY_FLOOR_KEY,
+    META_CF,
+    encode_u32,
+    encode_u64,
+    history_key,
+    history_value,
+    pruned_key,
+)
+from ..persistence.errors import (
+    AutoFlushStateError,
+    DatabaseCorrupt,
+    FlushPointMismatch,
+    PersistenceArgumentError,
+)
+from ..persistence.layout import check_db, flush_point, history
+from ..persistence.rocksdb import CfWrite, RocksDBStorage
 from ..runtime.errors import StorageWriteError
 from ..runtime.storage import Storage, apply_writes, prefix_end
 from .clock import LogicalClock
@@ -37,10 +68,20 @@ _EVERYTHING = 2**63 - 1
 
 @dataclass(frozen=True)
 class FlushStats:
-    """What `MvccStore.flush_to` changed in the target storage (MVCC-FLUSH-1)."""
+    """What flushing wrote (MVCC-FLUSH-3, the seed's ``FlushStats``): for one run (the value a
+    flush returns: ``flush_count`` 1) or the totals since the store was created
+    (`MvccStore.flush_stats`). ``keys_flushed`` counts the user keys written or deleted,
+    ``bytes_flushed`` adds ``len(key) + len(value)`` for each (0 for a deletion's value)."""
 
-    keys_written: int
-    keys_deleted: int
+    flush_count: int = 0
+    keys_flushed: int = 0
+    bytes_flushed: int = 0
+
+    def plus(self, other: FlushStats) -> FlushStats:
+        """The sum of two statistics."""
+        return FlushStats(self.flush_count + other.flush_count,
+                          self.keys_flushed + other.keys_flushed,
+                          self.bytes_flushed + other.bytes_flushed)
 
 
 class MvccStore:
@@ -61,6 +102,16 @@ class MvccStore:
         self._commits_since_gc = 0
         self._gc_totals = GcStats()
         self.history = history
+        # Persistence (spec/persistence.md): the flush point of the database this store was
+        # opened from or flushed to, the versions committed since (None until the first
+        # flush_to_storage or open: the first flush writes the versions the store holds), the
+        # flush totals, and the auto-flush thread when one runs.
+        self._flush_point = 0
+        self._pending: dict[bytes, list[MvccVersion]] | None = None
+        self._gc_floor = 0  # the largest GC horizon at which GC removed a version
+        self._flush_totals = FlushStats()
+        self._auto_flusher: AutoFlusher | None = None
+        self._auto_flush_lock = threading.Lock()  # start/stop/notify, apart from the store lock
 
     # -----------------------------------------------------------------------------------------
     # Transactions
@@ -122,7 +173,10 @@ class MvccStore:
                     chain = self._chains.get(key)
                     if chain is None:
                         chain = self._chains[key] = VersionChain()
-                    chain.install(MvccVersion(commit_ts, value))
+                    version = MvccVersion(commit_ts, value)
+                    chain.install(version)
+                    if self._pending is not None:
+                        self._pending.setdefault(key, []).append(version)
             finally:
                 self._locks.release(txn.txn_id, locked)
             self._end(txn, TxnState.COMMITTED, commit_ts=commit_ts)
@@ -155,7 +209,10 @@ class MvccStore:
     def gc_now(self) -> GcStats:
         """MVCC-GC-2/3/5: collect now; the statistics of this run."""
         with self._lock:
-            run = collect(self._chains, self.gc_horizon())
+            horizon = self.gc_horizon()
+            run = collect(self._chains, horizon)
+            if run.versions_cleaned:  # PERSIST-FLUSH-1: history before this is incomplete
+                self._gc_floor = max(self._gc_floor, horizon)
             self._gc_totals = self._gc_totals.plus(run)
             self._commits_since_gc = 0
             return run
@@ -265,8 +322,178 @@ class MvccStore:
                 apply_writes(storage, writes)
             except StorageWriteError as e:
                 raise FlushFailed(e.cause, e.partial) from e
-            return FlushStats(keys_written=len(changed), keys_deleted=len(stale))
+            run = FlushStats(1, len(writes), sum(len(k) + len(v or b"") for k, v in
+                                                 writes.items()))
+            self._flushed(run)
+            return run
 
-    def flush_to_storage(self, storage: Storage) -> FlushStats:
-        """MVCC-FLUSH-1: the seed's name for `flush_to`."""
-        return self.flush_to(storage)
+    def flush_stats(self) -> FlushStats:
+        """MVCC-FLUSH-3: the totals over every successful flush (`flush_to` and
+        `flush_to_storage`, manual and automatic) since the store was created."""
+        with self._lock:
+            return self._flush_totals
+
+    def _flushed(self, run: FlushStats) -> None:
+        """MVCC-FLUSH-3: the one place where a successful flush's run is added to the totals
+        (called with the store lock held)."""
+        self._flush_totals = self._flush_totals.plus(run)
+
+    # -----------------------------------------------------------------------------------------
+    # Persistence on RocksDB (spec/persistence.md)
+
+    def _check_flush_point(self, db: RocksDBStorage) -> int:
+        """PERSIST-FLUSH-3: the database must be at this store's flush point; a database at
+        flush point 0 must hold no user key and no history."""
+        point = flush_point(db)
+        if point != self._flush_point:
+            raise FlushPointMismatch(self._flush_point, point)
+        if point == 0 and (db.scan(b"", 1) or db._cf_scan(HISTORY_CF, b"", 1)):
+            raise FlushPointMismatch(0, 0, ", and a database holding entries no flush of this "
+                                           "store wrote")
+        return point
+
+    def flush_to_storage(self, db: RocksDBStorage) -> FlushStats:
+        """PERSIST-FLUSH-1/2/3: write every change committed since the last flush to ``db`` in
+        ONE atomic write batch -- the latest value or deletion of each changed key into the
+        default column family, each version into ``mvcc_history``, the new flush point (the
+        last commit timestamp, taken under the store lock) and the format version into
+        ``mvcc_meta`` -- and return the run's `FlushStats` (MVCC-FLUSH-3)."""
+        db = check_db(db)
+        with self._lock:
+            point = self._check_flush_point(db)
+            now = self._clock.now()
+            if self._pending is None:  # the first flush: every version the store holds
+                changed = {key: [v for v in chain.versions() if v.commit_ts > point]
+                           for key, chain in self._chains.items()}
+            else:
+                changed = self._pending
+            writes: list[CfWrite] = []
+            keys = size = 0
+            for key in sorted(changed):
+                versions = changed[key]
+                if not versions:
+                    continue
+                latest = versions[-1].value
+                writes.append((DEFAULT_CF, key, latest))
+                keys += 1
+                size += len(key) + (0 if latest is None else len(latest))
+                writes.extend((HISTORY_CF, history_key(key, v.commit_ts), history_value(v.value))
+                              for v in versions)
+            if self._pending is None and self._gc_floor > 0:
+                # GC dropped versions before this first flush: the history answers from the
+                # largest horizon it collected at on (PERSIST-HIST-1).
+                writes.append((META_CF, HISTORY_FLOOR_KEY, encode_u64(self._gc_floor)))
+            writes.append((META_CF, FLUSH_POINT_KEY, encode_u64(now)))
+            writes.append((META_CF, FORMAT_VERSION_KEY, encode_u32(FORMAT_VERSION)))
+            db._write_cf(writes)
+            self._pending = {}
+            self._flush_point = now
+            run = FlushStats(1, keys, size)
+            self._flushed(run)
+            return run
+
+    def flush_point(self) -> int:
+        """PERSIST-FLUSH-1: the last commit timestamp written by this store's last
+        `flush_to_storage` (or the flush point it was opened at; 0 before either)."""
+        with self._lock:
+            return self._flush_point
+
+    @classmethod
+    def open(cls, db: RocksDBStorage) -> MvccStore:
+        """PERSIST-OPEN-1: a store rebuilt from ``db``: its clock at the database's flush
+        point, each key's latest flushed version at its commit timestamp, and that flush point
+        remembered so the next `flush_to_storage` is incremental. A database whose default
+        column family is not the history's latest state is `DatabaseCorrupt`."""
+        db = check_db(db)
+        point = flush_point(db)
+        store = cls()
+        live: dict[bytes, bytes] = {}
+        for key, versions in history(db).items():
+            latest = versions[-1]
+            if latest.commit_ts > point:
+                raise DatabaseCorrupt(f"{HISTORY_CF}: a version of {key.hex()} at "
+                                      f"{latest.commit_ts}, after the flush point {point}")
+            if latest.value is not None:
+                live[key] = latest.value
+                chain = store._chains[key] = VersionChain()
+                chain.install(MvccVersion(latest.commit_ts, latest.value))
+        if dict(db.items()) != live:
+            raise DatabaseCorrupt("the default column family is not the latest state of the "
+                                  f"{HISTORY_CF} column family")
+        store._clock = LogicalClock(point)
+        store._flush_point = point
+        store._pending = {}
+        return store
+
+    def prune_old_versions(self, db: RocksDBStorage, keep_versions: int) -> tuple[int, int]:
+        """PERSIST-PRUNE-1/2: remove old versions from ``db``'s history in one atomic batch,
+        keeping each key's newest ``keep_versions`` (>= 1) and, whatever that number, the
+        version visible at the store's `gc_horizon` and every newer one; mark each key that
+        lost versions. Returns (versions removed, keys that lost at least one)."""
+        db = check_db(db)
+        if isinstance(keep_versions, bool) or not isinstance(keep_versions, int) \
+                or keep_versions < 1:
+            raise PersistenceArgumentError("keep_versions", "an integer >= 1", keep_versions)
+        with self._lock:
+            self._check_flush_point(db)
+            horizon = self.gc_horizon()
+            writes: list[CfWrite] = []
+            pruned_versions = pruned_keys = 0
+            for key, versions in history(db).items():
+                keep_from = max(0, len(versions) - keep_versions)
+                visible = bisect_right([v.commit_ts for v in versions], horizon) - 1
+                # the version a snapshot at the horizon reads, and all newer ones, stay
+                keep_from = min(keep_from, max(visible, 0))
+                if keep_from == 0:
+                    continue
+                writes.extend((HISTORY_CF, history_key(key, v.commit_ts), None)
+                              for v in versions[:keep_from])
+                writes.append((META_CF, pruned_key(key),
+                               encode_u64(versions[keep_from - 1].commit_ts)))
+                pruned_versions += keep_from
+                pruned_keys += 1
+            if writes:
+                db._write_cf(writes)
+            return pruned_versions, pruned_keys
+
+
+    # -----------------------------------------------------------------------------------------
+    # Auto-flush (spec/persistence.md section 7)
+
+    def start_auto_flush(self, db: RocksDBStorage, config: AutoFlushConfig, *,
+                         clock: Clock | None = None) -> None:
+        """PERSIST-AUTO-2: flush to ``db`` in a background thread when
+        ``config.interval_seconds`` have passed on ``clock`` (default: time.monotonic) or after
+        ``config.block_trigger_threshold`` blocks (`notify_block`). Already running:
+        `AutoFlushStateError`."""
+        db = check_db(db)
+        config = as_config(config)
+        chosen = as_clock(clock)
+        with self._auto_flush_lock:
+            if self._auto_flusher is not None:
+                raise AutoFlushStateError("start_auto_flush: expected auto-flush stopped, "
+                                          "found it running")
+            self._auto_flusher = AutoFlusher(self, db, config, chosen)
+
+    def notify_block(self) -> None:
+        """PERSIST-AUTO-3: one block was produced (the block trigger counts them). Without a
+        running auto-flush: `AutoFlushStateError`."""
+        with self._auto_flush_lock:
+            flusher = self._auto_flusher
+            if flusher is None:
+                raise AutoFlushStateError("notify_block: expected auto-flush started, found it "
+                                          "stopped")
+            flusher.notify_block()
+
+    def auto_flush_status(self) -> AutoFlushStatus | None:
+        """PERSIST-AUTO-3/4: the running auto-flush's status (None when it is stopped)."""
+        with self._auto_flush_lock:
+            return None if self._auto_flusher is None else self._auto_flusher.status()
+
+    def stop_auto_flush(self) -> None:
+        """PERSIST-AUTO-3/4: stop the thread and flush what is pending; idempotent. A
+        background flush that failed is raised now as `AutoFlushFailed`."""
+        with self._auto_flush_lock:
+            flusher, self._auto_flusher = self._auto_flusher, None
+        if flusher is not None:
+            flusher.stop()

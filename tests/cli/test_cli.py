@@ -42,7 +42,7 @@ def test_readme_command_table_matches_the_parsers() -> None:
 
     readme = (REPO / "README.md").read_text()
     rows = re.findall(r"^\| `supervm ([^`]*)` \|", readme, re.M)
-    assert len(rows) == 13
+    assert len(rows) == 14
     parser = build_parser()
     for row in rows:
         words = row.split()
@@ -61,7 +61,7 @@ def test_readme_command_table_matches_the_parsers() -> None:
 @pytest.mark.parametrize("path", [[], ["demo"], ["spectest"], ["fill"], ["consume"], ["t8n"],
                                   ["bench"], ["bench", "engine"], ["bench", "runtime"],
                                   ["bench", "parallel"], ["bench", "zk-latency"],
-                                  ["bench", "mixed-path"], ["zk"],
+                                  ["bench", "mixed-path"], ["bench", "persistence"], ["zk"],
                                   ["zk", "verify"], ["mutate"]])
 def test_every_help_text_renders(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """``--help`` of every (sub)command prints its usage and exits 0."""

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from supervm_ref.mvcc import (
     ConflictKind,
     FlushFailed,
+    FlushStats,
     GcConfig,
     GcStats,
     History,
@@ -727,7 +728,9 @@ def test_views() -> None:
 
 def test_flush_makes_the_storage_equal_the_latest_state() -> None:
     """MVCC-FLUSH-1: stale keys deleted, differing entries written, a second flush does
-    nothing; a key whose tombstone GC removed is still deleted from the storage."""
+    nothing; a key whose tombstone GC removed is still deleted from the storage.
+    MVCC-FLUSH-3: each run's FlushStats (a deletion counts, with 0 bytes for its value) and
+    the totals."""
     storage = MemoryStorage({b"stale": b"x", b"same": b"1", b"gone": b"old"})
     store = MvccStore()
     committed(store, {b"same": b"1", b"new": b"2", b"gone": b"old"})
@@ -735,10 +738,11 @@ def test_flush_makes_the_storage_equal_the_latest_state() -> None:
     store.gc_now()
     assert store.versions(b"gone") == []
     stats = store.flush_to(storage)
-    assert (stats.keys_written, stats.keys_deleted) == (1, 2)
+    assert stats == FlushStats(1, 3, len(b"new2") + len(b"stale") + len(b"gone"))
     assert storage.items() == store.snapshot_items() == [(b"new", b"2"), (b"same", b"1")]
-    again = store.flush_to_storage(storage)
-    assert (again.keys_written, again.keys_deleted) == (0, 0)
+    again = store.flush_to(storage)
+    assert again == FlushStats(1, 0, 0)
+    assert store.flush_stats() == stats.plus(again) == FlushStats(2, 3, 13)
     with pytest.raises(InvalidInput):
         store.flush_to({})  # type: ignore[arg-type]
 
@@ -799,7 +803,8 @@ def test_flush_is_all_or_nothing(batch: bool, fail_at: int) -> None:
         store.flush_to(unlisted)
     assert unlisted.items() == sorted(before.items())
     healthy = BrokenStorage(before, batch=batch)
-    assert store.flush_to(healthy).keys_written == 3
+    assert store.flush_to(healthy).keys_flushed == 4
+    assert store.flush_stats().flush_count == 1  # failed flushes are not counted
     assert healthy.items() == store.snapshot_items()
 
 

@@ -15,7 +15,9 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
 - `zk`: ``supervm_zk_test``, Groth16 verifying keys, proofs and public inputs (snarkjs JSON)
   and the verifier's verdict (CONF-ZK-*);
 - `transaction`: ``supervm_transaction_test``, blocks of transactions over objects executed by a
-  `SuperVM`, their receipts and post-state (CONF-TXN-*).
+  `SuperVM`, their receipts and post-state (CONF-TXN-*);
+- `persistence`: ``supervm_persistence_test``, step scripts of the MVCC store on RocksDB and
+  the exact bytes of the database after each flush, prune and reopen (CONF-PERSIST-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -32,6 +34,7 @@ from .base import COMMON_DEFS, FixtureFormat, FormatError, InProcessRun
 from .batch import BatchFormat
 from .call import CallFormat
 from .isolation import IsolationFormat
+from .persistence import PersistenceFormat
 from .router import RouterFormat
 from .scheduler import SchedulerFormat
 from .transaction import TransactionFormat
@@ -46,6 +49,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     RouterFormat(),
     ZkFormat(),
     TransactionFormat(),
+    PersistenceFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.

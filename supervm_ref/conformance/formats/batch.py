@@ -35,12 +35,14 @@ from ...blockstm import (
 from ...blockstm.contract import CallingRuntime, contract_transaction
 from ...blockstm.errors import BlockStmError
 from ...blockstm.simulator import Schedule
+from ...persistence import RocksDBStorage
 from ...runtime.context import BlockContext
 from ...runtime.runtime import CallResult, Runtime
 from ...runtime.storage import MemoryStorage
 from ..encoding import EncodingError, encode_result, encode_storage
 from ..execute import BackendFailure, RunInput
 from ..filler import Case
+from ..storage import fixture_storage
 from .base import InProcessRun
 from .call import CallFormat, run_input
 
@@ -106,7 +108,8 @@ def block_transactions(runtime: CallingRuntime, test: RunInput) -> list[Transact
 
 def execute_block(factory: BackendFactory, test: RunInput,
                   schedule: BatchSchedule | None = None) -> dict[str, Any]:
-    """CONF-BATCH-2/3: build the backend on a `MemoryStorage` holding the pre-state, execute
+    """CONF-BATCH-2/3: build the backend on a storage holding the pre-state (a `MemoryStorage`,
+    or what `fixture_storage` selects, CONF-STORAGE-1), execute
     the block as one batch -- with the sequential baseline (SCHED-SEQ-1) when ``schedule`` is
     None, else with `MvccScheduler` under ``schedule`` -- and return ``post``: each
     transaction's encoded `CallResult` and the final storage.
@@ -114,7 +117,13 @@ def execute_block(factory: BackendFactory, test: RunInput,
     Raises `BackendFailure` when the backend cannot be built, a call raised instead of
     returning a `CallResult` (RT-ERR-1; the transaction's output is then a `TxnFailure`), a
     result has no fixture encoding, or the scheduler stopped with an error."""
-    storage = MemoryStorage(test.storage)
+    with fixture_storage(test.storage) as storage:
+        return _execute_block_on(storage, factory, test, schedule)
+
+
+def _execute_block_on(storage: MemoryStorage | RocksDBStorage, factory: BackendFactory,
+                      test: RunInput, schedule: BatchSchedule | None) -> dict[str, Any]:
+    """CONF-BATCH-2/3: `execute_block` on the storage `fixture_storage` built."""
     try:
         runtime = factory(storage)
     except Exception as e:
