@@ -49,7 +49,7 @@ def state_at(seed: int, ts: int) -> dict[bytes, bytes]:
 def main(db_path: str, checkpoints: str, seed: int) -> None:
     """Commit, flush, checkpoint, forever (until killed)."""
     from supervm_ref.mvcc import MvccStore
-    from supervm_ref.persistence import RocksDBStorage, create_checkpoint
+    from supervm_ref.persistence import RocksDBStorage, create_checkpoint_at
 
     db = RocksDBStorage(db_path)
     store = MvccStore.open(db)
@@ -77,7 +77,7 @@ def main(db_path: str, checkpoints: str, seed: int) -> None:
             flushes += 1
             next_flush = ts + flush_gap(seed, ts)
             if flushes % 7 == 0:
-                create_checkpoint(db, checkpoints)
+                create_checkpoint_at(db, checkpoints)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Crash safety for real (spec/persistence.md PERSIST-CRASH-1): a writer process committing
+"""Crash safety for real (spec/persistence.md PERSIST-DB-6, PERSIST-FLUSH-2): a writer process
 token transfers and flushing continuously is killed with SIGKILL at seeded random moments; after
 every kill the database reopens in exactly the state of some complete flush, with every token
 conserved and a flush point that never went back, and the checkpoints taken during the run open
@@ -34,7 +34,7 @@ def _reopen(path: Path) -> tuple[int, dict[bytes, bytes]]:
 
 
 def test_sigkill_at_random_moments_never_loses_a_complete_flush(tmp_path: Path) -> None:
-    """PERSIST-CRASH-1, PERSIST-FLUSH-1, PERSIST-CKPT-1: 20 kills at varied moments."""
+    """PERSIST-DB-6, PERSIST-FLUSH-2, PERSIST-OPEN-1, PERSIST-CKPT-1: 20 kills at varied moments."""
     db, checkpoints = tmp_path / "db", tmp_path / "checkpoints"
     checkpoints.mkdir()
     rng = random.Random(SEED)
@@ -65,7 +65,7 @@ def test_sigkill_at_random_moments_never_loses_a_complete_flush(tmp_path: Path) 
 
     found = list_checkpoints(checkpoints)
     assert found, "no checkpoint was taken during the run"
-    for checkpoint in found:
-        point, state = _reopen(checkpoint.path)
-        assert point == checkpoint.flush_point
+    for flush_point, path in found:
+        point, state = _reopen(path)
+        assert point == flush_point
         assert state == writer.state_at(SEED, point)
