@@ -3,7 +3,8 @@ one by one and flushed often, with a checkpoint now and then, resuming from the 
 every start. Run as ``python crash_writer.py DB CHECKPOINTS SEED``.
 
 Everything it commits is a function of the commit timestamp alone (`transfer_at`), so the
-state after any complete flush at flush point ``t`` is `state_at(t)`, whatever was killed when.
+state after any complete flush at flush point ``t`` is `states_at(seed, [t])[t]`, whatever was
+killed when.
 """
 
 from __future__ import annotations
@@ -33,17 +34,22 @@ def flush_gap(seed: int, ts: int) -> int:
     return random.Random(seed * 2**32 + ts + 2**31).randrange(1, 41)
 
 
-def state_at(seed: int, ts: int) -> dict[bytes, bytes]:
-    """The state after the commit at ``ts`` (0: empty, 1: the genesis)."""
-    if ts == 0:
-        return {}
+def states_at(seed: int, points: list[int]) -> dict[int, dict[bytes, bytes]]:
+    """The state after the commit at each timestamp of ``points`` (0: empty, 1: the genesis),
+    replayed once from the genesis."""
+    out: dict[int, dict[bytes, bytes]] = {}
     balances = [BALANCE] * ACCOUNTS
-    for t in range(2, ts + 1):
-        a, b, want = transfer_at(seed, t)
-        paid = min(want, balances[a])
-        balances[a] -= paid
-        balances[b] += paid
-    return {key(n): v.to_bytes(8, "big") for n, v in enumerate(balances)}
+    ts = 1
+    for point in sorted(set(points)):
+        while ts < point:
+            ts += 1
+            a, b, want = transfer_at(seed, ts)
+            paid = min(want, balances[a])
+            balances[a] -= paid
+            balances[b] += paid
+        out[point] = {} if point == 0 else {key(n): v.to_bytes(8, "big")
+                                            for n, v in enumerate(balances)}
+    return out
 
 
 def main(db_path: str, checkpoints: str, seed: int) -> None:
@@ -76,7 +82,7 @@ def main(db_path: str, checkpoints: str, seed: int) -> None:
             store.flush_to_storage(db)
             flushes += 1
             next_flush = ts + flush_gap(seed, ts)
-            if flushes % 7 == 0:
+            if flushes % 20 == 0:
                 create_checkpoint_at(db, checkpoints)
 
 

@@ -1,8 +1,9 @@
 """Crash safety for real (spec/persistence.md PERSIST-DB-6, PERSIST-FLUSH-2): a writer process
-token transfers and flushing continuously is killed with SIGKILL at seeded random moments; after
-every kill the database reopens in exactly the state of some complete flush, with every token
-conserved and a flush point that never went back, and the checkpoints taken during the run open
-read-only and are consistent themselves."""
+committing token transfers and flushing continuously is killed with SIGKILL at seeded random
+moments; after every kill the database reopens in exactly the state of some complete flush,
+with every token conserved and a flush point that never went back, and the checkpoints taken
+during the run open read-only and are consistent themselves. (A flush written as two batches
+fails this test: the reopen finds history after the flush point, PERSIST-OPEN-1.)"""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def test_sigkill_at_random_moments_never_loses_a_complete_flush(tmp_path: Path) 
     checkpoints.mkdir()
     rng = random.Random(SEED)
     points: list[int] = []
+    reopened: list[dict[bytes, bytes]] = []
     for _ in range(KILLS):
         proc = subprocess.Popen([sys.executable, writer.__file__, str(db), str(checkpoints),
                                  str(SEED)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -56,16 +58,19 @@ def test_sigkill_at_random_moments_never_loses_a_complete_flush(tmp_path: Path) 
                 proc.wait()
         assert proc.returncode == -signal.SIGKILL
         point, state = _reopen(db)
-        assert state == writer.state_at(SEED, point), f"not a complete flush at {point}"
         total = sum(int.from_bytes(v, "big") for v in state.values())
         assert total == writer.ACCOUNTS * writer.BALANCE
         assert not points or point >= points[-1], "the flush point went back"
         points.append(point)
-    assert points[-1] > points[0], "the writer made no progress"
+        reopened.append(state)
+    assert len(set(points)) >= KILLS // 2, f"the writer made too little progress: {points}"
 
     found = list_checkpoints(checkpoints)
     assert found, "no checkpoint was taken during the run"
+    expected = writer.states_at(SEED, points + [p for p, _ in found])
+    for point, state in zip(points, reopened):
+        assert state == expected[point], f"not the state of a complete flush at {point}"
     for flush_point, path in found:
         point, state = _reopen(path)
         assert point == flush_point
-        assert state == writer.state_at(SEED, point)
+        assert state == expected[point], f"checkpoint {path} is not consistent"
