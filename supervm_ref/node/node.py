@@ -1,0 +1,141 @@
+"""The running node (spec/node.md, NODE-*): what ``supervm demo`` does after the demos when
+not given ``--once``, like the seed's node.
+
+A `Node` opens (or creates) its RocksDB database in the data directory, rebuilds its
+`MvccStore` from it (PERSIST rules), creates the genesis state once, and runs rounds of the
+workload (`workload.py`) on a `SuperVM` whose objects live in the store (`MvccStorage`). The
+store auto-flushes to the database on a timer and every N blocks; `/metrics` and `/summary`
+are served on the loopback interface. `stop()` (Ctrl-C, SIGTERM) ends the loop between rounds,
+stops the auto-flush — which flushes what is pending — and closes the database, so a node
+restarted on the same directory resumes exactly where it stopped (NODE-RESUME-1).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..bench.mixed_path import BlockObserver, default_zk_backend
+from ..demos.world import VK_ID, proof_documents
+from ..errors import InvalidArgumentError
+from ..metrics import MetricsCollector, MetricsServer
+from ..mvcc import MvccStore
+from ..persistence import AutoFlushConfig, RocksDBStorage
+from ..privacy import VerifyingKeyRegistry, parse_verifying_key
+from ..routing import AdaptiveRouter, SuperVM
+from .mvcc_storage import MvccStorage
+from .workload import (
+    RoundResult,
+    WorkloadConfig,
+    create_genesis,
+    genesis_done,
+    rounds_done,
+    run_round,
+    token_total,
+)
+
+#: The seed's metrics port.
+DEFAULT_PORT = 8080
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """NODE-RUN-1: where the node keeps its state, where it serves metrics, how often it runs a
+    round and flushes, and its workload. ``rounds`` stops it after that many rounds (None:
+    until stopped)."""
+
+    data_dir: Path
+    port: int = DEFAULT_PORT
+    host: str = "127.0.0.1"
+    interval_seconds: float = 1.0
+    auto_flush: AutoFlushConfig = field(
+        default_factory=lambda: AutoFlushConfig(enable=True, interval_seconds=5,
+                                                block_trigger_threshold=10))
+    workload: WorkloadConfig = field(default_factory=WorkloadConfig)
+    rounds: int | None = None
+    zk_backend: str | None = None  # None: fast when installed, else reference
+
+
+@dataclass(frozen=True)
+class NodeReport:
+    """What a node run did: rounds run now, the state's round count, the flush point of the
+    last flush, the token total (NODE-WORK-2)."""
+
+    rounds_run: int
+    rounds_total: int
+    flush_point: int
+    token_total: int
+
+
+class Node:
+    """NODE-RUN-1: the seed's running node over a data directory."""
+
+    def __init__(self, config: NodeConfig, *, log: Callable[[str], None] = print) -> None:
+        if not isinstance(config, NodeConfig):
+            raise InvalidArgumentError("config", "a NodeConfig", config)
+        self.config = config
+        self.log = log
+        self._stop = threading.Event()
+        self.metrics = MetricsCollector()
+        self.db = RocksDBStorage(str(config.data_dir))
+        try:
+            self.store = MvccStore.open(self.db, metrics=self.metrics)
+            registry = VerifyingKeyRegistry()
+            registry.register(VK_ID, parse_verifying_key(proof_documents()[0]))
+            self.observer = BlockObserver(AdaptiveRouter())
+            self.vm = SuperVM(MvccStorage(self.store), router=self.observer, registry=registry,
+                              zk_backend=config.zk_backend or default_zk_backend())
+            if genesis_done(self.store):
+                log(f"resumed {config.data_dir} at round {rounds_done(self.store)}, flush "
+                    f"point {self.store.flush_point()}")
+            else:
+                create_genesis(self.vm, self.store)
+                log(f"new state in {config.data_dir}: genesis created")
+            self.server = MetricsServer(port=config.port, host=config.host,
+                                        registries=[self.metrics.registry,
+                                                    self.vm.routing_registry()],
+                                        summary=self.summary)
+        except BaseException:
+            self.db.close()
+            raise
+        self.rounds_run = 0
+
+    def summary(self) -> dict[str, Any]:
+        """NODE-HTTP-1: the node's part of ``/summary``."""
+        return {"rounds": rounds_done(self.store), "flush_point": self.store.flush_point(),
+                "token_total": token_total(self.store)}
+
+    def stop(self) -> None:
+        """NODE-STOP-1: end the loop after the current round (safe from a signal handler)."""
+        self._stop.set()
+
+    def run(self, on_round: Callable[[RoundResult], None] | None = None) -> NodeReport:
+        """NODE-RUN-1, NODE-STOP-1: serve metrics, auto-flush and run rounds until stopped (or
+        ``config.rounds``); then a final flush, and the database is closed."""
+        self.server.start()
+        self.log(f"serving metrics on http://{self.config.host}:{self.server.port}/metrics "
+                 f"and /summary")
+        self.store.start_auto_flush(self.db, self.config.auto_flush)
+        try:
+            while not self._stop.is_set():
+                result = run_round(self.vm, self.store, self.config.workload)
+                self.observer.flush()
+                self.store.notify_block()
+                self.rounds_run += 1
+                if on_round is not None:
+                    on_round(result)
+                if self.config.rounds is not None and self.rounds_run >= self.config.rounds:
+                    break
+                self._stop.wait(self.config.interval_seconds)
+        finally:
+            try:
+                self.store.stop_auto_flush()
+            finally:
+                self.server.stop()
+        report = NodeReport(self.rounds_run, rounds_done(self.store), self.store.flush_point(),
+                            token_total(self.store))
+        self.db.close()
+        return report
