@@ -18,6 +18,8 @@ or, without HTTP, ``exposition(collector, vm)`` (the text) and ``combined_regist
 vm)`` (a prometheus-client registry to serve any other way).
 """
 
+from pathlib import Path
+
 from .bench import BenchMetrics
 from .collector import MetricsCollector, export_prometheus
 from .errors import (
@@ -38,7 +40,11 @@ from .routing import (
 )
 from .window import LatencyWindow, nearest_rank
 
+#: NODE-DASH-1: the Grafana dashboard of the node's metrics (package data).
+DASHBOARD = Path(__file__).resolve().parent / "grafana-dashboard.json"
+
 __all__ = [
+    "DASHBOARD",
     "DEFAULT_ZK_WINDOW",
     "ZK_WINDOW_VARIABLE",
     "BenchMetrics",

@@ -315,6 +315,15 @@ class MvccStore:
                     out.append((key, version.value))
             return out
 
+    def scan_latest(self, prefix: bytes, limit: int) -> list[tuple[bytes, bytes]]:
+        """MVCC-VIEW-1: the first ``limit`` live entries under ``prefix`` in the latest
+        committed state, in key order (a scan without a transaction)."""
+        prefix = as_bytes(prefix, "prefix")
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise InvalidInput("limit", "an integer", limit)
+        with self._lock:
+            return self._scan_at(prefix, self._clock.now(), limit)
+
     def versions(self, key: bytes) -> list[MvccVersion]:
         """MVCC-VIEW-1: the versions of ``key`` the store still holds, oldest first."""
         key = as_bytes(key, "key")

@@ -21,7 +21,7 @@ from typing import Any
 from ..bench.mixed_path import BlockObserver, default_zk_backend
 from ..demos.world import VK_ID, proof_documents
 from ..errors import InvalidArgumentError
-from ..metrics import MetricsCollector, MetricsServer
+from ..metrics import MetricsCollector, MetricsServer, summary_of
 from ..mvcc import MvccStore
 from ..persistence import AutoFlushConfig, RocksDBStorage
 from ..privacy import VerifyingKeyRegistry, parse_verifying_key
@@ -95,8 +95,7 @@ class Node:
                 create_genesis(self.vm, self.store)
                 log(f"new state in {config.data_dir}: genesis created")
             self.server = MetricsServer(port=config.port, host=config.host,
-                                        registries=[self.metrics.registry,
-                                                    self.vm.routing_registry()],
+                                        registries=[self.metrics, self.vm],
                                         summary=self.summary)
         except BaseException:
             self.db.close()
@@ -104,9 +103,12 @@ class Node:
         self.rounds_run = 0
 
     def summary(self) -> dict[str, Any]:
-        """NODE-HTTP-1: the node's part of ``/summary``."""
-        return {"rounds": rounds_done(self.store), "flush_point": self.store.flush_point(),
-                "token_total": token_total(self.store)}
+        """NODE-HTTP-1: ``/summary``: the sections of the store's collector and the SuperVM
+        (METRIC-HTTP-2) and ``node``."""
+        return {**summary_of([self.metrics, self.vm]),
+                "node": {"rounds": rounds_done(self.store),
+                         "flush_point": self.store.flush_point(),
+                         "token_total": token_total(self.store)}}
 
     def stop(self) -> None:
         """NODE-STOP-1: end the loop after the current round (safe from a signal handler)."""

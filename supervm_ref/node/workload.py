@@ -27,7 +27,7 @@ PRIVATE_COIN = 1_000_001
 COUNTER_BASE, COUNTERS = 2_000_000, 4
 #: Token accounts (keys ``token/`` + u16 big endian) and each one's genesis balance.
 TOKEN_PREFIX = b"token/"
-ACCOUNTS = 16
+ACCOUNTS = 64
 GENESIS_BALANCE = 1_000
 #: The key holding the number of completed rounds (u64 big endian).
 ROUND_KEY = b"node/round"
@@ -51,7 +51,7 @@ class WorkloadConfig:
     fast: int = 8
     consensus: int = 4
     privacy_every: int = 1
-    transfers: int = 16
+    transfers: int = 8
     seed: int = 0
 
 
