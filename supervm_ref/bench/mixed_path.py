@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 from ..demos.world import VK_ID, coin, counter, increment, mint, proof_documents
+from ..metrics import BenchMetrics
 from ..objects import ObjectData
 from ..privacy import (
     VerifyingKeyRegistry,
@@ -39,6 +40,7 @@ from ..privacy import (
     zk_backend_status,
 )
 from ..routing import AdaptiveRouter, AdaptiveRouterConfig, Privacy, SuperVM, VmTransaction
+from ..routing.receipt import ExecutionReceipt
 from ..routing.transaction import ObjectOp, PrivateProof
 from . import package_version
 
@@ -222,9 +224,15 @@ class BlockObserver:
 def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_ms: float = 0.0,
         block_size: int = 100, seed: int = 0, zk_backend: str | None = None,
         router_config: AdaptiveRouterConfig | None = None,
-        progress: Callable[[int, int, str], None] | None = None) -> MixedPathReport:
+        progress: Callable[[int, int, str], None] | None = None,
+        metrics: BenchMetrics | None = None,
+        on_start: Callable[[SuperVM], None] | None = None) -> MixedPathReport:
     """ROUTE-BENCH-1: generate the workload, run it block by block, path by path; Ctrl-C stops
-    after the current call and the report says what was done (``interrupted``)."""
+    after the current call and the report says what was done (``interrupted``).
+    METRIC-BENCH-1: ``metrics`` receives each path's executions as they happen (every
+    transaction of a path's part of a block at that part's average latency) and each consensus
+    part's outcome; ``on_start(vm)`` is called once the SuperVM holds the genesis (``supervm
+    bench mixed-path --serve-metrics`` serves it and ``metrics`` from there)."""
     backend = zk_backend or default_zk_backend()
     settings: dict[str, object] = {
         "txs": txs, "owned_ratio": owned_ratio, "privacy_ratio": privacy_ratio,
@@ -238,6 +246,8 @@ def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_m
                  verifier=make_verifier(registry, backend, privacy_latency_ms))
     for obj in workload.genesis:
         vm.objects.insert(obj)
+    if on_start is not None:
+        on_start(vm)
     items = workload.items
     try:
         for start in range(0, len(items), block_size):
@@ -256,6 +266,9 @@ def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_m
                 figures.failed += sum(not r.success for r in receipts)
                 if path == "consensus":
                     report.consensus_conflicts += vm.routing_stats().conflicts - conflicts
+                if metrics is not None:
+                    _observe(metrics, path, receipts, elapsed,
+                             vm.routing_stats().conflicts - conflicts)
             observer.flush()
             report.blocks += 1
             if progress is not None:
@@ -270,6 +283,18 @@ def run(*, txs: int, owned_ratio: float, privacy_ratio: float, privacy_latency_m
         "privacy_ratio": s.privacy_ratio, "target_fast_ratio": s.target_fast_ratio,
         "adaptive_adjustments_total": s.adjustments}
     return report
+
+
+def _observe(metrics: BenchMetrics, path: str, receipts: list[ExecutionReceipt],
+             elapsed_ns: int, conflicts: int) -> None:
+    """METRIC-BENCH-1: one path's part of a block, into ``metrics``."""
+    if path == "consensus":
+        metrics.record_consensus(len(receipts), sum(r.success for r in receipts),
+                                 min(conflicts, len(receipts)))
+        return
+    record = metrics.record_fastpath if path == "fast" else metrics.record_privacy
+    for r in receipts:
+        record(elapsed_ns / len(receipts), r.success)
 
 
 def metrics(report: MixedPathReport) -> list[tuple[str, int | float]]:

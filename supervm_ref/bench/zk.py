@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import ConfigError
+from ..metrics import ZkLatencyRecorder
 from ..privacy import (
     Proof,
     VerifyingKey,
@@ -161,7 +162,8 @@ def four_pairings_check(vk: VerifyingKey, proof: Proof, public: tuple[int, ...])
 
 
 def _measure(backend: str, count: int, qps: float, window: int, vk: VerifyingKey,
-             proof: Proof, public: tuple[int, ...], tick: Callable[[], None]) -> LatencyStats:
+             proof: Proof, public: tuple[int, ...], tick: Callable[[], None],
+             recorder: ZkLatencyRecorder | None) -> LatencyStats:
     stats = LatencyStats(backend, True)
     latencies: deque[float] = deque(maxlen=window)
     start = time.perf_counter()
@@ -177,6 +179,8 @@ def _measure(backend: str, count: int, qps: float, window: int, vk: VerifyingKey
         except ZkError as e:
             stats.note = e.kind
         latencies.append(time.perf_counter() - began)
+        if recorder is not None:
+            recorder.record(latencies[-1] * 1000)
         stats.count += 1
         tick()
     ordered = sorted(latencies)
@@ -186,9 +190,12 @@ def _measure(backend: str, count: int, qps: float, window: int, vk: VerifyingKey
 
 
 def run(count: int = DEFAULT_COUNT, *, env: Mapping[str, str] | None = None,
-        progress: Callable[[int, int, str], None] | None = None) -> ZkLatencyReport:
+        progress: Callable[[int, int, str], None] | None = None,
+        recorder: ZkLatencyRecorder | None = None) -> ZkLatencyReport:
     """ZK-BENCH-1: time ``count`` verifications per available backend and the four-pairings
-    comparison; `ConfigError` for a bad environment variable or a missing workload."""
+    comparison; `ConfigError` for a bad environment variable or a missing workload.
+    METRIC-ZK-1: ``recorder`` receives every timed verification as it happens, the backends
+    one after the other (``supervm bench zk-latency --serve-metrics`` serves it)."""
     qps, window = settings_from_env(env)
     vk, proof, public = load_workload(workload_folder(env))
     status = zk_backend_status()
@@ -212,7 +219,7 @@ def run(count: int = DEFAULT_COUNT, *, env: Mapping[str, str] | None = None,
                                                 else str(status[name])))
             continue
         report.backends.append(_measure(name, count, qps, window, vk, proof, public,
-                                        tick(f"zk-latency {name}")))
+                                        tick(f"zk-latency {name}"), recorder))
     four = one = 0.0
     agree = True
     for _ in range(runs):

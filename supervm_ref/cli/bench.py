@@ -11,11 +11,13 @@ installed), and their ratio (`supervm_ref.bench.runtime`).
 ``supervm bench parallel [--quick] [--json] [--block-size N] [--seed N]`` runs Block-STM's p2p
 workload in the deterministic simulator (`supervm_ref.bench.parallel`).
 
-``supervm bench zk-latency [--count N] [--json]`` times Groth16 verification on the reference
-and the fast verifier (`supervm_ref.bench.zk`, spec/privacy.md ZK-BENCH-1).
+``supervm bench zk-latency [--count N] [--json] [--serve-metrics[:PORT]]`` times Groth16
+verification on the reference and the fast verifier (`supervm_ref.bench.zk`, spec/privacy.md
+ZK-BENCH-1).
 
 ``supervm bench mixed-path [--txs N] [--owned-ratio R] [--privacy-ratio P]
-[--privacy-latency-ms L] [--block-size N] [--seed N] [--zk-backend NAME] [--json]`` is the
+[--privacy-latency-ms L] [--block-size N] [--seed N] [--zk-backend NAME] [--json]
+[--serve-metrics[:PORT]]`` is the
 seed's ``mixed_path_bench``: a seeded mix of fast, consensus and privacy transactions through a
 SuperVM, with the seed's ``bench_*`` and ``vm_routing_*`` figures (`supervm_ref.bench.mixed_path`,
 spec/routing.md ROUTE-BENCH-1). Its options also take the seed's ``--name:VALUE`` spelling
@@ -25,9 +27,14 @@ not given, as in the seed.
 ``supervm bench persistence [--quick] [--json] [--keys N] [--commits N] [--interval S]`` times
 the MVCC store on RocksDB: one flush of 10^5 keys, reopening, and commits with auto-flush off
 and on side by side (`supervm_ref.bench.persistence`, spec/persistence.md).
+
 ``supervm bench metrics [--txns N] [--rounds N] [--json]`` measures MVCC commit throughput with
 a `MetricsCollector` attached and without, in interleaved rounds, and the overhead
 (`supervm_ref.bench.metrics`, spec/metrics.md METRIC-BENCH-2).
+
+``--serve-metrics[:PORT]`` (zk-latency, mixed-path) serves the run's metrics on
+http://127.0.0.1:PORT/metrics and /summary while it runs, as the seed's benches do
+(spec/metrics.md METRIC-HTTP-5: ports 8082 and 8083, ``SUPERVM_ZK_BENCH_PORT``).
 
 Progress is shown on stderr when it is a terminal (`supervm_ref.cli.progress`), redrawn only
 between timed runs.
@@ -36,10 +43,11 @@ between timed runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ..config import ConfigError
@@ -57,7 +65,13 @@ MAX_ROUNDS = 1_000
 
 #: The options of ``bench mixed-path`` that also take the seed's ``--name:VALUE`` form.
 COLON_OPTIONS = ("--txs", "--owned-ratio", "--privacy-ratio", "--privacy-latency-ms",
-                 "--block-size", "--seed", "--zk-backend")
+                 "--block-size", "--seed", "--zk-backend", "--serve-metrics")
+#: METRIC-HTTP-5: the seed's ports of ``--serve-metrics`` without one: mixed_path_bench's, and
+#: zk_latency_bench's (``SUPERVM_ZK_BENCH_PORT`` when set).
+MIXED_PATH_PORT, ZK_BENCH_PORT = 8082, 8083
+ZK_PORT_ENV = "SUPERVM_ZK_BENCH_PORT"
+#: ``--serve-metrics`` given without a port.
+DEFAULT_PORT = -1
 #: The seed's environment variables of ``mixed_path_bench``: (variable, option, upper bound).
 MIXED_PATH_ENV = (("PRIVACY_RATIO", "privacy_ratio", 1.0),
                   ("PRIVACY_LATENCY_MS", "privacy_latency_ms", MAX_LATENCY_MS))
@@ -68,7 +82,7 @@ def expand_colon_forms(argv: Sequence[str]) -> list[str]:
     as ``--privacy-ratio=0.15`` for argparse (which then checks the value); other arguments,
     and everything after ``--``, are left as they are."""
     out = list(argv)
-    if out[:2] != ["bench", "mixed-path"]:
+    if out[:2] not in (["bench", "mixed-path"], ["bench", "zk-latency"]):
         return out
     for i in range(2, len(out)):
         if out[i] == "--":
@@ -95,6 +109,33 @@ def mixed_path_env(args: argparse.Namespace, env: Mapping[str, str] | None = Non
             raise ConfigError(f"{variable}: expected a number from 0 to {high:g}, found "
                               f"{text[:40]!r}")
         setattr(args, option, value)
+
+
+def zk_bench_port(env: Mapping[str, str] | None = None) -> int:
+    """METRIC-HTTP-5: ``SUPERVM_ZK_BENCH_PORT`` (an integer from 0 to 65535) or 8083; a
+    malformed value is a `ConfigError` naming the variable."""
+    env = os.environ if env is None else env
+    text = env.get(ZK_PORT_ENV, "").strip()
+    if not text:
+        return ZK_BENCH_PORT
+    if not text.isdigit() or int(text) > 65535:
+        raise ConfigError(f"{ZK_PORT_ENV}: expected a port from 0 to 65535, found {text[:40]!r}")
+    return int(text)
+
+
+@contextlib.contextmanager
+def serving(command: str, port: int | None, *sources: Any) -> Iterator[None]:
+    """METRIC-HTTP-5: serve ``sources`` on 127.0.0.1:``port`` while the block runs (nothing
+    when ``port`` is None), saying where on stderr; a port in use is `MetricsServerError`."""
+    if port is None:
+        yield
+        return
+    from ..metrics import MetricsServer
+
+    with MetricsServer(port=port, registries=list(sources)) as server:
+        print(f"{command}: serving metrics on {server.url}/metrics and /summary",
+              file=sys.stderr, flush=True)
+        yield
 
 
 def _report(module: Any, report: Any, args: argparse.Namespace) -> int:
@@ -141,9 +182,17 @@ def run_zk_latency(args: argparse.Namespace) -> int:
     proof valid and the two evaluations of the equation agree, 2 for a bad environment
     variable or a missing workload (`ConfigError`, reported by `main`)."""
     from ..bench import zk
+    from ..metrics import MetricsServerError, ZkLatencyRecorder
 
-    with CommandProgress("bench zk-latency", timing=True) as progress:
-        report = zk.run(args.count, progress=progress.update)
+    port = zk_bench_port() if args.serve_metrics == DEFAULT_PORT else args.serve_metrics
+    recorder = ZkLatencyRecorder(zk.settings_from_env()[1])
+    try:
+        with serving("bench zk-latency", port, recorder), \
+                CommandProgress("bench zk-latency", timing=True) as progress:
+            report = zk.run(args.count, progress=progress.update, recorder=recorder)
+    except MetricsServerError as e:
+        print(f"supervm bench zk-latency: {e}", file=sys.stderr)
+        return 2
     return _report(zk, report, args)
 
 
@@ -163,7 +212,9 @@ def run_mixed_path(args: argparse.Namespace) -> int:
     installed, 130 after Ctrl-C (the figures of what was done are printed first)."""
     from ..bench import mixed_path
     from ..config import load_config
+    from ..metrics import BenchMetrics, MetricsServerError
     from ..privacy import zk_backend_status
+    from ..routing import SuperVM
 
     mixed_path_env(args)
     owned = 0.7 if args.owned_ratio is None else args.owned_ratio
@@ -177,12 +228,24 @@ def run_mixed_path(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config = load_config(None)
-    with CommandProgress("bench mixed-path", timing=True) as progress:
-        report = mixed_path.run(
-            txs=args.txs, owned_ratio=owned, privacy_ratio=privacy,
-            privacy_latency_ms=args.privacy_latency_ms or 0.0, block_size=args.block_size,
-            seed=args.seed, zk_backend=args.zk_backend, router_config=config.routing,
-            progress=progress.update)
+    port = MIXED_PATH_PORT if args.serve_metrics == DEFAULT_PORT else args.serve_metrics
+    bench_metrics = BenchMetrics()
+    with contextlib.ExitStack() as stack:
+
+        def serve(vm: SuperVM) -> None:  # METRIC-HTTP-5: once the SuperVM exists
+            stack.enter_context(serving("bench mixed-path", port, vm, bench_metrics))
+
+        try:
+            with CommandProgress("bench mixed-path", timing=True) as progress:
+                report = mixed_path.run(
+                    txs=args.txs, owned_ratio=owned, privacy_ratio=privacy,
+                    privacy_latency_ms=args.privacy_latency_ms or 0.0,
+                    block_size=args.block_size, seed=args.seed, zk_backend=args.zk_backend,
+                    router_config=config.routing, progress=progress.update,
+                    metrics=bench_metrics, on_start=serve)
+        except MetricsServerError as e:
+            print(f"supervm bench mixed-path: {e}", file=sys.stderr)
+            return 2
     status = _report(mixed_path, report, args)
     if report.interrupted:
         sys.stdout.flush()
@@ -269,6 +332,11 @@ def register(sub: Any) -> None:
     z.add_argument("--count", type=bounded_int(1, MAX_ZK_COUNT), default=20, metavar="N",
                    help=f"verifications per backend, 1 to {MAX_ZK_COUNT:,} (default 20)")
     z.add_argument("--json", action="store_true", help="print the report as JSON")
+    z.add_argument("--serve-metrics", nargs="?", type=bounded_int(0, 65535), default=None,
+                   const=DEFAULT_PORT, metavar="PORT",
+                   help="serve vm_privacy_zk_verify_* on http://127.0.0.1:PORT/metrics and "
+                        "/summary while it runs (default port $SUPERVM_ZK_BENCH_PORT or 8083; "
+                        "also --serve-metrics:PORT)")
     z.set_defaults(func=run_zk_latency)
 
     m = benches.add_parser(
@@ -303,6 +371,11 @@ def register(sub: Any) -> None:
                    help="Groth16 verifier of the private transactions (default fast when "
                         "installed: pip install 'supervm-ref[fast-zk]', else reference)")
     m.add_argument("--json", action="store_true", help="print the report as JSON")
+    m.add_argument("--serve-metrics", nargs="?", type=bounded_int(0, 65535), default=None,
+                   const=DEFAULT_PORT, metavar="PORT",
+                   help="serve bench_* and vm_routing_* (and vm_privacy_zk_verify_*) on "
+                        "http://127.0.0.1:PORT/metrics and /summary while it runs (default "
+                        "port 8082; also the seed's --serve-metrics:PORT)")
     m.set_defaults(func=run_mixed_path)
 
     s = benches.add_parser(

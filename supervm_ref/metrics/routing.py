@@ -93,6 +93,29 @@ class ZkLatencyRecorder:
             return ZkLatencyStats(w.count, w.average(), w.last, w.quantile(P50),
                                   w.quantile(P95), len(w.samples()))
 
+    def prometheus_collector(self) -> ZkPrometheusCollector:
+        """METRIC-ZK-2, METRIC-PROM-4: the ``vm_privacy_zk_verify_*`` families of this window
+        alone (none before the first verification), read at scrape time."""
+        return ZkPrometheusCollector(self)
+
+    def summary_sections(self) -> dict[str, Any]:
+        """METRIC-HTTP-2: ``{"zk": ...}`` once a verification was recorded."""
+        stats = self.stats()
+        return {} if stats is None else {"zk": stats.as_dict()}
+
+
+class ZkPrometheusCollector(Collector):
+    """METRIC-ZK-2: a `ZkLatencyRecorder`'s families, read at scrape time."""
+
+    def __init__(self, recorder: ZkLatencyRecorder) -> None:
+        self.recorder = recorder
+
+    def collect(self) -> Iterator[Metric]:
+        """METRIC-ZK-2: `zk_families` of the recorder's statistics, if any."""
+        stats = self.recorder.stats()
+        if stats is not None:
+            yield from zk_families(stats)
+
 
 class RoutingSource(Protocol):
     """What `RoutingPrometheusCollector` reads: a `SuperVM`."""
@@ -124,8 +147,12 @@ def routing_families(stats: Any, zk: ZkLatencyStats | None) -> Iterator[Metric]:
                 stats.target_fast_ratio)
     yield counter("vm_routing_adaptive_adjustments_total", "Times the adaptive target moved",
                   stats.adjustments)
-    if zk is None:
-        return
+    if zk is not None:
+        yield from zk_families(zk)
+
+
+def zk_families(zk: ZkLatencyStats) -> Iterator[Metric]:
+    """METRIC-ZK-2: the seed's ``vm_privacy_zk_verify_*`` families from ``zk``."""
     yield counter("vm_privacy_zk_verify_count_total", "ZK proof verifications timed", zk.count)
     yield gauge("vm_privacy_zk_verify_avg_latency_ms",
                 "Average ZK verification latency in milliseconds, over every verification",
@@ -158,5 +185,6 @@ Clock = Callable[[], float]
 
 __all__ = [
     "DEFAULT_ZK_WINDOW", "ZK_WINDOW_VARIABLE", "Clock", "RoutingPrometheusCollector",
-    "ZkLatencyRecorder", "ZkLatencyStats", "routing_families", "zk_window_from_env",
+    "ZkLatencyRecorder", "ZkLatencyStats", "ZkPrometheusCollector", "routing_families",
+    "zk_families", "zk_window_from_env",
 ]
