@@ -42,7 +42,7 @@ def test_readme_command_table_matches_the_parsers() -> None:
 
     readme = (REPO / "README.md").read_text()
     rows = re.findall(r"^\| `supervm ([^`]*)` \|", readme, re.M)
-    assert len(rows) == 15
+    assert len(rows) == 16
     parser = build_parser()
     for row in rows:
         words = row.split()
@@ -58,8 +58,8 @@ def test_readme_command_table_matches_the_parsers() -> None:
             assert option in known, (row, option)
 
 
-@pytest.mark.parametrize("path", [[], ["demo"], ["spectest"], ["fill"], ["consume"], ["t8n"],
-                                  ["bench"], ["bench", "engine"], ["bench", "runtime"],
+@pytest.mark.parametrize("path", [[], ["demo"], ["node"], ["spectest"], ["fill"], ["consume"],
+                                  ["t8n"], ["bench"], ["bench", "engine"], ["bench", "runtime"],
                                   ["bench", "parallel"], ["bench", "zk-latency"],
                                   ["bench", "mixed-path"], ["bench", "persistence"],
                                   ["bench", "metrics"], ["zk"], ["zk", "verify"], ["mutate"]])
