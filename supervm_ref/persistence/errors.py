@@ -23,6 +23,7 @@ class PersistenceErrorKind(StrEnum):
     DATABASE_UNWRITABLE = "DATABASE_UNWRITABLE"      # the directory cannot be created/written
     DATABASE_READ_ONLY = "DATABASE_READ_ONLY"        # a write through a read-only handle
     DATABASE_CLOSED = "DATABASE_CLOSED"              # a call on a closed handle
+    DATABASE_FULL = "DATABASE_FULL"                  # no space left (or a file size limit)
     STORAGE_FAILED = "STORAGE_FAILED"                # any other RocksDB failure
     FLUSH_POINT_MISMATCH = "FLUSH_POINT_MISMATCH"    # the store and the database disagree
     HISTORY_UNAVAILABLE = "HISTORY_UNAVAILABLE"      # a timestamp the history cannot answer
@@ -80,6 +81,13 @@ class DatabaseClosed(PersistenceError):
     """PERSIST-DB-3: a call on a handle after ``close()``."""
 
     kind = PersistenceErrorKind.DATABASE_CLOSED
+
+
+class DatabaseFull(PersistenceError):
+    """PERSIST-DB-3: a write found no space left on the device (or the process's file size
+    limit); nothing of that write was kept, everything written before is."""
+
+    kind = PersistenceErrorKind.DATABASE_FULL
 
 
 class StorageFailed(PersistenceError):

@@ -32,6 +32,7 @@ from .encoding import (
 from .errors import (
     DatabaseClosed,
     DatabaseCorrupt,
+    DatabaseFull,
     DatabaseLocked,
     DatabaseMissing,
     DatabaseReadOnly,
@@ -60,7 +61,8 @@ def classify(operation: str, error: BaseException, path: Path) -> PersistenceErr
     ``IO error`` on the LOCK file ("While lock file", "lock hold by") is a locked database;
     ``Not implemented: ... read only`` is a write on a read-only handle; an OS error (``os
     error N``, permission, read-only file system, not a directory) while creating is an
-    unwritable directory; a missing file of a database whose CURRENT exists, or a missing
+    unwritable directory; no space left on the device (or a file over the process's size
+    limit) is a full database; a missing file of a database whose CURRENT exists, or a missing
     column family of the layout (read-only opens cannot create them), is corruption."""
     if isinstance(error, DbClosedError):
         return DatabaseClosed(f"{operation} on the closed database {str(path)!r}")
@@ -73,6 +75,8 @@ def classify(operation: str, error: BaseException, path: Path) -> PersistenceErr
         return DatabaseReadOnly(f"{operation} on {str(path)!r}, opened read-only")
     if "No such file or directory" in text and (path / "CURRENT").exists():
         return DatabaseCorrupt(f"{str(path)!r} lacks a file it lists: {text}")
+    if "No space left on device" in text or "File too large" in text:
+        return DatabaseFull(f"{operation} on {str(path)!r}: {text}")
     if "Column family not found" in text:
         return DatabaseCorrupt(f"{str(path)!r} lacks a column family of PERSIST-DB-4: {text}")
     if "os error" in text or "Permission denied" in text or "Read-only file system" in text:
