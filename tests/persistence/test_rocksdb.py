@@ -301,9 +301,11 @@ def test_unwritable_directory(tmp_path: Path) -> None:
 
 def test_other_rocksdb_errors_are_storage_failed(tmp_path: Path) -> None:
     """PERSIST-DB-3: a RocksDB failure of no other kind is StorageFailed with its cause."""
-    error = classify("write", Exception("IO error: No space left on device"), tmp_path)
+    error = classify("write", Exception("IO error: Input/output error"), tmp_path)
     assert isinstance(error, StorageFailed) and error.operation == "write"
     assert error.kind is PersistenceErrorKind.STORAGE_FAILED
+    full = classify("write", Exception("IO error: No space left on device"), tmp_path)
+    assert full.kind is PersistenceErrorKind.DATABASE_FULL
     # RocksDB's own words for the cases a test cannot provoke as root
     denied = Exception("IO error: While open a file for lock: /x/LOCK: Permission denied")
     assert isinstance(classify("open", denied, tmp_path), DatabaseUnwritable)
