@@ -41,6 +41,7 @@ _PAR = "supervm_ref.parallel"
 _CONF = "supervm_ref.conformance"
 _ROUTING = "supervm_ref.routing"
 _ZK = "supervm_ref.privacy"
+_PERSIST = "supervm_ref.persistence"
 
 
 
@@ -769,10 +770,29 @@ ROUTER: tuple[Mutant, ...] = (
               "if (conflicts * PPM >= conflict_high * transactions"), "adaptive_router"),
 )
 
+PERSISTENCE: tuple[Mutant, ...] = (
+    _m("persistence/history-ts-little-endian", "history keys end in a little-endian commit_ts "
+       "(versions no longer sort by time)", f"{_PERSIST}.encoding:history_key",
+       Source("history_prefix(key) + _U64.pack(commit_ts)",
+              "history_prefix(key) + commit_ts.to_bytes(8, 'little')"), "persistence"),
+    _m("persistence/tombstone-as-empty-value", "a deletion is written to the history as an "
+       "empty value instead of the tombstone byte", f"{_PERSIST}.encoding:history_value",
+       Source("bytes([TAG_TOMBSTONE]) if value is None", "bytes([TAG_VALUE]) if value is None"),
+       "persistence"),
+    _m("persistence/prune-ignores-snapshots", "pruning keeps only the newest keep_versions, "
+       "removing versions an open snapshot still reads (the seed's keep-N)",
+       f"{_MVCC}.store:MvccStore.prune_old_versions",
+       Source("keep_from = min(keep_from, max(visible, 0))", "pass"), "persistence"),
+    _m("persistence/flush-point-not-written", "a flush writes the data but not the new flush "
+       "point", f"{_MVCC}.store:MvccStore.flush_to_storage",
+       Source("writes.append((META_CF, FLUSH_POINT_KEY, encode_u64(now)))", "pass"),
+       "persistence"),
+)
+
 #: MUT-CAT-1: the whole catalogue, by area.
 CATALOGUE: tuple[Mutant, ...] = (NUMERICS + CONTROL + GAS + HOST + ATOMICITY + CRYPTO + MVCC
                                  + BLOCKSTM + PARALLEL + OBJECTS + ROUTING + ZK + ROUTER
-                                 + CONSUMER)
+                                 + PERSISTENCE + CONSUMER)
 
 #: The catalogue by id.
 BY_ID: dict[str, Mutant] = {m.mutant_id: m for m in CATALOGUE}
