@@ -5,6 +5,7 @@ Layout mirrors the WebAssembly specification: ``structure`` (chapter 2), ``valid
 test-script runner, apart from the engine as in the reference interpreter).
 """
 
+from .binary.encode import encode_module
 from .embedding import (
     EmbeddingError,
     func_alloc,
@@ -38,6 +39,7 @@ from .embedding import (
 from .errors import (
     CodeTooLarge,
     DecodeError,
+    EncodeError,
     LinkError,
     Trap,
     TrapKind,
@@ -70,6 +72,7 @@ __all__ = [
     "CodeTooLarge",
     "DecodeError",
     "EmbeddingError",
+    "EncodeError",
     "EngineLimits",
     "ExternRef",
     "ExternType",
@@ -89,6 +92,7 @@ __all__ = [
     "ValidationError",
     "Value",
     "WasmError",
+    "encode_module",
     "func_alloc",
     "func_invoke",
     "func_invoke_with_gas",
