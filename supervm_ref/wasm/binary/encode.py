@@ -273,12 +273,22 @@ def instr(ins: Instruction) -> bytes:
     raise EncodeError(f"{op}: wrong number of immediates {imm!r}")
 
 
+#: The encodings of the instructions without immediates, looked up before `instr` is called
+#: (an optimisation: most instructions of a body have none).
+_PLAIN: dict[Instruction, bytes] = {
+    Instruction(op, ()): opcode + (b"\x00" if kind == "mem" else b"")
+    for op, candidates in _OPCODES.items() for opcode, kind in candidates
+    if kind in ("none", "mem") and op != "memory.copy"}
+_PLAIN[Instruction("memory.copy", ())] = b"\xfc\x0a\x00\x00"
+
+
 def expr(body: Expr) -> bytes:
     """Spec 5.4.9 Expressions: the flat instruction sequence, which ends with ``end`` (the
     structure keeps the ``end`` that closes the expression; WASM-ENC-3)."""
     if not body or body[-1].op != "end":
         raise EncodeError("an expression must end with 'end'")
-    return b"".join(instr(i) for i in body)
+    plain = _PLAIN
+    return b"".join(plain.get(i) or instr(i) for i in body)
 
 
 # --- Sections (5.5.2-5.5.15) --------------------------------------------------------------------
