@@ -17,9 +17,7 @@ from supervm_ref.conformance import Case, Env, Tx, Value, contract
 from supervm_ref.conformance.filler import FillerError, measure_gas
 from supervm_ref.runtime.runtime import Runtime
 from supervm_ref.runtime.storage import MemoryStorage
-from supervm_ref.wasm import FuncType, encode_module
-from supervm_ref.wasm.structure.instructions import Instruction
-from supervm_ref.wasm.structure.module import Export, ExportDesc, Func, Module
+from supervm_ref.wasm import Export, ExportDesc, Func, FuncType, Instruction, Module, encode_module
 
 AREA = "engine"
 ENGINE = "engine"

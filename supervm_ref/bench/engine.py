@@ -31,9 +31,24 @@ from functools import partial
 from typing import Any
 
 from .. import wasm as E
-from ..wasm import MASK32, ExternVal, FuncType, Limits, MemType, ValType, Value, encode_module
-from ..wasm.structure.instructions import Instruction
-from ..wasm.structure.module import Export, ExportDesc, Func, Import, ImportDesc, Mem, Module
+from ..wasm import (
+    MASK32,
+    Export,
+    ExportDesc,
+    ExternVal,
+    Func,
+    FuncType,
+    Import,
+    ImportDesc,
+    Instruction,
+    Limits,
+    Mem,
+    MemType,
+    Module,
+    ValType,
+    Value,
+    encode_module,
+)
 from . import package_version
 
 # --- building modules (spec chapter 2) ----------------------------------------------------------

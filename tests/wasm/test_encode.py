@@ -283,8 +283,13 @@ def test_unencodable_modules_raise_encode_error(what: str, module: Any) -> None:
 
 
 def test_encoder_is_exported() -> None:
-    """WASM-ENC-1: the encoder and its error are part of the engine's API."""
+    """WASM-ENC-1: the encoder, its error and the structure types a module is built from are
+    part of the engine's API."""
     assert wasm.encode_module is encode_module and wasm.EncodeError is EncodeError
+    for cls in (Module, Func, Table, Mem, Global, Elem, ElemModeActive, ElemModePassive,
+                ElemModeDeclarative, Data, DataModeActive, DataModePassive, Import, ImportDesc,
+                Export, ExportDesc, CustomSection, Instruction):
+        assert getattr(wasm, cls.__name__) is cls and cls.__name__ in wasm.__all__
     assert "encode_module" in wasm.__all__ and "EncodeError" in wasm.__all__
 
 
