@@ -5,6 +5,7 @@ Layout mirrors the WebAssembly specification: ``structure`` (chapter 2), ``valid
 test-script runner, apart from the engine as in the reference interpreter).
 """
 
+from .binary.encode import encode_module
 from .embedding import (
     EmbeddingError,
     func_alloc,
@@ -38,6 +39,7 @@ from .embedding import (
 from .errors import (
     CodeTooLarge,
     DecodeError,
+    EncodeError,
     LinkError,
     Trap,
     TrapKind,
@@ -48,7 +50,26 @@ from .limits import LIMIT_MAXIMA, PAGE_SIZE, EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
 from .runtime.values import MASK32, MASK64, ExternRef, Value, payload_matches
-from .structure.module import Module
+from .structure.instructions import Instruction
+from .structure.module import (
+    CustomSection,
+    Data,
+    DataModeActive,
+    DataModePassive,
+    Elem,
+    ElemModeActive,
+    ElemModeDeclarative,
+    ElemModePassive,
+    Export,
+    ExportDesc,
+    Func,
+    Global,
+    Import,
+    ImportDesc,
+    Mem,
+    Module,
+    Table,
+)
 from .structure.types import (
     BIT_WIDTH,
     ExternType,
@@ -68,20 +89,38 @@ __all__ = [
     "PAGE_SIZE",
     "Caller",
     "CodeTooLarge",
+    "CustomSection",
+    "Data",
+    "DataModeActive",
+    "DataModePassive",
     "DecodeError",
+    "Elem",
+    "ElemModeActive",
+    "ElemModeDeclarative",
+    "ElemModePassive",
     "EmbeddingError",
+    "EncodeError",
     "EngineLimits",
+    "Export",
+    "ExportDesc",
     "ExternRef",
     "ExternType",
     "ExternVal",
+    "Func",
     "FuncType",
+    "Global",
     "GlobalType",
+    "Import",
+    "ImportDesc",
+    "Instruction",
     "Limits",
     "LinkError",
+    "Mem",
     "MemType",
     "Module",
     "ModuleInst",
     "Store",
+    "Table",
     "TableType",
     "Trap",
     "TrapKind",
@@ -89,6 +128,7 @@ __all__ = [
     "ValidationError",
     "Value",
     "WasmError",
+    "encode_module",
     "func_alloc",
     "func_invoke",
     "func_invoke_with_gas",
