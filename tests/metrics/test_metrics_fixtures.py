@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +103,7 @@ def test_integer_values_equal_floats() -> None:
     ({}, [{"op": "export"}]), ({}, [{"op": "export", "at": "0"}]),
     ({}, [{"op": "txn_latency", "at": 0}]), ({}, [{"op": "export", "at": 0, "x": 1}]),
     ({}, ["export"]), ({}, [{"op": "export", "at": True}]),
+    ({}, [{"op": "export", "at": 10**400}]), ({}, [{"op": "txn_start", "at": -(10**400)}]),
 ])
 def test_malformed_scripts_are_rejected(config: Any, events: Any) -> None:
     """CONF-METRIC-2: a bad config or event is not a script: FillerError when filling,
@@ -111,6 +114,44 @@ def test_malformed_scripts_are_rejected(config: Any, events: Any) -> None:
         FORMAT.decode_input({"fixture_format": FORMAT.name, "config": config,
                              "events": events})
     assert FORMAT.invalid({"config": config, "events": events})
+
+
+def test_integers_too_large_for_a_double_are_typed_answers(tmp_path: Path) -> None:
+    """CONF-METRIC-2/3, METRIC-ERR-1: a JSON integer too large for a double (10**400) is
+    never an OverflowError: as an event's ``at``, the input is not a script (supervm t8n:
+    bad input, no traceback; consume: the fixture is reported); as a router's value or a
+    latency, a refused event; as a backend's sample value, a difference."""
+    huge = 10**400
+    runs = {
+        "at": [{"op": "export", "at": huge}],
+        "target": [{"op": "router", "at": 0, "target_fast_ratio": huge, "adjustments": 0}],
+        "adjustments": [{"op": "router", "at": 0, "target_fast_ratio": 0.5,
+                         "adjustments": huge}],
+        "zk": [{"op": "zk_verify", "at": 0, "ms": huge}],
+    }
+    answers = {}
+    for what, events in runs.items():
+        text = json.dumps({"fixture_format": FORMAT.name, "config": {}, "events": events})
+        done = subprocess.run([sys.executable, "-m", "supervm_ref", "t8n"], input=text,
+                              capture_output=True, text=True, cwd=REPO, timeout=120)
+        assert "Traceback" not in done.stderr, (what, done.stderr)
+        answers[what] = (done.returncode, done.stdout, done.stderr)
+    code, _, err = answers["at"]
+    assert code != 0 and "at must be a finite number" in err and len(err.splitlines()) == 1
+    for what, argument in (("target", "target_fast_ratio"), ("adjustments", "adjustments"),
+                           ("zk", "latency_ms")):
+        code, out, _ = answers[what]
+        assert code == 0 and json.loads(out) == {"results": [
+            {"error": "metrics_invalid_input", "argument": argument}]}
+    fixture = copy.deepcopy(_fixtures()["metrics/routing_ratios"])
+    fixture["events"][0]["at"] = huge
+    factory = load_backend("reference")
+    assert any("at must be a finite number" in p
+               for p in _problems(tmp_path, fixture, factory))
+    fixture = _fixtures()["metrics/routing_ratios"]
+    got = copy.deepcopy(fixture["post"])
+    got["results"][-1]["samples"][0]["value"] = huge
+    assert FORMAT.compare(fixture, got)
 
 
 def test_input_and_output_shapes() -> None:
