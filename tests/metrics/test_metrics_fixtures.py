@@ -7,6 +7,7 @@ import copy
 import json
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from supervm_ref.conformance.filler import FillerError
 from supervm_ref.conformance.formats import format_named
 from supervm_ref.conformance.formats.metrics import EVENTS, MetricsCase, run_metrics_script
 from supervm_ref.conformance.schema import load_schema
+from supervm_ref.metrics.collector import MetricsCollector
+from supervm_ref.metrics.window import LatencyWindow
 
 from ..support import REPO
 
@@ -83,6 +86,79 @@ def test_every_vector_passes_and_tampering_is_reported(tmp_path: Path, backend: 
     swapped = copy.deepcopy(good)
     swapped["post"] = {"config_error": {"argument": "latency_window"}}
     assert _problems(tmp_path, swapped, factory)
+
+
+def _first_from_commits_only(self: MetricsCollector, record: str) -> None:
+    """A misreading of METRIC-TPS-1: starts and aborts do not start the TPS clock."""
+    with self._lock:
+        self._now_locked()
+        if record == "start":
+            self._started += 1
+        else:
+            self._aborted += 1
+
+
+def _running_mean(self: LatencyWindow, latency_ms: float) -> None:
+    """A misreading of METRIC-ZK-2: the average kept as a running mean in ``total``."""
+    self._window.append(latency_ms)
+    self.count += 1
+    self.total += (latency_ms - self.total) / self.count
+    self.last = latency_ms
+
+
+def _exact_total(self: LatencyWindow, latency_ms: float) -> None:
+    """A misreading of METRIC-ZK-2: the sum kept exactly (a Fraction), rounded once."""
+    self._window.append(latency_ms)
+    self.count += 1
+    self.total = Fraction(self.total) + Fraction(latency_ms)  # type: ignore[assignment]
+    self.last = latency_ms
+
+
+def _expire_by_difference(self: MetricsCollector, now: float) -> None:
+    """A misreading of METRIC-TPS-1: a stamp t is outside when now - t >= W."""
+    while self._commit_times and now - self._commit_times[0] >= self._tps_window:
+        self._commit_times.popleft()
+
+
+def _expire_exactly(self: MetricsCollector, now: float) -> None:
+    """A misreading of METRIC-TPS-1: membership on the exact values of the doubles."""
+    while self._commit_times and (Fraction(now) - Fraction(self._commit_times[0])
+                                  >= Fraction(self._tps_window)):
+        self._commit_times.popleft()
+
+
+MISREADINGS: dict[str, list[tuple[type, str, Any]]] = {
+    "tps-first-from-commits": [
+        (MetricsCollector, "record_txn_start",
+         lambda self: _first_from_commits_only(self, "start")),
+        (MetricsCollector, "record_txn_abort",
+         lambda self: _first_from_commits_only(self, "abort"))],
+    "zk-running-mean": [(LatencyWindow, "record", _running_mean),
+                        (LatencyWindow, "average",
+                         lambda self: self.total if self.count else 0.0)],
+    "zk-exact-sum": [(LatencyWindow, "record", _exact_total),
+                     (LatencyWindow, "average",
+                      lambda self: float(self.total / self.count) if self.count else 0.0)],
+    "tps-window-by-difference": [(MetricsCollector, "_expire_locked", _expire_by_difference)],
+    "tps-window-exact": [(MetricsCollector, "_expire_locked", _expire_exactly)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISREADINGS))
+def test_vectors_catch_plausible_misreadings(monkeypatch: pytest.MonkeyPatch,
+                                             name: str) -> None:
+    """CONF-METRIC-3, METRIC-TPS-1, METRIC-ZK-2: another implementation that reads a rule
+    plausibly but wrongly fails a committed vector: ``first`` from the first commit only
+    (a start or an abort comes first), the ZK average as a running mean or as an exact sum
+    rounded once (latencies 0.1, 0.2, 0.3), TPS window membership as now - t >= W or on exact values
+    (window 7.9 s, a commit at 39.32, an export at 47.22; METRIC-TPS-1 states the comparison
+    t <= now - W in double)."""
+    for owner, attribute, replacement in MISREADINGS[name]:
+        monkeypatch.setattr(owner, attribute, replacement)
+    failing = [n for n, fixture in _fixtures().items()
+               if FORMAT.compare(fixture, run_metrics_script(fixture["config"],
+                                                             fixture["events"]))]
+    assert failing, f"{name}: every committed vector passes"
 
 
 def test_integer_values_equal_floats() -> None:
