@@ -350,7 +350,8 @@ class MetricsCollector:
 
     def _expire_locked(self, now: float) -> None:
         """METRIC-TPS-1: drop the commit stamps at or before ``now - W`` (outside the
-        window)."""
+        window), the horizon ``now - W`` computed once in double: a stamp ``t`` is outside
+        exactly when ``t <= now - W`` (not ``now - t >= W``, not on exact values)."""
         horizon = now - self._tps_window
         times = self._commit_times
         while times and times[0] <= horizon:
