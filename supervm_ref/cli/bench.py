@@ -112,13 +112,14 @@ def mixed_path_env(args: argparse.Namespace, env: Mapping[str, str] | None = Non
 
 
 def zk_bench_port(env: Mapping[str, str] | None = None) -> int:
-    """METRIC-HTTP-5: ``SUPERVM_ZK_BENCH_PORT`` (an integer from 0 to 65535) or 8083; a
-    malformed value is a `ConfigError` naming the variable."""
+    """METRIC-HTTP-5: ``SUPERVM_ZK_BENCH_PORT`` (an integer from 0 to 65535, in ASCII decimal
+    digits) or 8083; a malformed value (other digits such as ``'²'`` or fullwidth ones
+    included) is a `ConfigError` naming the variable."""
     env = os.environ if env is None else env
     text = env.get(ZK_PORT_ENV, "").strip()
     if not text:
         return ZK_BENCH_PORT
-    if not text.isdigit() or int(text) > 65535:
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and int(text) <= 65535):
         raise ConfigError(f"{ZK_PORT_ENV}: expected a port from 0 to 65535, found {text[:40]!r}")
     return int(text)
 

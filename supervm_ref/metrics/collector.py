@@ -78,7 +78,7 @@ def _check_time(value: object, argument: str) -> float:
         raise InvalidMetricInput(argument, "a finite number of seconds", value)
     try:
         seconds = float(value)
-    except OverflowError:
+    except Exception:  # an int too large for a double; a subclass whose __float__ fails
         raise InvalidMetricInput(argument, "a finite number of seconds", value) from None
     if not math.isfinite(seconds):
         raise InvalidMetricInput(argument, "a finite number of seconds", value)
@@ -86,11 +86,15 @@ def _check_time(value: object, argument: str) -> float:
 
 
 def _checked_clock(clock: Clock) -> Clock:
-    """METRIC-TPS-2: ``clock`` with each reading checked: a reading that is not a finite int or
-    float is `InvalidMetricInput` (``argument`` ``clock()``); an int reading is its float."""
+    """METRIC-TPS-2: ``clock`` with each reading checked: a clock that raises (any
+    ``Exception``), or a reading that is not a finite int or float, is `InvalidMetricInput`
+    (``argument`` ``clock()``); an int reading is its float."""
 
     def read() -> float:
-        now = clock()
+        try:
+            now = clock()
+        except Exception as e:  # METRIC-TPS-2, METRIC-HOOK-2: a failing clock is a typed error
+            raise InvalidMetricInput("clock()", "a finite number of seconds", e) from e
         if type(now) is float and -_INF < now < _INF:  # the common case, fast
             return now
         return _check_time(now, "clock()")
@@ -346,7 +350,8 @@ class MetricsCollector:
 
     def _expire_locked(self, now: float) -> None:
         """METRIC-TPS-1: drop the commit stamps at or before ``now - W`` (outside the
-        window)."""
+        window), the horizon ``now - W`` computed once in double: a stamp ``t`` is outside
+        exactly when ``t <= now - W`` (not ``now - t >= W``, not on exact values)."""
         horizon = now - self._tps_window
         times = self._commit_times
         while times and times[0] <= horizon:

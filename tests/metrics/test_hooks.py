@@ -71,6 +71,31 @@ def test_a_broken_clock_never_fails_the_store() -> None:
     assert store.read_latest(b"a") == b"1"
 
 
+def test_a_clock_that_raises_never_fails_the_store() -> None:
+    """METRIC-HOOK-2, METRIC-OBS-1: a collector clock that raises is counted in metrics_errors;
+    begin and commit complete as without metrics, and a commit that happened never reports a
+    failure."""
+    fail = [False]
+
+    def clock() -> float:
+        if fail[0]:
+            raise RuntimeError("clock source unavailable")
+        return 1.0
+
+    store = MvccStore(metrics=MetricsCollector(clock=clock))
+    t = store.begin()
+    t.write(b"k", b"v")
+    fail[0] = True
+    assert t.commit() == 1
+    assert store.read_latest(b"k") == b"v" and store.metrics_errors == 1
+    u = store.begin()
+    u.write(b"k", b"w")
+    u.abort()
+    assert store.metrics_errors == 3 and store.read_latest(b"k") == b"v"
+    store.gc_now()
+    assert store.metrics_errors == 3  # record_gc reads no clock
+
+
 OPS = st.lists(st.tuples(st.sampled_from(["begin", "read", "write", "delete", "commit",
                                           "abort", "gc"]),
                          st.integers(0, 3), st.sampled_from([b"a", b"b", b"c"])),
