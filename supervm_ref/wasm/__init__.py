@@ -48,6 +48,7 @@ from .limits import LIMIT_MAXIMA, PAGE_SIZE, EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
 from .runtime.values import MASK32, MASK64, ExternRef, Value, payload_matches
+from .source import as_module_bytes
 from .structure.module import Module
 from .structure.types import (
     BIT_WIDTH,
@@ -89,6 +90,7 @@ __all__ = [
     "ValidationError",
     "Value",
     "WasmError",
+    "as_module_bytes",
     "func_alloc",
     "func_invoke",
     "func_invoke_with_gas",
