@@ -64,7 +64,7 @@ def parse_value(type_name: str, text: str) -> Any:
     Integers: decimal or ``0x`` hexadecimal with an optional sign and ``_`` between digits, in
     [-2**(N-1), 2**N - 1] (signed or unsigned). Floats: a decimal or hexadecimal
     (``0x1.8p1``) number, ``inf``, ``-inf``, ``nan`` or ``nan:0xPAYLOAD``, rounded to the
-    nearest f32 for f32 (a finite number beyond the f32 range is refused)."""
+    nearest f32 for f32 (a finite number beyond the type's range is refused)."""
     from ..wasm import Value
 
     bits = int(type_name[1:])
@@ -72,9 +72,12 @@ def parse_value(type_name: str, text: str) -> Any:
     if type_name[0] == "i":
         if not _INTEGER.fullmatch(t):
             raise UsageError(f"expected an {type_name} (a decimal or 0x integer), got {t!r}")
-        value = int(t.replace("_", ""), 0)
+        digits = t.replace("_", "")
+        # More than 40 characters cannot be in range (and int() refuses over 4,300 digits).
+        value = int(digits, 0) if len(digits) <= 40 else 1 << 64
         if not -(1 << (bits - 1)) <= value < (1 << bits):
-            raise UsageError(f"{t} is out of the {type_name} range "
+            shown = t if len(t) <= 40 else t[:37] + "..."
+            raise UsageError(f"{shown} is out of the {type_name} range "
                              f"[-2**{bits - 1}, 2**{bits} - 1]")
         return Value.i32(value) if bits == 32 else Value.i64(value)
     sign, body = ("-", t[1:]) if t[:1] in "+-" and t else ("", t)
@@ -84,6 +87,8 @@ def parse_value(type_name: str, text: str) -> Any:
         number = float.fromhex(t) if body.lower().startswith("0x") else float(t.replace("_", ""))
     except ValueError:
         raise UsageError(f"expected an {type_name} (a number, inf or nan), got {t!r}") from None
+    if math.isinf(number) and "inf" not in body.lower():
+        raise UsageError(f"{t} is beyond the {type_name} range")
     from ..errors import SuperVMError
 
     try:
