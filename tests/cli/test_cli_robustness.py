@@ -140,6 +140,10 @@ BAD = [
         "runtime.default_gas_limit must be a positive integer from 1 to"),
     Bad(("demo", "--once", "--config", "{tmp}/tiny_gas.toml"), 1, "failed with the configuration"),
     Bad(("demo", "--once", "--config", "{tmp}/tiny_key.toml"), 1, "HOST_LIMIT_EXCEEDED"),
+    # --plot: checked before the bench runs
+    Bad(("bench", "parallel", "--quick", "--plot", "{tmp}/absent/p.png"), 2,
+        "no such directory"),
+    Bad(("bench", "metrics", "--plot", "{tmp}"), 2, "it is a directory"),
     # call (RT-CLI-1..4)
     Bad(("call",), 2, "CONTRACT, FUNCTION"),
     Bad(("call", "{tmp}/absent.wasm", "f"), 2, "cannot read the contract"),
