@@ -200,3 +200,27 @@ def test_real_text_parser_through_the_runtime() -> None:  # needs the text parse
     result = a.call(BAD_WAT, "f")
     assert result.error is ErrorKind.MALFORMED_MODULE
     assert result.message.startswith("2:"), result.message
+
+
+def test_wasmtime_backend_takes_text(stand_in: Any) -> None:
+    """RT-CODE-2: a backend sees only the binary (its `compile` gets the converted bytes), so
+    text runs on wasmtime with the reference's outcome."""
+    from supervm_ref.backends.wasmtime import WasmtimeRuntime
+
+    ours, theirs = Runtime(MemoryStorage()), WasmtimeRuntime(MemoryStorage())
+    for k in (5, 7):
+        assert _outcome(ours.call(COUNTER_WAT, "increment", [Value.i64(k)])) == \
+            _outcome(theirs.call(COUNTER_WAT, "increment", [Value.i64(k)]))
+    assert theirs.call(BAD_WAT, "f").error is ErrorKind.MALFORMED_MODULE
+
+
+def test_filler_case_takes_text(stand_in: Any) -> None:
+    """CONF-FILL-1 with RT-CODE-1..3: a Case's contract given as text holds its binary; an
+    error in the text is a FillerError naming the case, the contract and the position."""
+    from supervm_ref.conformance import Case
+    from supervm_ref.conformance.filler import FillerError
+
+    case = Case("a/b", "text code", ["RT-CODE-1"], {"add": ADD_WAT, "counter": COUNTER_WASM})
+    assert case.code == {"add": wat(ADD_WAT), "counter": COUNTER_WASM}
+    with pytest.raises(FillerError, match=r"case 'a/b': contract 'bad': 2:\d+: "):
+        Case("a/b", "broken", ["RT-CODE-3"], {"bad": BAD_WAT})
