@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import SuperVMError
 from .options import bounded_int
 
 #: RT-GAS-3: the largest gas limit of a call.
@@ -38,8 +39,9 @@ _INTEGER = re.compile(r"[+-]?(0[xX][0-9a-fA-F](_?[0-9a-fA-F])*|[0-9](_?[0-9])*)"
 _HEX = re.compile(r"(0x)?([0-9a-fA-F]{2})*")
 
 
-class UsageError(Exception):
-    """A bad command line or unusable file: one line on stderr, exit status 2."""
+class CallUsageError(SuperVMError):
+    """A bad command line or unusable file of ``supervm call``: one line on stderr, exit
+    status 2, nothing called."""
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,14 @@ def parse_value(type_name: str, text: str) -> Any:
     t = text.strip()
     if type_name[0] == "i":
         if not _INTEGER.fullmatch(t):
-            raise UsageError(f"expected an {type_name} (a decimal or 0x integer), got {t!r}")
+            raise CallUsageError(f"expected an {type_name} (a decimal or 0x integer), "
+                                 f"got {t!r}")
         digits = t.replace("_", "")
         # More than 40 characters cannot be in range (and int() refuses over 4,300 digits).
         value = int(digits, 0) if len(digits) <= 40 else 1 << 64
         if not -(1 << (bits - 1)) <= value < (1 << bits):
             shown = t if len(t) <= 40 else t[:37] + "..."
-            raise UsageError(f"{shown} is out of the {type_name} range "
+            raise CallUsageError(f"{shown} is out of the {type_name} range "
                              f"[-2**{bits - 1}, 2**{bits} - 1]")
         return Value.i32(value) if bits == 32 else Value.i64(value)
     sign, body = ("-", t[1:]) if t[:1] in "+-" and t else ("", t)
@@ -86,15 +89,13 @@ def parse_value(type_name: str, text: str) -> Any:
     try:
         number = float.fromhex(t) if body.lower().startswith("0x") else float(t.replace("_", ""))
     except ValueError:
-        raise UsageError(f"expected an {type_name} (a number, inf or nan), got {t!r}") from None
+        raise CallUsageError(f"expected an {type_name} (a number, inf or nan), got {t!r}") from None
     if math.isinf(number) and "inf" not in body.lower():
-        raise UsageError(f"{t} is beyond the {type_name} range")
-    from ..errors import SuperVMError
-
+        raise CallUsageError(f"{t} is beyond the {type_name} range")
     try:
         return Value.f64(number) if bits == 64 else Value.f32(number)
     except SuperVMError:  # a finite number that would round to infinity
-        raise UsageError(f"{t} is beyond the {type_name} range") from None
+        raise CallUsageError(f"{t} is beyond the {type_name} range") from None
 
 
 def _nan(type_name: str, sign: str, payload_text: str, t: str) -> Any:
@@ -105,9 +106,9 @@ def _nan(type_name: str, sign: str, payload_text: str, t: str) -> Any:
     try:
         payload = int(payload_text.replace("_", ""), 16)
     except ValueError:
-        raise UsageError(f"expected a NaN payload in hexadecimal, got {t!r}") from None
+        raise CallUsageError(f"expected a NaN payload in hexadecimal, got {t!r}") from None
     if not 0 < payload < (1 << width):
-        raise UsageError(f"the NaN payload of {t!r} must be from 1 to 2**{width} - 1")
+        raise CallUsageError(f"the NaN payload of {t!r} must be from 1 to 2**{width} - 1")
     exponent = (0xFF << 23) if type_name == "f32" else (0x7FF << 52)
     signbit = (1 << (31 if type_name == "f32" else 63)) if sign == "-" else 0
     bits = signbit | exponent | payload
@@ -118,21 +119,21 @@ def typed_arguments(words: list[str], function: str, params: tuple[Any, ...]) ->
     """RT-CLI-2: the ARGs as `Value`s of the function's parameter types: as many as it has
     parameters, a ``TYPE:`` prefix equal to its parameter's type."""
     if len(words) != len(params):
-        raise UsageError(f"{function} takes {len(params)} argument(s) "
+        raise CallUsageError(f"{function} takes {len(params)} argument(s) "
                          f"({', '.join(str(p) for p in params) or 'none'}), got {len(words)}")
     out = []
     for k, (word, param) in enumerate(zip(words, params, strict=True)):
         arg = split_argument(word)
         name = str(param)
         if name not in NUMERIC_TYPES:
-            raise UsageError(f"{function}'s parameter {k + 1} is a {name}: only numbers can be "
+            raise CallUsageError(f"{function}'s parameter {k + 1} is a {name}: only numbers can be "
                              f"given on the command line")
         if arg.type is not None and arg.type != name:
-            raise UsageError(f"argument {k + 1} of {function} is an {name}, got {word!r}")
+            raise CallUsageError(f"argument {k + 1} of {function} is an {name}, got {word!r}")
         try:
             out.append(parse_value(name, arg.text))
-        except UsageError as e:
-            raise UsageError(f"argument {k + 1} of {function}: {e}") from None
+        except CallUsageError as e:
+            raise CallUsageError(f"argument {k + 1} of {function}: {e}") from None
     return out
 
 
@@ -149,13 +150,13 @@ def load_state(path: Path) -> dict[bytes, bytes]:
         data = _read(path, "the state")
         document = parse_json(data)
     except ValueError as e:
-        raise UsageError(f"{path}: {e}") from None
+        raise CallUsageError(f"{path}: {e}") from None
     if not isinstance(document, dict):
-        raise UsageError(f"{path}: expected a JSON object of hex key to hex value")
+        raise CallUsageError(f"{path}: expected a JSON object of hex key to hex value")
     state: dict[bytes, bytes] = {}
     for key, value in document.items():
         if not isinstance(value, str) or not _HEX.fullmatch(key) or not _HEX.fullmatch(value):
-            raise UsageError(f"{path}: expected hex strings, got {key[:40]!r}: "
+            raise CallUsageError(f"{path}: expected hex strings, got {key[:40]!r}: "
                              f"{str(value)[:40]!r}")
         state[bytes.fromhex(key.removeprefix("0x"))] = bytes.fromhex(value.removeprefix("0x"))
     return state
@@ -172,9 +173,9 @@ def _read(path: Path, what: str) -> bytes:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
-        raise UsageError(f"cannot read {what} {path}: {e.strerror or e}") from None
+        raise CallUsageError(f"cannot read {what} {path}: {e.strerror or e}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes")
+        raise CallUsageError(f"{path} is larger than {MAX_FILE_BYTES:,} bytes")
     return data
 
 
@@ -255,7 +256,7 @@ def run_call(args: argparse.Namespace) -> int:
     """Run ``supervm call``: RT-CLI-1..4."""
     try:
         return _call(args)
-    except UsageError as e:
+    except CallUsageError as e:
         print(f"supervm call: {e}", file=sys.stderr)
         return 2
 
@@ -266,8 +267,7 @@ def _call(args: argparse.Namespace) -> int:
     from ..runtime.errors import PreExecutionFailure
     from ..runtime.runtime import Runtime
     from ..runtime.storage import MemoryStorage
-    from ..wasm import FuncType
-    from ..wasm.source import source_of_file
+    from ..wasm import FuncType, source_of_file
 
     contract = Path(args.contract)
     code = source_of_file(_read(contract, "the contract"))
@@ -309,7 +309,8 @@ def _call(args: argparse.Namespace) -> int:
         try:
             write_atomically(state_path, state_json(state))
         except OSError as e:
-            raise UsageError(f"cannot write the state {state_path}: {e.strerror or e}") from None
+            raise CallUsageError(f"cannot write the state {state_path}: "
+                                 f"{e.strerror or e}") from None
     return 0
 
 

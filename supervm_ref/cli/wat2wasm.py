@@ -25,8 +25,15 @@ def default_output(source: Path) -> Path:
 def run_wat2wasm(args: argparse.Namespace) -> int:
     """Run ``supervm wat2wasm`` (RT-CODE-5)."""
     from ..conformance.fill import write_atomically
-    from ..wasm import WasmError, as_module_bytes, module_decode, module_validate
-    from ..wasm.source import TextUnavailable, source_of_file, text_error_message
+    from ..wasm import (
+        TextUnavailable,
+        WasmError,
+        as_module_bytes,
+        module_decode,
+        module_validate,
+        source_of_file,
+        text_error_message,
+    )
 
     source = Path(args.file)
     to_stdout = args.output == "-"

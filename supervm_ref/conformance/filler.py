@@ -28,8 +28,7 @@ from ..errors import SuperVMError, shown
 from ..runtime.context import BlockContext
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
-from ..wasm import Value, WasmError, as_module_bytes
-from ..wasm.source import text_error_message
+from ..wasm import Value, WasmError, as_module_bytes, text_error_message
 from .paths import CONTRACTS, find_root
 
 

@@ -20,8 +20,7 @@ from typing import Any
 from ..errors import InvalidArgumentError, require_int
 from ..objects.types import ID_LENGTH, check_id, check_type_tag, check_version
 from ..runtime.runtime import DEFAULT_GAS_LIMIT, MAX_GAS_LIMIT
-from ..wasm import BIT_WIDTH, ValType, Value, WasmError, as_module_bytes
-from ..wasm.source import text_error_message
+from ..wasm import BIT_WIDTH, ValType, Value, WasmError, as_module_bytes, text_error_message
 
 #: OBJ-STORE-1: a contract addresses a slot with one byte, so a transaction has at most 256
 #: slots (inputs and created objects together).

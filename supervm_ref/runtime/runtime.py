@@ -46,8 +46,8 @@ from ..wasm import (
     Value,
     WasmError,
     payload_matches,
+    text_error_message,
 )
-from ..wasm.source import text_error_message
 from .context import BlockContext
 from .errors import ErrorKind, ExecutionError, PreExecutionFailure, error_kind_of_trap
 from .host.abi import BY_NAME

@@ -48,7 +48,7 @@ from .limits import LIMIT_MAXIMA, PAGE_SIZE, EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
 from .runtime.values import MASK32, MASK64, ExternRef, Value, payload_matches
-from .source import as_module_bytes
+from .source import TextUnavailable, as_module_bytes, source_of_file, text_error_message
 from .structure.module import Module
 from .structure.types import (
     BIT_WIDTH,
@@ -84,6 +84,7 @@ __all__ = [
     "ModuleInst",
     "Store",
     "TableType",
+    "TextUnavailable",
     "Trap",
     "TrapKind",
     "ValType",
@@ -112,6 +113,7 @@ __all__ = [
     "module_instantiate",
     "module_validate",
     "payload_matches",
+    "source_of_file",
     "store_init",
     "table_alloc",
     "table_grow",
@@ -119,4 +121,5 @@ __all__ = [
     "table_size",
     "table_type",
     "table_write",
+    "text_error_message",
 ]

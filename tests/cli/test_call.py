@@ -19,7 +19,7 @@ import pytest
 
 from supervm_ref.cli import main
 from supervm_ref.cli.call import (
-    UsageError,
+    CallUsageError,
     load_state,
     parse_value,
     printable,
@@ -168,7 +168,7 @@ def test_nan_without_payload() -> None:
 ])
 def test_argument_values_refused(type_name: str, text: str, says: str) -> None:
     """RT-CLI-2: values outside the type or not numbers are usage errors."""
-    with pytest.raises(UsageError, match=says):
+    with pytest.raises(CallUsageError, match=says):
         parse_value(type_name, text)
 
 
@@ -179,9 +179,9 @@ def test_arguments_follow_the_parameters() -> None:
     for words, says in ((["1"], r"f takes 2 argument\(s\) \(i32, f64\), got 1"),
                         (["1", "2", "3"], "got 3"), (["i64:1", "2"], "is an i32"),
                         (["1", "x"], "argument 2 of f")):
-        with pytest.raises(UsageError, match=says):
+        with pytest.raises(CallUsageError, match=says):
             typed_arguments(words, "f", params)
-    with pytest.raises(UsageError, match="only numbers"):
+    with pytest.raises(CallUsageError, match="only numbers"):
         typed_arguments(["null"], "g", (ValType.EXTERNREF,))
     assert typed_arguments([], "h", ()) == []
 
@@ -206,7 +206,7 @@ def test_state_file_format(tmp_path: Path) -> None:
     assert state_json(state) == b'{\n "00": "",\n "ab": "cd"\n}\n'
     for bad in ('[1]', '{"a": "00"}', '{"00": 5}', '{"00": "0"}', "{", "[" * 100):
         path.write_text(bad)
-        with pytest.raises(UsageError, match=str(path)):
+        with pytest.raises(CallUsageError, match=str(path)):
             load_state(path)
 
 
