@@ -2,7 +2,8 @@
 
 A call goes through fixed steps (RT-CALL-1), each with its own canonical error:
 
-1. load the module (decode, validate; no start function) — MALFORMED_MODULE, INVALID_MODULE,
+1. load the module (text converted to binary by `as_code`, RT-CODE-*; decode, validate; no
+   start function) — MALFORMED_MODULE, INVALID_MODULE,
    CODE_TOO_LARGE, START_FUNCTION_NOT_ALLOWED;
 2. link its imports against the host ABI (spec/host-abi.md) — UNLINKABLE;
 3. find the exported function and check the arguments — NO_SUCH_FUNCTION, BAD_ARGUMENTS;
