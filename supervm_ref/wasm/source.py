@@ -57,12 +57,16 @@ def as_module_bytes(code: object) -> bytes:
 @functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _text_to_binary(text: str) -> bytes:
     """RT-CODE-2: ``wat2wasm(text)``, kept for the last `TEXT_CACHE_SIZE` texts (a pure
-    function of the text: keeping it changes nothing but the time)."""
+    function of the text: keeping it changes nothing but the time). A text nested beyond
+    Python's recursion limit is malformed, whatever the parser does with it."""
     try:
         text_format: Any = importlib.import_module(f"{__package__}.text")
     except ImportError as e:
         raise TextUnavailable(e) from e
-    binary = text_format.wat2wasm(text)
+    try:
+        binary = text_format.wat2wasm(text)
+    except RecursionError:  # RT-ERR-1: no input may make a call raise
+        raise WasmError("the text is nested too deeply to be read", "malformed") from None
     if type(binary) is not bytes:  # pragma: no cover - wat2wasm returns bytes
         raise WasmError(f"wat2wasm returned {type(binary).__name__}, not bytes", "malformed")
     return binary

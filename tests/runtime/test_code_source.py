@@ -224,3 +224,15 @@ def test_filler_case_takes_text(stand_in: Any) -> None:
     assert case.code == {"add": wat(ADD_WAT), "counter": COUNTER_WASM}
     with pytest.raises(FillerError, match=r"case 'a/b': contract 'bad': 2:\d+: "):
         Case("a/b", "broken", ["RT-CODE-3"], {"bad": BAD_WAT})
+
+
+def test_text_nested_too_deeply_is_malformed(stand_in: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """RT-CODE-3, RT-ERR-1: a parser that runs out of recursion on a text makes the call
+    MALFORMED_MODULE, never an exception out of Runtime.call."""
+    def deep(source: str) -> bytes:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(stand_in, "wat2wasm", deep)
+    result = Runtime(MemoryStorage()).call("(module" * 100_000, "f")
+    assert result.error is ErrorKind.MALFORMED_MODULE and "nested too deeply" in result.message
