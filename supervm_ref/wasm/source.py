@@ -17,7 +17,7 @@ import functools
 import importlib
 from typing import Any
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, SuperVMError
 from .errors import WasmError
 
 #: RT-CODE-1: the first four bytes of every binary module (the magic ``\0asm``).
@@ -34,6 +34,17 @@ class TextUnavailable(WasmError):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(f"WebAssembly text cannot be read here: supervm_ref.wasm.text is "
                          f"unavailable ({type(cause).__name__}: {cause})", "malformed")
+
+
+class TextConversionError(WasmError):
+    """RT-CODE-3: an error of the text's conversion that is not a `WasmError`, as a malformed
+    module: the same message, ``line`` and ``column`` (None when it has none)."""
+
+    def __init__(self, cause: SuperVMError) -> None:
+        super().__init__(str(cause), "malformed")
+        line, column = getattr(cause, "line", None), getattr(cause, "column", None)
+        self.line = line if isinstance(line, int) else None
+        self.column = column if isinstance(column, int) else None
 
 
 def as_module_bytes(code: object) -> bytes:
@@ -65,6 +76,10 @@ def _text_to_binary(text: str) -> bytes:
         raise TextUnavailable(e) from e
     try:
         binary = text_format.wat2wasm(text)
+    except WasmError:
+        raise
+    except SuperVMError as e:  # a text error outside the engine's family: carried into it
+        raise TextConversionError(e) from e
     except RecursionError:  # RT-ERR-1: no input may make a call raise
         raise WasmError("the text is nested too deeply to be read", "malformed") from None
     if type(binary) is not bytes:  # pragma: no cover - wat2wasm returns bytes
@@ -101,5 +116,5 @@ def source_of_file(data: bytes) -> str | bytes:
         return data
 
 
-__all__ = ["BINARY_MAGIC", "TextUnavailable", "as_module_bytes", "clear_text_cache",
-           "source_of_file", "text_error_message"]
+__all__ = ["BINARY_MAGIC", "TextConversionError", "TextUnavailable", "as_module_bytes",
+           "clear_text_cache", "source_of_file", "text_error_message"]

@@ -236,3 +236,21 @@ def test_text_nested_too_deeply_is_malformed(stand_in: Any,
     monkeypatch.setattr(stand_in, "wat2wasm", deep)
     result = Runtime(MemoryStorage()).call("(module" * 100_000, "f")
     assert result.error is ErrorKind.MALFORMED_MODULE and "nested too deeply" in result.message
+
+
+def test_text_error_of_another_family_is_malformed(stand_in: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """RT-CODE-3: whatever SuperVMError the parser raises, the call is MALFORMED_MODULE with
+    the error's LINE:COLUMN."""
+    from supervm_ref.errors import SuperVMError
+
+    class Odd(SuperVMError):
+        line, column = 4, 2
+
+    def odd(source: str) -> bytes:
+        raise Odd("unexpected token")
+
+    monkeypatch.setattr(stand_in, "wat2wasm", odd)
+    result = Runtime(MemoryStorage()).call("(module)", "f")
+    assert result.error is ErrorKind.MALFORMED_MODULE
+    assert result.message == "4:2: unexpected token"
