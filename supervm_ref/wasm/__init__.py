@@ -50,6 +50,7 @@ from .limits import LIMIT_MAXIMA, PAGE_SIZE, EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
 from .runtime.values import MASK32, MASK64, ExternRef, Value, payload_matches
+from .source import TextUnavailable, as_module_bytes, source_of_file, text_error_message
 from .structure.instructions import Instruction
 from .structure.module import (
     CustomSection,
@@ -122,12 +123,14 @@ __all__ = [
     "Store",
     "Table",
     "TableType",
+    "TextUnavailable",
     "Trap",
     "TrapKind",
     "ValType",
     "ValidationError",
     "Value",
     "WasmError",
+    "as_module_bytes",
     "encode_module",
     "func_alloc",
     "func_invoke",
@@ -150,6 +153,7 @@ __all__ = [
     "module_instantiate",
     "module_validate",
     "payload_matches",
+    "source_of_file",
     "store_init",
     "table_alloc",
     "table_grow",
@@ -157,4 +161,5 @@ __all__ = [
     "table_size",
     "table_type",
     "table_write",
+    "text_error_message",
 ]
