@@ -573,10 +573,14 @@ class MvccStore:
         with self._auto_flush_lock:
             return None if self._auto_flusher is None else self._auto_flusher.status()
 
-    def stop_auto_flush(self) -> None:
+    def stop_auto_flush(self, *, final_flush: bool = True) -> None:
         """PERSIST-AUTO-3/4: stop the thread and flush what is pending; idempotent. A
-        background flush that failed is raised now as `AutoFlushFailed`."""
+        background flush that failed is raised now as `AutoFlushFailed`. PERSIST-AUTO-5:
+        ``final_flush=False`` stops without that flush (a caller whose group of transactions
+        did not complete)."""
+        if not isinstance(final_flush, bool):
+            raise PersistenceArgumentError("final_flush", "a bool", final_flush)
         with self._auto_flush_lock:
             flusher, self._auto_flusher = self._auto_flusher, None
         if flusher is not None:
-            flusher.stop()
+            flusher.stop(final_flush)

@@ -148,10 +148,21 @@ class Node:
             self.store.start_auto_flush(db, self.config.auto_flush, guard=self._round)
             try:
                 while not self._stop.is_set():
-                    with self._round:
+                    self._round.acquire()
+                    try:
                         result = run_round(self.vm, self.store, self.config.workload)
                         self.observer.flush()
                         self.store.notify_block()
+                    except BaseException:
+                        # a round cut short is never flushed: stop holding the round lock
+                        try:
+                            self.store.stop_auto_flush(final_flush=False)
+                        except AutoFlushFailed:
+                            pass  # the round's own error is the one to report
+                        finally:
+                            self._round.release()
+                        raise
+                    self._round.release()
                     self.rounds_run += 1
                     if on_round is not None:
                         on_round(result)

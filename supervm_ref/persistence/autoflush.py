@@ -190,8 +190,12 @@ class AutoFlusher:
                     if self._guard is None:
                         self._store.flush_to_storage(self._db)
                     else:  # PERSIST-AUTO-5: never inside the guard holder's group
-                        with self._guard:
+                        if not self._acquire_guard(self._guard):
+                            return  # stopped while waiting for the guard
+                        try:
                             self._store.flush_to_storage(self._db)
+                        finally:
+                            self._guard.release()
                     last = self._clock.now()
                     with self._state:
                         self._flushes += 1
@@ -202,17 +206,27 @@ class AutoFlusher:
             with self._state:
                 self._error = e
 
-    def stop(self) -> None:
-        """PERSIST-AUTO-3/4: stop the thread and flush once more when commits are pending --
-        also after a background flush failed; then raise `AutoFlushFailed` if one did,
-        carrying the final flush's error too when that one failed."""
+    def _acquire_guard(self, guard: threading.Lock) -> bool:
+        """PERSIST-AUTO-5: wait for the guard; False once stop was asked (a stopper may hold
+        the guard)."""
+        while not guard.acquire(timeout=0.05):
+            with self._state:
+                if self._stopping:
+                    return False
+        return True
+
+    def stop(self, final_flush: bool = True) -> None:
+        """PERSIST-AUTO-3/4/5: stop the thread and (unless ``final_flush`` is False) flush once
+        more when commits are pending -- also after a background flush failed; then raise
+        `AutoFlushFailed` if one did, carrying the final flush's error too when that one
+        failed."""
         with self._state:
             self._stopping = True
         self._wake.set()
         if self._thread is not None:
             self._thread.join()
         final: PersistenceError | None = None
-        if self._store.last_commit_ts() != self._store.flush_point():
+        if final_flush and self._store.last_commit_ts() != self._store.flush_point():
             try:
                 self._store.flush_to_storage(self._db)
             except PersistenceError as e:

@@ -185,3 +185,28 @@ def test_a_foreign_database_is_refused_unchanged(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("supervm node: cannot open the data directory")
     assert Rdict.list_cf(str(path)) == ["default"]
+
+
+def test_a_round_cut_short_is_never_flushed(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """NODE-RESUME-1: a round that fails in the middle (after its block) is not flushed, not
+    by the auto-flush and not by the final flush: the database stays at the last whole
+    round."""
+    node = Node(_config(tmp_path / "d", 3, AutoFlushConfig(True, 0.01, 1)), log=lambda s: None)
+    node.run()
+    with RocksDBStorage(tmp_path / "d") as db:
+        before = db.items(), flush_point(db)
+    node = Node(_config(tmp_path / "d", 1, AutoFlushConfig(True, 0.01, 1)), log=lambda s: None)
+
+    def transfers(store: MvccStore, config: WorkloadConfig, rng: Any) -> Any:
+        store.notify_block()
+        time.sleep(0.2)
+        raise StorageFailed("transfers", OSError("a bug in the middle of a round"))
+
+    monkeypatch.setattr(workload, "transfer_tokens", transfers)
+    with pytest.raises(StorageFailed):
+        node.run()
+    assert node.db is not None and node.db.closed
+    with RocksDBStorage(tmp_path / "d") as db:
+        assert rounds_done(MvccStore.open(db)) == 3
+        assert (db.items(), flush_point(db)) == before

@@ -282,3 +282,20 @@ def test_prune_through_a_read_only_handle(tmp_path: Path) -> None:
         store.flush_to_storage(db)
     with RocksDBStorage(tmp_path / "db", read_only=True) as ro, pytest.raises(DatabaseReadOnly):
         MvccStore.open(ro).prune_old_versions(ro, 1)
+
+
+def test_stop_without_the_final_flush_while_holding_the_guard(tmp_path: Path) -> None:
+    """PERSIST-AUTO-5: a caller holding the guard may stop (a thread waiting for the guard
+    gives up); final_flush=False leaves the cut group out of the database."""
+    guard = threading.Lock()
+    with RocksDBStorage(tmp_path / "db") as db:
+        store = MvccStore()
+        store.start_auto_flush(db, AutoFlushConfig(True, 3600, 1), guard=guard)
+        with guard:
+            commit(store, {b"a": b"1"})
+            store.notify_block()
+            time.sleep(0.2)  # the thread waits for the guard
+            store.stop_auto_flush(final_flush=False)
+        assert flush_point(db) == 0 and store.flush_point() == 0
+        with pytest.raises(PersistenceArgumentError):
+            store.stop_auto_flush(final_flush=1)  # type: ignore[arg-type]
