@@ -40,6 +40,10 @@ from .workload import (
 #: The seed's metrics port.
 DEFAULT_PORT = 8080
 
+#: NODE-RESUME-1: the shortest pause between rounds, so a background flush waiting for the
+#: round lock is never starved by back-to-back rounds (`--interval 0`).
+_YIELD_SECONDS = 0.001
+
 
 @dataclass(frozen=True)
 class NodeConfig:
@@ -170,7 +174,8 @@ class Node:
                     if self.config.rounds is not None and \
                             self.rounds_run >= self.config.rounds:
                         break
-                    self._stop.wait(self.config.interval_seconds)
+                    # at least a moment: a background flush waiting for the round lock gets it
+                    self._stop.wait(max(self.config.interval_seconds, _YIELD_SECONDS))
             finally:
                 self._stop_auto_flush()
         except BaseException:

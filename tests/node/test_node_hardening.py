@@ -210,3 +210,18 @@ def test_a_round_cut_short_is_never_flushed(tmp_path: Path,
     with RocksDBStorage(tmp_path / "d") as db:
         assert rounds_done(MvccStore.open(db)) == 3
         assert (db.items(), flush_point(db)) == before
+
+
+def test_back_to_back_rounds_leave_room_for_background_flushes(tmp_path: Path) -> None:
+    """NODE-RESUME-1: with no pause between rounds (``--interval 0``) the round lock is
+    released for a moment after each round, so the background flushes due are not starved."""
+    node = Node(_config(tmp_path / "d", 20, AutoFlushConfig(True, 3600, 1)), log=lambda s: None)
+    counts: list[int] = []
+
+    def count(result: Any) -> None:
+        status = node.store.auto_flush_status()
+        assert status is not None
+        counts.append(status.flushes)
+
+    node.run(on_round=count)
+    assert counts[-1] >= 5, counts
