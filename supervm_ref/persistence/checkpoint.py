@@ -138,6 +138,9 @@ def restore_checkpoint(checkpoint_dir: str | os.PathLike[str],
     source = as_path(checkpoint_dir, "checkpoint_dir")
     target = as_path(db_path, "db_path")
     _refuse_inside(source, target)
+    if _inside(target, source):
+        raise CheckpointInvalid(f"{str(target)!r}: expected a database path outside the "
+                                f"checkpoint {str(source)!r}, found one inside it")
     _check_checkpoint(source)
     if target.exists() and not (target / "CURRENT").is_file() \
             and not (target.is_dir() and not any(target.iterdir())):

@@ -201,6 +201,9 @@ def test_checkpoints_inside_the_database_are_refused(tmp_path: Path) -> None:
     inside.mkdir()
     with pytest.raises(CheckpointInvalid):
         restore_checkpoint(inside, path)
+    with pytest.raises(CheckpointInvalid):
+        restore_checkpoint(ckpt, ckpt / "db")  # nor a database inside the checkpoint
+    assert not (ckpt / "db").exists()
     restore_checkpoint(ckpt, path)  # a checkpoint beside it is fine
 
 
