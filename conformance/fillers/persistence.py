@@ -134,6 +134,29 @@ def cases() -> list[PersistenceCase]:
              ["PERSIST-FLUSH-3"],
              [commit(a="1"), FLUSH, NEW_STORE, commit(x="9"), FLUSH, prune(1), REOPEN,
               commit(y="2"), FLUSH]),
+        case("history_gap_after_prune",
+             "after pruning, a read at a timestamp between the key's pruned mark and its "
+             "oldest kept version is HISTORY_UNAVAILABLE, not the value before the gap",
+             ["PERSIST-HIST-1", "PERSIST-PRUNE-2"],
+             [commit(k="1"), commit(k="2"), commit(o="x"), commit(k="4"), FLUSH, prune(1),
+              read("k", 3), read("k", 2), read("k", 4)]),
+        case("history_floor_is_the_gc_horizon",
+             "GC before the first flush with a snapshot open: history_floor is the horizon "
+             "GC collected at (the snapshot's timestamp), not the last commit",
+             ["PERSIST-FLUSH-1", "PERSIST-HIST-1", "MVCC-GC-2"],
+             [commit(k="1"), commit(k="2"), begin("s"), commit(k="3"), commit(k="4"), GC,
+              FLUSH, read("k", 1), read("k", 2), read("k", 3)]),
+        case("prune_keeps_keys_newer_than_the_horizon",
+             "a key whose every version is newer than the oldest open snapshot has no version "
+             "visible at the horizon: prune keeps every version of it, whatever keep_versions",
+             ["PERSIST-PRUNE-1", "PERSIST-PRUNE-2", "MVCC-GC-1"],
+             [commit(a="1"), begin("s1"), commit(x="2"), begin("s2"), commit(x="3"),
+              commit(x="4"), FLUSH, prune(1), read("x", 2), read("x", 3)]),
+        case("gc_that_removed_nothing",
+             "GC before the first flush that collected no version writes no history_floor: "
+             "the history answers from the beginning",
+             ["PERSIST-FLUSH-1", "PERSIST-HIST-1", "MVCC-GC-2"],
+             [commit(a="1"), GC, FLUSH, read("a", 0), read("a", 1)]),
         case("binary_keys_order",
              "history keys order by (key length, key, commit_ts): a longer key sorts after a "
              "shorter one even when its bytes are smaller; empty value and 0xff bytes",

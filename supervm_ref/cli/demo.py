@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -32,6 +33,7 @@ from ..demos import (
     demo10_privacy,
 )
 from ..errors import SuperVMError
+from ..metrics import MetricsServerError
 from ..node import Node, NodeConfig, WorkloadConfig
 from ..persistence import AutoFlushConfig
 from .options import MAX_SECONDS, bounded_float, bounded_int
@@ -71,36 +73,54 @@ def run_demos(args: argparse.Namespace) -> int:
 
 
 def run_node(args: argparse.Namespace) -> int:
-    """NODE-RUN-1, NODE-STOP-1: the node until SIGTERM (0), Ctrl-C (130) or ``--rounds``."""
+    """NODE-RUN-1, NODE-STOP-1: the node until SIGTERM (0), Ctrl-C (130) or ``--rounds``. The
+    signal handlers are installed before the node is built, so a signal during startup (the
+    database, the genesis) ends it cleanly too."""
+    command = f"supervm {getattr(args, 'command', None) or 'node'}"
+    if not args.data:
+        print(f"{command}: --data: expected a directory, found an empty path", file=sys.stderr)
+        return 2
     config = NodeConfig(
         data_dir=Path(args.data), port=args.port, interval_seconds=args.interval,
         rounds=args.rounds,
         auto_flush=AutoFlushConfig(enable=True, interval_seconds=args.flush_interval,
                                    block_trigger_threshold=args.flush_blocks),
         workload=WorkloadConfig(seed=args.seed))
-    try:
-        node = Node(config, log=_log)
-    except SuperVMError as e:
-        print(f"supervm demo: cannot open the data directory {args.data}: {e}",
-              file=sys.stderr)
-        return 2
     received: list[int] = []
+    stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         received.append(signum)
-        node.stop()
+        stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _serve(command, config, stop, received)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _serve(command: str, config: NodeConfig, stop: threading.Event,
+           received: list[int]) -> int:
+    """NODE-RUN-1, NODE-STOP-1: build and run the node; one line and a status for each
+    failure."""
+    try:
+        node = Node(config, log=_log, stop=stop)
+    except MetricsServerError as e:
+        print(f"{command}: {e}", file=sys.stderr)
+        return 2
+    except SuperVMError as e:
+        print(f"{command}: cannot open the data directory {config.data_dir}: {e}",
+              file=sys.stderr)
+        return 2
     try:
         report = node.run(on_round=lambda r: _log(
             f"round {r.round}: block {r.block_ok} ok {r.block_failed} failed, transfers "
             f"{r.transfers_committed} committed {r.transfers_aborted} aborted"))
     except SuperVMError as e:
-        print(f"supervm demo: the node stopped: {e}", file=sys.stderr)
+        print(f"{command}: the node stopped: {e}", file=sys.stderr)
         return 1
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     _log(f"stopped after {report.rounds_run} rounds (round {report.rounds_total}, flush point "
          f"{report.flush_point}, tokens {report.token_total})")
     return EXIT_INTERRUPTED if signal.SIGINT in received else 0

@@ -49,6 +49,7 @@ from ..persistence.encoding import (
 from ..persistence.errors import (
     AutoFlushStateError,
     DatabaseCorrupt,
+    DatabaseReadOnly,
     FlushPointMismatch,
     PersistenceArgumentError,
 )
@@ -509,6 +510,8 @@ class MvccStore:
         if isinstance(keep_versions, bool) or not isinstance(keep_versions, int) \
                 or keep_versions < 1:
             raise PersistenceArgumentError("keep_versions", "an integer >= 1", keep_versions)
+        if db.read_only:  # PERSIST-DB-3: whatever the history holds
+            raise DatabaseReadOnly(f"prune of {str(db.path)!r}, opened read-only")
         with self._lock:
             self._check_flush_point(db)
             horizon = self.gc_horizon()
@@ -536,19 +539,24 @@ class MvccStore:
     # Auto-flush (spec/persistence.md section 7)
 
     def start_auto_flush(self, db: RocksDBStorage, config: AutoFlushConfig, *,
-                         clock: Clock | None = None) -> None:
+                         clock: Clock | None = None,
+                         guard: threading.Lock | None = None) -> None:
         """PERSIST-AUTO-2: flush to ``db`` in a background thread when
         ``config.interval_seconds`` have passed on ``clock`` (default: time.monotonic) or after
         ``config.block_trigger_threshold`` blocks (`notify_block`). Already running:
-        `AutoFlushStateError`."""
+        `AutoFlushStateError`. PERSIST-AUTO-5: with a ``guard`` lock, each background flush
+        runs holding it, so a caller holding it over several transactions keeps them out of
+        background flushes until it releases it."""
         db = check_db(db)
         config = as_config(config)
         chosen = as_clock(clock)
+        if guard is not None and not isinstance(guard, type(threading.Lock())):
+            raise PersistenceArgumentError("guard", "a threading.Lock or None", guard)
         with self._auto_flush_lock:
             if self._auto_flusher is not None:
                 raise AutoFlushStateError("start_auto_flush: expected auto-flush stopped, "
                                           "found it running")
-            self._auto_flusher = AutoFlusher(self, db, config, chosen)
+            self._auto_flusher = AutoFlusher(self, db, config, chosen, guard)
 
     def notify_block(self) -> None:
         """PERSIST-AUTO-3: one block was produced (the block trigger counts them). Without a
@@ -565,10 +573,14 @@ class MvccStore:
         with self._auto_flush_lock:
             return None if self._auto_flusher is None else self._auto_flusher.status()
 
-    def stop_auto_flush(self) -> None:
+    def stop_auto_flush(self, *, final_flush: bool = True) -> None:
         """PERSIST-AUTO-3/4: stop the thread and flush what is pending; idempotent. A
-        background flush that failed is raised now as `AutoFlushFailed`."""
+        background flush that failed is raised now as `AutoFlushFailed`. PERSIST-AUTO-5:
+        ``final_flush=False`` stops without that flush (a caller whose group of transactions
+        did not complete)."""
+        if not isinstance(final_flush, bool):
+            raise PersistenceArgumentError("final_flush", "a bool", final_flush)
         with self._auto_flush_lock:
             flusher, self._auto_flusher = self._auto_flusher, None
         if flusher is not None:
-            flusher.stop()
+            flusher.stop(final_flush)

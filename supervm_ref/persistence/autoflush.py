@@ -11,12 +11,18 @@ never dies silently.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .errors import AutoFlushFailed, AutoFlushStateError, PersistenceArgumentError
+from .errors import (
+    AutoFlushFailed,
+    AutoFlushStateError,
+    PersistenceArgumentError,
+    PersistenceError,
+)
 
 if TYPE_CHECKING:
     from ..mvcc.store import MvccStore
@@ -45,8 +51,27 @@ class MonotonicClock:
         return time.monotonic()
 
     def wait(self, seconds: float, wake: threading.Event) -> None:
-        """PERSIST-AUTO-2: ``wake.wait(seconds)``."""
-        wake.wait(max(seconds, 0.0))
+        """PERSIST-AUTO-2: ``wake.wait(seconds)``, the wait clamped to
+        ``threading.TIMEOUT_MAX`` (the caller waits again when it returns early)."""
+        wake.wait(min(max(seconds, 0.0), threading.TIMEOUT_MAX))
+
+
+#: PERSIST-AUTO-1: a finite interval is one a float can hold.
+_FLOAT_MAX = sys.float_info.max
+
+
+def _seconds(argument: str, value: object, *, negative: bool) -> float:
+    """PERSIST-AUTO-2: a finite int or float (not a bool), >= 0 unless ``negative``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PersistenceArgumentError(argument, "a finite number of seconds", value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or (seconds < 0 and not negative):
+        raise PersistenceArgumentError(
+            argument, "a finite number of seconds" + ("" if negative else " >= 0"), value)
+    return seconds
 
 
 class ManualClock:
@@ -54,7 +79,7 @@ class ManualClock:
     fixtures): waiting returns once the clock has reached the deadline or ``wake`` is set."""
 
     def __init__(self, start: float = 0.0) -> None:
-        self._now = float(start)
+        self._now = _seconds("ManualClock.start", start, negative=True)
         self._changed = threading.Condition()
 
     def now(self) -> float:
@@ -63,7 +88,9 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float) -> None:
-        """PERSIST-AUTO-2: move the clock forward by ``seconds`` and wake the waiters."""
+        """PERSIST-AUTO-2: move the clock forward by ``seconds`` (a finite number >= 0) and wake
+        the waiters."""
+        seconds = _seconds("ManualClock.advance", seconds, negative=False)
         with self._changed:
             self._now += seconds
             self._changed.notify_all()
@@ -89,7 +116,7 @@ class AutoFlushConfig:
             raise PersistenceArgumentError("AutoFlushConfig.enable", "a bool", self.enable)
         interval = self.interval_seconds
         if isinstance(interval, bool) or not isinstance(interval, int | float) \
-                or not math.isfinite(interval) or interval <= 0:
+                or not 0 < interval < _FLOAT_MAX:
             raise PersistenceArgumentError("AutoFlushConfig.interval_seconds",
                                            "a finite number of seconds > 0", interval)
         blocks = self.block_trigger_threshold
@@ -113,8 +140,9 @@ class AutoFlusher:
     """PERSIST-AUTO-2..4: the background flusher of one store and database."""
 
     def __init__(self, store: MvccStore, db: RocksDBStorage, config: AutoFlushConfig,
-                 clock: Clock) -> None:
+                 clock: Clock, guard: threading.Lock | None = None) -> None:
         self._store = store
+        self._guard = guard
         self._db = db
         self._config = config
         self._clock = clock
@@ -159,7 +187,15 @@ class AutoFlusher:
                     blocks_due = 0 < threshold <= self._blocks
                 elapsed = self._clock.now() - last
                 if blocks_due or elapsed >= interval:
-                    self._store.flush_to_storage(self._db)
+                    if self._guard is None:
+                        self._store.flush_to_storage(self._db)
+                    else:  # PERSIST-AUTO-5: never inside the guard holder's group
+                        if not self._acquire_guard(self._guard):
+                            return  # stopped while waiting for the guard
+                        try:
+                            self._store.flush_to_storage(self._db)
+                        finally:
+                            self._guard.release()
                     last = self._clock.now()
                     with self._state:
                         self._flushes += 1
@@ -170,18 +206,35 @@ class AutoFlusher:
             with self._state:
                 self._error = e
 
-    def stop(self) -> None:
-        """PERSIST-AUTO-3/4: stop the thread; raise `AutoFlushFailed` if a flush failed,
-        else flush once more when commits are pending."""
+    def _acquire_guard(self, guard: threading.Lock) -> bool:
+        """PERSIST-AUTO-5: wait for the guard; False once stop was asked (a stopper may hold
+        the guard)."""
+        while not guard.acquire(timeout=0.05):
+            with self._state:
+                if self._stopping:
+                    return False
+        return True
+
+    def stop(self, final_flush: bool = True) -> None:
+        """PERSIST-AUTO-3/4/5: stop the thread and (unless ``final_flush`` is False) flush once
+        more when commits are pending -- also after a background flush failed; then raise
+        `AutoFlushFailed` if one did, carrying the final flush's error too when that one
+        failed."""
         with self._state:
             self._stopping = True
         self._wake.set()
         if self._thread is not None:
             self._thread.join()
+        final: PersistenceError | None = None
+        if final_flush and self._store.last_commit_ts() != self._store.flush_point():
+            try:
+                self._store.flush_to_storage(self._db)
+            except PersistenceError as e:
+                if self._error is None:
+                    raise
+                final = e
         if self._error is not None:
-            raise AutoFlushFailed(self._error) from self._error
-        if self._store.last_commit_ts() != self._store.flush_point():
-            self._store.flush_to_storage(self._db)
+            raise AutoFlushFailed(self._error, final) from self._error
 
 
 def as_clock(clock: object) -> Clock:

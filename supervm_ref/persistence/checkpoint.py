@@ -20,6 +20,7 @@ from .errors import (
     DatabaseClosed,
     DatabaseInUse,
     DatabaseLocked,
+    PersistenceArgumentError,
     PersistenceError,
     StorageFailed,
 )
@@ -31,8 +32,10 @@ _NAME = re.compile(r"checkpoint-(\d{20})")
 
 
 def checkpoint_path(root: str | os.PathLike[str], point: int) -> Path:
-    """PERSIST-CKPT-1: where the checkpoint at flush point ``point`` lives under ``root``:
-    ``<root>/checkpoint-<point:020d>``."""
+    """PERSIST-CKPT-1: where the checkpoint at flush point ``point`` (an int >= 0) lives under
+    ``root``: ``<root>/checkpoint-<point:020d>``."""
+    if isinstance(point, bool) or not isinstance(point, int) or not 0 <= point < 10**20:
+        raise PersistenceArgumentError("point", "a flush point (an integer >= 0)", point)
     return as_path(root, "root") / f"{CHECKPOINT_PREFIX}{point:020d}"
 
 
@@ -44,6 +47,7 @@ def create_checkpoint(db: RocksDBStorage, directory: str | os.PathLike[str]) -> 
     if target.exists():
         raise CheckpointInvalid(f"{str(target)!r}: expected a new directory, found one that "
                                 "exists")
+    _refuse_inside(target, db.path)
     with db._lock:
         if db._db is None:
             raise DatabaseClosed(f"checkpoint of the closed database {str(db.path)!r}")
@@ -60,7 +64,24 @@ def create_checkpoint(db: RocksDBStorage, directory: str | os.PathLike[str]) -> 
 def create_checkpoint_at(db: RocksDBStorage, root: str | os.PathLike[str]) -> Path:
     """PERSIST-CKPT-1: a checkpoint of ``db`` named by its flush point under ``root``."""
     db = check_db(db)
-    return create_checkpoint(db, checkpoint_path(root, flush_point(db)))
+    base = as_path(root, "root")
+    with db._lock:  # no flush between reading the flush point and taking the checkpoint
+        if db._db is None:
+            raise DatabaseClosed(f"checkpoint of the closed database {str(db.path)!r}")
+        return create_checkpoint(db, checkpoint_path(base, flush_point(db)))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    inner, outer = path.resolve(), folder.resolve()
+    return inner == outer or outer in inner.parents
+
+
+def _refuse_inside(checkpoint: Path, database: Path) -> None:
+    """PERSIST-CKPT-1/3: a checkpoint directory never lives inside the database directory
+    (a restore replaces that directory as a whole)."""
+    if _inside(checkpoint, database):
+        raise CheckpointInvalid(f"{str(checkpoint)!r}: expected a directory outside the "
+                                f"database directory {str(database)!r}, found one inside it")
 
 
 def list_checkpoints(root: str | os.PathLike[str]) -> list[tuple[int, Path]]:
@@ -110,10 +131,22 @@ def restore_checkpoint(checkpoint_dir: str | os.PathLike[str],
     """PERSIST-CKPT-3: replace the database at ``db_path`` with a copy of the checkpoint: copy
     into a temporary directory beside it, fsync, check it opens, rename the old database
     aside, rename the copy into place, remove the old one. A failure before the copy is in
-    place leaves the old database as it was; an open target is `DatabaseInUse`."""
+    place leaves the old database as it was; an open target is `DatabaseInUse`; a target
+    that exists and is neither a database nor an empty directory is refused
+    (`PersistenceArgumentError`), as is a checkpoint inside the target (`CheckpointInvalid`):
+    nothing but a database is ever replaced."""
     source = as_path(checkpoint_dir, "checkpoint_dir")
     target = as_path(db_path, "db_path")
+    _refuse_inside(source, target)
+    if _inside(target, source):
+        raise CheckpointInvalid(f"{str(target)!r}: expected a database path outside the "
+                                f"checkpoint {str(source)!r}, found one inside it")
     _check_checkpoint(source)
+    if target.exists() and not (target / "CURRENT").is_file() \
+            and not (target.is_dir() and not any(target.iterdir())):
+        raise PersistenceArgumentError(
+            "db_path", "a database directory, an empty directory or a path that does not "
+            "exist", f"{str(target)!r}, which exists and holds no database")
     if is_open_here(target):
         raise DatabaseInUse(f"{str(target)!r} is open in this process; close it first")
     if (target / "CURRENT").exists():

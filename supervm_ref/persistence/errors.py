@@ -153,10 +153,17 @@ class AutoFlushStateError(PersistenceError):
 
 
 class AutoFlushFailed(PersistenceError):
-    """PERSIST-AUTO-4: a background flush failed; ``cause`` is the flush's error."""
+    """PERSIST-AUTO-4: a background flush failed; ``cause`` is the flush's error. ``stop``
+    attempts the final flush all the same: ``final_error`` is its error, None when it
+    succeeded (every commit is then flushed) or there was nothing to flush."""
 
     kind = PersistenceErrorKind.AUTO_FLUSH_FAILED
 
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(f"a background flush failed: {type(cause).__name__}: {cause}")
+    def __init__(self, cause: BaseException, final_error: BaseException | None = None) -> None:
+        message = f"a background flush failed: {type(cause).__name__}: {cause}"
+        if final_error is not None:
+            message += (f"; the final flush failed too: {type(final_error).__name__}: "
+                        f"{final_error}")
+        super().__init__(message)
         self.cause = cause
+        self.final_error = final_error

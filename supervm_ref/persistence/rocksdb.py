@@ -136,6 +136,16 @@ class RocksDBStorage:
         if not read_only and self._path.exists() and not self._path.is_dir():
             raise DatabaseUnwritable(f"{str(self._path)!r} exists and is not a directory")
         families = {name: _options(False) for name in COLUMN_FAMILIES if name != DEFAULT_CF}
+        if existed:  # PERSIST-DB-5: a database of another layout is refused unchanged
+            try:
+                found = set(Rdict.list_cf(str(self._path)))
+            except Exception as e:
+                raise classify("open", e, self._path) from e
+            missing = [name for name in COLUMN_FAMILIES if name not in found]
+            if missing:
+                raise DatabaseCorrupt(f"{str(self._path)!r}: expected the column families "
+                                      f"{list(COLUMN_FAMILIES)} of PERSIST-DB-4, found "
+                                      f"{sorted(found)} (not a database of this layout)")
         try:
             if read_only:
                 self._db = Rdict(str(self._path), options=_options(False),
@@ -163,10 +173,14 @@ class RocksDBStorage:
     def _check_format(self, existed: bool) -> None:
         """PERSIST-DB-5: a database this class created carries ``format_version`` in its meta
         column family; one that existed without it (RocksDB recovered it to an earlier state
-        after damage to its MANIFEST) or with another version is corrupt."""
+        after damage to its MANIFEST) or with another version is corrupt -- except a database
+        holding no entry at all in any column family, which was never written (its creator
+        stopped before writing ``format_version``) and is opened as a new one."""
         found = self._cf_get(META_CF, FORMAT_VERSION_KEY)
-        if found is None and not existed:
-            self._write_cf([(META_CF, FORMAT_VERSION_KEY, encode_u32(FORMAT_VERSION))])
+        if found is None and (not existed or self._never_written()):
+            # new, or created by a process that stopped before its first write
+            if not self._read_only:
+                self._write_cf([(META_CF, FORMAT_VERSION_KEY, encode_u32(FORMAT_VERSION))])
             return
         if found is None:
             raise DatabaseCorrupt(f"{str(self._path)!r}: expected {FORMAT_VERSION_KEY!r} in "
@@ -174,6 +188,10 @@ class RocksDBStorage:
         if decode_u32(found) != FORMAT_VERSION:
             raise DatabaseCorrupt(f"{str(self._path)!r}: expected format version "
                                   f"{FORMAT_VERSION}, found {found.hex()}")
+
+    def _never_written(self) -> bool:
+        """PERSIST-DB-5: no column family holds any entry."""
+        return not any(self._cf_scan(name, b"", 1) for name in COLUMN_FAMILIES)
 
     # -------------------------------------------------------------------------------------
     # Properties and life cycle
