@@ -249,8 +249,9 @@ class MvccStore:
 
     def _observe(self, record: Callable[[Any], None], run: Any) -> None:
         """METRIC-HOOK-2: one observation for the collector, ``record(run)``; if the collector
-        refuses it (its clock raised or returned no number), the store counts it in ``metrics_errors``
-        and goes on: metrics never change an outcome of the store (METRIC-OBS-1)."""
+        refuses it (its clock raised or returned no number), the store counts it in
+        ``metrics_errors`` and goes on: metrics never change an outcome of the store
+        (METRIC-OBS-1)."""
         try:
             record(run)
         except MetricsError:
