@@ -17,8 +17,11 @@ as data. A script is a list of commands run in order against one store:
   the module is rejected by the decoder (DecodeError), by validation (ValidationError), by
   linking (LinkError) or traps while being instantiated (Trap).
 
-Scripts also contain modules in the text format (``module_type: "text"``, ``.wat``); there is no
-text parser here, so such commands are *not applicable*: neither passed nor failed.
+In wast2json output, text-format modules (``module_type: "text"``, ``.wat``: the
+``assert_malformed`` cases of ``module quote``) are *not applicable*: neither passed nor failed.
+A ``.wast`` script (`supervm_ref.wasm.text.script`, WASM-TEXT-SCRIPT-1) gives the same commands
+with the module itself under ``"module"``: text is parsed, so nothing is not applicable there
+(WASM-TEXT-SCRIPT-2).
 
 Each command has an outcome (`CommandResult`): passed, failed (with a short ``cause`` for
 grouping and a ``detail``) or not applicable. The runner catches every exception around each

@@ -15,6 +15,9 @@ Rules (spec/wasm-text.md):
 - WASM-TEXT-INSTR-3: structured instructions bind an optional label; a label repeated after
   ``else``/``end`` must be the same identifier (``mismatching label``). Block types are
   ``(result t)?`` (a value type or none) or a type use (a type index, possibly inserted).
+- WASM-TEXT-INSTR-4: an ``if`` whose else branch is empty is parsed without the ``else``
+  marker (the binary format's short form, spec 5.4.1), so ``(if (then ...) (else))`` and
+  ``(if (then ...))`` are the same instruction sequence.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..structure.types import FuncType, ValType
 from .lexer import ATOM, LPAR
 from .parser import Cursor
 from .resolve import IdContext
-from .types import heaptype, params, results, valtype
+from .types import heaptype, params, results
 from .values import F32_FORMAT, F64_FORMAT, parse_float, parse_iN
 
 #: Mnemonic -> immediate kind (see `supervm_ref.wasm.structure.instructions`).
@@ -51,8 +54,8 @@ _NO_IMM: dict[str, Instruction] = {op: Instruction(op, ()) for op, k in IMMEDIAT
 def _unknown(c: Cursor, op: str) -> None:
     for prefix, feature in UNSUPPORTED_PREFIXES.items():
         if op.startswith(prefix):
-            c.fail(f"unknown operator {op} (unsupported feature: {feature})")
-    c.fail(f"unknown operator {op}")
+            c.fail(f"unknown operator {op} (unsupported feature: {feature})", c.i - 1)
+    c.fail(f"unknown operator {op}", c.i - 1)
 
 
 def blocktype(c: Cursor, ctx: IdContext) -> ValType | int | None:
@@ -261,6 +264,8 @@ def _plain_block(c: Cursor, ctx: IdContext, op: str, out: list[Instruction]) -> 
         _end_label(c, label)
         out.append(ELSE_INSTR)
         instrs(c, ctx, out)
+        if out[-1] is ELSE_INSTR:  # an empty else branch is the short form
+            out.pop()
     ctx.labels.pop()
     c.keyword("end")
     _end_label(c, label)
@@ -295,6 +300,8 @@ def folded(c: Cursor, ctx: IdContext, out: list[Instruction]) -> None:
             c.i += 2
             out.append(ELSE_INSTR)
             instrs(c, ctx, out)
+            if out[-1] is ELSE_INSTR:  # an empty else branch is the short form
+                out.pop()
             c.close()
         ctx.labels.pop()
         out.append(END_INSTR)

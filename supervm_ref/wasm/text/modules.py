@@ -20,9 +20,9 @@ Rules (spec/wasm-text.md):
   segment at offset 0); segment offsets ``(offset e*)`` or one folded instruction; element
   lists ``func x*``, ``reftype (item e*)*`` / ``reftype (instr)*`` and, after an offset, bare
   ``x*``; ``(table x)``/``(memory x)`` default to 0.
-- WASM-TEXT-MOD-4: the data count of the module is the number of data segments when a function
-  uses ``memory.init`` or ``data.drop`` (the binary format's requirement, spec 5.5.15), else
-  absent.
+- WASM-TEXT-MOD-4: the data count of the module is the number of data segments when there
+  are some and a function uses ``memory.init`` or ``data.drop`` (the binary format's
+  requirement, spec 5.5.15), else absent.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def fields(c: Cursor) -> Module:
                   mems=tuple(b.mems), globals=tuple(b.globals), elems=tuple(b.elems),
                   datas=tuple(b.datas), start=b.start, imports=tuple(b.imports),
                   exports=tuple(b.exports),
-                  data_count=len(b.datas) if uses_data else None)
+                  data_count=len(b.datas) if uses_data and b.datas else None)
 
 
 def _bind(c: Cursor, ctx: IdContext) -> list[int]:
@@ -441,4 +441,4 @@ def _data(c: Cursor, ctx: IdContext, b: _Builder) -> None:
     b.datas.append(Data(bytes(data), DataModeActive(0 if memory is None else memory, offset)))
 
 
-__all__ = ["module", "fields", "instrs"]
+__all__ = ["fields", "instrs", "module"]

@@ -20,7 +20,7 @@ END = -1
 class Cursor:
     """A position in a token table."""
 
-    __slots__ = ("tokens", "kinds", "texts", "match", "i", "n")
+    __slots__ = ("i", "kinds", "match", "n", "texts", "tokens")
 
     def __init__(self, tokens: Tokens, start: int = 0, stop: int | None = None) -> None:
         self.tokens = tokens

@@ -39,6 +39,7 @@ class ScriptModule:
     "quote" (``data``: the concatenated strings)."""
 
     form: str
+    line: int = 0
     tokens: Tokens | None = None
     start: int = 0
     stop: int = 0
@@ -72,7 +73,7 @@ def parse_script(source: str, name: str = "<script>") -> list[dict[str, Any]]:
     commands: list[dict[str, Any]] = []
     if c.opened() in _FIELDS:  # a script of module fields alone is one module
         return [{"type": "module", "line": 1,
-                 "module": ScriptModule("text", tokens, 0, len(tokens.kinds))}]
+                 "module": ScriptModule("text", 1, tokens, 0, len(tokens.kinds))}]
     while c.i < c.n:
         commands.append(_command(c))
     return commands
@@ -136,9 +137,9 @@ def _module(c: Cursor) -> tuple[str | None, ScriptModule]:
         while not c.at_close():
             data += c.string()
         c.close()
-        return name, ScriptModule(form, data=bytes(data))
+        return name, ScriptModule(form, _line(c, start), data=bytes(data))
     c.i = stop + 1
-    return name, ScriptModule("text", c.tokens, start, stop + 1)
+    return name, ScriptModule("text", _line(c, start), c.tokens, start, stop + 1)
 
 
 def _action(c: Cursor) -> dict[str, Any]:
