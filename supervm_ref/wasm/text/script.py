@@ -6,7 +6,8 @@ Rules (spec/wasm-text.md):
 
 - WASM-TEXT-SCRIPT-1: commands are ``module`` (text, ``binary "..."*`` or ``quote "..."*``,
   optionally named), ``register``, ``invoke``, ``get`` and every ``assert_*``; each becomes
-  the JSON object wast2json writes (same ``type``, ``line``, ``name``, ``as``, ``action``,
+  the JSON object wast2json writes (same ``type``, ``line``: of the keyword of the command, or for an assertion
+  of its module or action, ``name``, ``as``, ``action``,
   ``expected``, ``text``), except that a module is not a file name but a `ScriptModule` under
   the key ``"module"``; ``assert_trap`` of a module is ``assert_uninstantiable``.
 - WASM-TEXT-SCRIPT-2: a module is read when its command runs, not when the script is read: a
@@ -88,7 +89,7 @@ def _command(c: Cursor) -> dict[str, Any]:
     kw = c.opened()
     if kw is None:
         c.unexpected()
-    line = _line(c, start)
+    line = _line(c, start + 1)  # the keyword's line, as wast2json reports it
     cmd: dict[str, Any]
     if kw == "module":
         name, mod = _module(c)
@@ -99,6 +100,8 @@ def _command(c: Cursor) -> dict[str, Any]:
     if kw in ("invoke", "get"):
         return {"type": "action", "line": line, "action": _action(c), "expected": []}
     c.i += 2
+    if kw.startswith("assert_") and c.kind() == LPAR:
+        line = _line(c, c.i + 1)  # wast2json reports the line of the module or action
     if kw == "register":
         cmd = {"type": "register", "line": line, "as": c.name()}
         mid = c.id_opt()
@@ -137,9 +140,9 @@ def _module(c: Cursor) -> tuple[str | None, ScriptModule]:
         while not c.at_close():
             data += c.string()
         c.close()
-        return name, ScriptModule(form, _line(c, start), data=bytes(data))
+        return name, ScriptModule(form, _line(c, start + 1), data=bytes(data))
     c.i = stop + 1
-    return name, ScriptModule("text", _line(c, start), c.tokens, start, stop + 1)
+    return name, ScriptModule("text", _line(c, start + 1), c.tokens, start, stop + 1)
 
 
 def _action(c: Cursor) -> dict[str, Any]:
