@@ -36,8 +36,8 @@ The exit status is 1 when a group's pass percentage is below its threshold:
   --min-pass-exec   execution  (default {DEFAULT_MIN_EXECUTION})
   --min-pass-valid  validation (default {DEFAULT_MIN_VALIDATION})
 --min-pass sets both. The status is 2 for a usage error: no such directory, no script
-(NAME.wast, or subfolder NAME holding NAME.json) in it, no script of that --file name, or scripts in which
-no command could be run (a wrong directory must not pass as 0/0).
+(NAME.wast, or subfolder NAME holding NAME.json) in it, no script of that --file name,
+or scripts in which no command could be run (a wrong directory must not pass as 0/0).
 """
 
 

@@ -196,10 +196,10 @@ def test_identifiers() -> None:
       (global $g i32 (i32.const 1)) (func (drop (global.get $g)))
       (table $t 1 funcref) (elem $e func $a) (func (elem.drop $e) (table.size $t) drop)
       (memory $m 1) (data $d "x") (func (data.drop $d)))""")
-    for kind in ["func", "global", "table", "memory"]:
-        malformed(f"({kind} $x {'' if kind == 'func' else 'i32 (i32.const 0)' if kind == 'global' else '1 funcref' if kind == 'table' else '1'})"
-                  f" ({kind} $x {'' if kind == 'func' else 'i32 (i32.const 0)' if kind == 'global' else '1 funcref' if kind == 'table' else '1'})",
-                  "duplicate")
+    for kind, rest in [("func", ""), ("global", "i32 (i32.const 0)"), ("table", "1 funcref"),
+                       ("memory", "1"), ("elem", "func"), ("data", ""),
+                       ("type", "(func)")]:
+        malformed(f"({kind} $x {rest}) ({kind} $x {rest})", f"duplicate {kind}")
     malformed("(func (param $x i32) (local $x i32))", "duplicate local")
     malformed("(func (call $nowhere))", "unknown func")
     malformed("(func (br $l))", "unknown label")

@@ -404,8 +404,9 @@ def run_script(path: Path, name: str | None = None, api: ModuleType | None = Non
                progress: Callable[[int, int], None] | None = None) -> FileResult:
     """Run the script at ``path`` and return the outcome of every command: a ``wast2json``
     JSON script (module files are looked up next to it) or a ``.wast`` text script
-    (WASM-TEXT-SCRIPT-1, read by `supervm_ref.wasm.text.script.read_script`). Never raises (but lets KeyboardInterrupt through): an
-    unreadable script or a failure to set up the store is one failed command of kind "script".
+    (WASM-TEXT-SCRIPT-1, read by `supervm_ref.wasm.text.script.read_script`). Never raises
+    (but lets KeyboardInterrupt through): an unreadable or malformed script or a failure to
+    set up the store is one failed command of kind "script".
     ``progress(done, total)`` is called before each command."""
     name = name if name is not None else path.stem
     try:

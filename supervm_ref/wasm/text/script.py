@@ -6,10 +6,10 @@ Rules (spec/wasm-text.md):
 
 - WASM-TEXT-SCRIPT-1: commands are ``module`` (text, ``binary "..."*`` or ``quote "..."*``,
   optionally named), ``register``, ``invoke``, ``get`` and every ``assert_*``; each becomes
-  the JSON object wast2json writes (same ``type``, ``line``: of the keyword of the command, or for an assertion
-  of its module or action, ``name``, ``as``, ``action``,
-  ``expected``, ``text``), except that a module is not a file name but a `ScriptModule` under
-  the key ``"module"``; ``assert_trap`` of a module is ``assert_uninstantiable``.
+  the JSON object wast2json writes (same ``type``, ``name``, ``as``, ``action``,
+  ``expected``, ``text`` and ``line``: of the command's keyword, or for an assertion of its
+  module or action), except that a module is not a file name but a `ScriptModule` under the
+  key ``"module"``; ``assert_trap`` of a module is ``assert_uninstantiable``.
 - WASM-TEXT-SCRIPT-2: a module is read when its command runs, not when the script is read: a
   malformed module fails its own command (or passes ``assert_malformed``) and the script goes
   on. Text and quoted modules are parsed (`parse_module`: a TextError is malformed), binary
