@@ -4,8 +4,10 @@ oracle: parsing a text gives the module that decoding the oracle's binary gives.
 
 from __future__ import annotations
 
+import json
 import struct
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -409,3 +411,28 @@ def test_script_modules_are_read_when_run() -> None:
     assert cmds[2]["module"].load(decode_module) == Module()
     whole = parse_script("(func) (memory 0)")  # fields alone: one module
     assert len(whole) == 1 and whole[0]["module"].load(decode_module).mems
+
+
+def test_spectest_on_a_wast_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """WASM-TEXT-SCRIPT-4: ``supervm spectest`` runs a folder of .wast files from the sources;
+    a script that is itself malformed is one failed command, the others still run."""
+    from supervm_ref.cli import main
+
+    (tmp_path / "good.wast").write_text("""(module
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+(assert_return (invoke "add" (i32.const 1) (i32.const -1)) (i32.const 0))
+(assert_malformed (module quote "(func i32.frob)") "unknown operator")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_trap (invoke "add" (i32.const 0) (i32.const 0)) "unreachable")
+""")
+    assert main(["spectest", str(tmp_path), "--json", "--min-pass", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["groups"]["n/a"] == 0
+    assert data["files"]["good"]["groups"]["validation"]["passed"] == 2
+    assert [(f["line"], f["cause"]) for f in data["failures"]] == [(6, "no trap")]
+    (tmp_path / "broken.wast").write_text("(assert_return (invoke \"f\") (i32.const x))")
+    assert main(["spectest", str(tmp_path), "--json", "--min-pass", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"]["broken"]["kinds"] == {"script": {"passed": 0, "failed": 1, "n/a": 0}}
+    assert main(["spectest", str(tmp_path), "--file", "good", "--json", "--min-pass", "0"]) == 0
+    assert list(json.loads(capsys.readouterr().out)["files"]) == ["good"]
