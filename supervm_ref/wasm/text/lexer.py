@@ -75,11 +75,87 @@ def _error_at(source: str, name: str, offset: int, reason: str) -> TextError:
     return TextError(reason, line, column, name)
 
 
+#: The fast path: every token (line comments included) after optional white space; a
+#: character that starts no token is a token of its own (and an error).
+_FAST = re.compile(
+    r"[ \t\n\r]*(;;[^\n]*|\(|\)|(?:[" + _IDCHARS + r"]+|\"(?:[^\"\\]|\\.)*\")+|[^ \t\n\r])",
+    re.DOTALL)
+#: The idchars (spec 6.2.2), as a set of characters.
+_IDSTART = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "!#$%&'*+-./:<=>?@\\^_`|~")
+
+
+def _start1(m: re.Match[str]) -> int:
+    return m.start(1)
+
+
 def tokenize(source: str, name: str = "<input>") -> Tokens:
     """Spec 6.2 Lexical format: split ``source`` into tokens (WASM-TEXT-LEX-1..3).
 
     Raises TextError for a reserved token, an unclosed string or block comment, and unbalanced
-    parentheses."""
+    parentheses. Texts without block comments take a fast path (two passes of one regular
+    expression in C, then one loop); the general path handles nested comments."""
+    text = _blank_block_comments(source, name) if "(;" in source else source
+    texts: list[str] = _FAST.findall(text)
+    offsets = list(map(_start1, _FAST.finditer(text)))
+    if ";" in text:
+        keep = [i for i, t in enumerate(texts) if t[0] != ";" or not t.startswith(";;")]
+        if len(keep) != len(texts):
+            texts = [texts[i] for i in keep]
+            offsets = [offsets[i] for i in keep]
+    kinds: list[int] = []
+    match: list[int] = [-1] * len(texts)
+    opened: list[int] = []
+    idstart = _IDSTART
+    for i, t in enumerate(texts):
+        c = t[0]
+        if c == "(":
+            opened.append(i)
+            kinds.append(LPAR)
+        elif c == ")":
+            if not opened:
+                raise _error_at(source, name, offsets[i], "unexpected token: unbalanced ')'")
+            match[opened.pop()] = i
+            kinds.append(RPAR)
+        elif c == '"':
+            if len(t) < 2 or not _STRING_TOKEN.match(t):
+                return _tokenize(source, name)  # the general path reports it
+            kinds.append(STRING)
+        elif c in idstart and '"' not in t:
+            kinds.append(ATOM)
+        else:
+            return _tokenize(source, name)
+    if opened:
+        raise _error_at(source, name, offsets[opened[-1]], "unexpected end: unclosed '('")
+    return Tokens(source, name, kinds, texts, offsets, match)
+
+
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|;;[^\n]*|\(;')
+
+
+def _blank_block_comments(source: str, name: str) -> str:
+    """``source`` with every block comment replaced by spaces (so offsets stay), found the way
+    the lexer finds them: not inside strings or line comments, nested (WASM-TEXT-LEX-1)."""
+    pieces: list[str] = []
+    done = pos = 0
+    while True:
+        m = _STRING_OR_COMMENT.search(source, pos)
+        if m is None:
+            break
+        if m.group() != "(;":
+            pos = m.end()
+            continue
+        start = m.start()
+        end = _skip_block_comment(source, name, start)
+        pieces.append(source[done:start])
+        pieces.append(" " * (end - start))
+        done = pos = end
+    pieces.append(source[done:])
+    return "".join(pieces)
+
+
+def _tokenize(source: str, name: str) -> Tokens:
+    """The general path of `tokenize`."""
     kinds: list[int] = []
     texts: list[str] = []
     offsets: list[int] = []
