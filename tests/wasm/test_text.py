@@ -436,3 +436,16 @@ def test_spectest_on_a_wast_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     assert data["files"]["broken"]["kinds"] == {"script": {"passed": 0, "failed": 1, "n/a": 0}}
     assert main(["spectest", str(tmp_path), "--file", "good", "--json", "--min-pass", "0"]) == 0
     assert list(json.loads(capsys.readouterr().out)["files"]) == ["good"]
+
+
+def test_long_literals_and_deep_nesting() -> None:
+    """WASM-TEXT-NUM-1/2, WASM-TEXT-ERR-1: literals of any length; nesting deeper than the
+    parser's stack is a TextError in a script module too."""
+    assert parse_float("0." + "0" * 5000 + "1e5001", F64_FORMAT) == f64_bits(1.0)
+    assert parse_iN("0" * 5000 + "7", 32) == 7
+    malformed("(func (i32.const 1" + "0" * 5000 + "))", "constant out of range")
+    deep = "(func " + "(block " * 5000 + ")" * 5001
+    cmds = parse_script(f"(module {deep}) (module quote {json.dumps(deep)})")
+    for c in cmds:
+        with pytest.raises(TextError, match="nesting too deep"):
+            c["module"].load(decode_module)

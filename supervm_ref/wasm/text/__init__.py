@@ -8,6 +8,8 @@ format with the binary encoder.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..structure.module import Module
 from .errors import TextError
 
@@ -26,8 +28,14 @@ def parse_module(source: str, *, name: str = "<input>") -> Module:
 
     if not isinstance(source, str):
         raise TextError(f"expected text (str), got {type(source).__name__}", 1, 1, name)
+    return guarded(lambda: module(Cursor(tokenize(source, name))), name)
+
+
+def guarded(parse: Callable[[], Module], name: str) -> Module:
+    """Run a parse, turning a Python recursion overflow (folded instructions nested deeper
+    than the interpreter's stack) into a TextError (WASM-TEXT-ERR-1)."""
     try:
-        return module(Cursor(tokenize(source, name)))
+        return parse()
     except RecursionError:
         raise TextError("nesting too deep", 1, 1, name) from None
 

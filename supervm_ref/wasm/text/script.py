@@ -52,12 +52,17 @@ class ScriptModule:
         if self.form == "binary":
             module: Module = decode(self.data)
             return module
+        from . import guarded
+
         if self.form == "quote":
             text = self.data.decode("utf-8", "surrogateescape")
-            tokens = tokenize(text, "quote")
-            return parse_module_tokens(Cursor(tokens))
-        assert self.tokens is not None
-        return parse_module_tokens(Cursor(self.tokens, self.start, self.stop))
+            return guarded(lambda: parse_module_tokens(Cursor(tokenize(text, "quote"))),
+                           "quote")
+        tokens = self.tokens
+        if tokens is None:
+            raise TextError("a text module without its tokens", self.line, 1)
+        return guarded(lambda: parse_module_tokens(Cursor(tokens, self.start, self.stop)),
+                       tokens.name)
 
 
 def read_script(path: Path) -> list[dict[str, Any]]:

@@ -39,13 +39,25 @@ F32_FORMAT = (23, 8)
 F64_FORMAT = (52, 11)
 
 
+def _int(digits: str, base: int) -> int:
+    """``int(digits, base)`` for any length (Python limits the length of a decimal string)."""
+    if len(digits) <= 4000:
+        return int(digits, base)
+    value = 0
+    for i in range(0, len(digits), 4000):
+        chunk = digits[i:i + 4000]
+        value = value * base ** len(chunk) + int(chunk, base)
+    return value
+
+
 def parse_int(text: str) -> tuple[bool, int] | None:
     """The (has sign, value) of an integer token, or None if it is not one (WASM-TEXT-NUM-1)."""
     m = _INT.match(text)
     if m is None:
         return None
     sign, hexdigits, decdigits = m.groups()
-    value = int(hexdigits.replace("_", ""), 16) if hexdigits else int(decdigits.replace("_", ""))
+    value = _int(hexdigits.replace("_", ""), 16) if hexdigits else _int(
+        decdigits.replace("_", ""), 10)
     return bool(sign), -value if sign == "-" else value
 
 
@@ -109,8 +121,9 @@ def parse_float(text: str, fmt: tuple[int, int]) -> int | None:
     if m is not None:
         sign, whole, frac, exp = m.groups()
         digits = (whole + (frac or "")).replace("_", "")
-        e10 = (int(exp.replace("_", "")) if exp else 0) - len((frac or "").replace("_", ""))
-        n = int(digits)
+        e10 = (_int(exp.replace("_", ""), 10) if exp else 0) - len(
+            (frac or "").replace("_", ""))
+        n = _int(digits, 10)
         if n == 0:
             bits = 0
         elif e10 >= 0:
@@ -126,8 +139,8 @@ def parse_float(text: str, fmt: tuple[int, int]) -> int | None:
     if m is not None:
         sign, whole, frac, exp = m.groups()
         frac = (frac or "").replace("_", "")
-        n = int(whole.replace("_", "") + frac, 16)
-        e2 = (int(exp.replace("_", "")) if exp else 0) - 4 * len(frac)
+        n = _int(whole.replace("_", "") + frac, 16)
+        e2 = (_int(exp.replace("_", ""), 10) if exp else 0) - 4 * len(frac)
         if n == 0:
             bits = 0
         elif e2 >= 0:
@@ -147,7 +160,7 @@ def parse_float(text: str, fmt: tuple[int, int]) -> int | None:
         elif payload is None:
             bits = exp_all | (1 << (mbits - 1))
         else:
-            p = int(payload.replace("_", ""), 16)
+            p = _int(payload.replace("_", ""), 16)
             if not 1 <= p < 1 << mbits:
                 raise ValueError(OUT_OF_RANGE)
             bits = exp_all | p
