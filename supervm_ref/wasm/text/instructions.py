@@ -229,8 +229,8 @@ def _end_label(c: Cursor, label: str | None) -> None:
 
 
 def instrs(c: Cursor, ctx: IdContext, out: list[Instruction]) -> None:
-    """Spec 6.5 a sequence of instructions, plain or folded, up to a ``)``, ``end`` or
-    ``else`` (not consumed)."""
+    """Spec 6.5 a sequence of instructions, plain or folded (WASM-TEXT-INSTR-2), up to a
+    ``)``, ``end`` or ``else`` (not consumed)."""
     kinds, texts = c.kinds, c.texts
     while c.i < c.n:
         k = kinds[c.i]
@@ -314,7 +314,8 @@ def folded(c: Cursor, ctx: IdContext, out: list[Instruction]) -> None:
 
 
 def expr(c: Cursor, ctx: IdContext) -> tuple[Instruction, ...]:
-    """Spec 6.5.9 Expressions: instructions up to the closing ``)``, then ``end``."""
+    """Spec 6.5.9 Expressions: instructions up to the closing ``)``, then ``end``
+    (WASM-TEXT-INSTR-2)."""
     out: list[Instruction] = []
     instrs(c, ctx, out)
     if not c.at_close():

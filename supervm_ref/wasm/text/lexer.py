@@ -56,14 +56,15 @@ class Tokens:
     _lines: list[int] | None = None
 
     def position(self, offset: int) -> tuple[int, int]:
-        """The 1-based (line, column) of a source offset."""
+        """The 1-based (line, column) of a source offset (WASM-TEXT-ERR-1)."""
         if self._lines is None:
             self._lines = [0] + [m.end() for m in re.finditer("\n", self.source)]
         line = bisect.bisect_right(self._lines, offset)
         return line, offset - self._lines[line - 1] + 1
 
     def error(self, index: int, reason: str) -> TextError:
-        """A TextError at token ``index`` (at the end of the source past the last token)."""
+        """A TextError at token ``index`` (at the end of the source past the last token;
+        WASM-TEXT-ERR-1)."""
         offset = self.offsets[index] if index < len(self.offsets) else len(self.source)
         line, column = self.position(offset)
         return TextError(reason, line, column, self.name)

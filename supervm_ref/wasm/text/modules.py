@@ -95,7 +95,8 @@ def module(c: Cursor) -> Module:
 
 
 def fields(c: Cursor) -> Module:
-    """The fields from the cursor to the end of its range: both passes."""
+    """The fields from the cursor to the end of its range: both passes (WASM-TEXT-MOD-1,
+    WASM-TEXT-MOD-2)."""
     ctx = IdContext()
     starts = _bind(c, ctx)
     b = _Builder()

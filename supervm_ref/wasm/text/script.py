@@ -47,8 +47,8 @@ class ScriptModule:
     data: bytes = b""
 
     def load(self, decode: Any) -> Module:
-        """The module: parsed (text, quote) or decoded with ``decode`` (binary). Raises
-        TextError or the decoder's errors."""
+        """The module: parsed (text, quote) or decoded with ``decode`` (binary), when its
+        command runs (WASM-TEXT-SCRIPT-2). Raises TextError or the decoder's errors."""
         if self.form == "binary":
             module: Module = decode(self.data)
             return module
@@ -67,7 +67,9 @@ class ScriptModule:
 
 def read_script(path: Path) -> list[dict[str, Any]]:
     """The commands of the ``.wast`` file at ``path`` (WASM-TEXT-SCRIPT-1). Raises TextError
-    when the script itself (outside its modules) is malformed, OSError if unreadable."""
+    when the script itself (outside its modules) is malformed, OSError if unreadable. The
+    file is read as UTF-8; bytes that are not are kept (as surrogate escapes) so a string
+    can still denote them."""
     source = path.read_bytes().decode("utf-8", "surrogateescape")
     return parse_script(source, path.name)
 

@@ -38,7 +38,7 @@ def _type_error(c: Cursor, what: str) -> None:
 
 
 def valtype(c: Cursor) -> ValType:
-    """Spec 6.4.3 Value types."""
+    """Spec 6.4.3 Value types (WASM-TEXT-TYPE-1)."""
     t = VALTYPES.get(c.atom() or "")
     if t is None:
         _type_error(c, "value type")
@@ -48,7 +48,7 @@ def valtype(c: Cursor) -> ValType:
 
 
 def reftype(c: Cursor) -> ValType:
-    """Spec 6.4.2 Reference types: ``funcref`` or ``externref``."""
+    """Spec 6.4.2 Reference types: ``funcref`` or ``externref`` (WASM-TEXT-TYPE-1)."""
     t = REFTYPES.get(c.atom() or "")
     if t is None:
         _type_error(c, "reference type")
@@ -58,7 +58,8 @@ def reftype(c: Cursor) -> ValType:
 
 
 def heaptype(c: Cursor) -> ValType:
-    """The heap type of ``ref.null``: ``func`` or ``extern`` (as the reference type)."""
+    """The heap type of ``ref.null``: ``func`` or ``extern``, as the reference type
+    (WASM-TEXT-TYPE-1)."""
     t = HEAPTYPES.get(c.atom() or "")
     if t is None:
         _type_error(c, "heap type")
@@ -90,7 +91,7 @@ def params(c: Cursor, names: list[str | None] | None) -> list[ValType]:
 
 
 def results(c: Cursor) -> list[ValType]:
-    """``(result t*)`` groups."""
+    """``(result t*)`` groups (WASM-TEXT-TYPE-2)."""
     out: list[ValType] = []
     while c.opened() == "result":
         c.i += 2
@@ -101,7 +102,7 @@ def results(c: Cursor) -> list[ValType]:
 
 
 def functype(c: Cursor) -> FuncType:
-    """Spec 6.4.4 Function types: ``(func param* result*)``."""
+    """Spec 6.4.4 Function types: ``(func param* result*)`` (WASM-TEXT-TYPE-2)."""
     c.open("func")
     ps = params(c, [])
     rs = results(c)
@@ -139,13 +140,14 @@ def typeuse(c: Cursor, ctx: IdContext, names: list[str | None] | None) -> int:
 
 
 def limits(c: Cursor) -> Limits:
-    """Spec 6.4.5 Limits: ``min max?``."""
+    """Spec 6.4.5 Limits: ``min max?`` (WASM-TEXT-TYPE-2)."""
     minimum = c.u32()
     return Limits(minimum, c.u32_opt())
 
 
 def memtype(c: Cursor) -> MemType:
-    """Spec 6.4.6 Memory types."""
+    """Spec 6.4.6 Memory types: limits; 64-bit and shared memories are outside the profile
+    (WASM-TEXT-TYPE-1)."""
     if c.atom() in ("i64", "i32"):
         c.fail("unexpected token: memory index type (unsupported feature: memory64)")
     lim = limits(c)
@@ -155,13 +157,13 @@ def memtype(c: Cursor) -> MemType:
 
 
 def tabletype(c: Cursor) -> TableType:
-    """Spec 6.4.7 Table types: limits then a reference type."""
+    """Spec 6.4.7 Table types: limits then a reference type (WASM-TEXT-TYPE-2)."""
     lim = limits(c)
     return TableType(lim, reftype(c))
 
 
 def globaltype(c: Cursor) -> GlobalType:
-    """Spec 6.4.8 Global types: ``t`` or ``(mut t)``."""
+    """Spec 6.4.8 Global types: ``t`` or ``(mut t)`` (WASM-TEXT-TYPE-2)."""
     if c.opened() == "mut":
         c.i += 2
         t = valtype(c)

@@ -62,7 +62,7 @@ def parse_int(text: str) -> tuple[bool, int] | None:
 
 
 def parse_u32(text: str) -> int | None:
-    """A ``u32`` token (no sign); ValueError if it does not fit."""
+    """A ``u32`` token (no sign; WASM-TEXT-NUM-1); ValueError if it does not fit."""
     r = parse_int(text)
     if r is None or r[0]:
         return None
@@ -72,7 +72,8 @@ def parse_u32(text: str) -> int | None:
 
 
 def parse_iN(text: str, bits: int) -> int | None:
-    """An ``iN`` token as the unsigned bit pattern; ValueError if out of range."""
+    """An ``iN`` token as the unsigned bit pattern (WASM-TEXT-NUM-1); ValueError if out of
+    range."""
     r = parse_int(text)
     if r is None:
         return None
