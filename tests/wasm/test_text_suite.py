@@ -19,6 +19,7 @@ from supervm_ref.wasm.binary.module import decode_module
 from supervm_ref.wasm.errors import WasmError
 from supervm_ref.wasm.structure.instructions import Instruction
 from supervm_ref.wasm.structure.module import Func, Module
+from supervm_ref.wasm.text import TextError
 from supervm_ref.wasm.text.lexer import tokenize
 from supervm_ref.wasm.text.script import ScriptModule, read_script
 
@@ -157,3 +158,26 @@ def test_command_stream_equals_wast2json(wast_dir: Path, suite_dir: Path) -> Non
                 if key == "expected" and m["type"] != "assert_return":
                     continue  # wast2json lists the result types of traps; the runner ignores them
                 assert m.get(key) == t.get(key), (wast.name, t["line"], key)
+
+
+def test_malformed_text_reports_the_suites_reason(wast_dir: Path) -> None:
+    """WASM-TEXT-ERR-1, WASM-TEXT-LEX-2, WASM-TEXT-INSTR-1: every text ``assert_malformed`` of
+    the suite is a TextError whose reason contains the text the suite expects (``unknown
+    operator`` for reserved tokens and unknown words, ``unexpected token`` for tokens of the
+    grammar out of place, ``constant out of range``, ``malformed UTF-8 encoding``, ...)."""
+    checked = 0
+    wrong: list[str] = []
+    for wast in sorted(wast_dir.glob("*.wast")):
+        for c in read_script(wast):
+            if c["type"] != "assert_malformed" or c["module"].form == "binary":
+                continue
+            checked += 1
+            try:
+                c["module"].load(decode_module)
+            except TextError as e:
+                if c["text"] not in e.reason:
+                    wrong.append(f"{wast.name}:{c['line']}: expected {c['text']!r}, got {e}")
+            else:
+                wrong.append(f"{wast.name}:{c['line']}: accepted")
+    assert checked == 567
+    assert not wrong, wrong

@@ -51,7 +51,19 @@ _NO_IMM: dict[str, Instruction] = {op: Instruction(op, ()) for op, k in IMMEDIAT
                                    if k in ("none", "mem")}
 
 
+#: Keywords of the grammar that are not instructions: where an instruction is expected they
+#: are an unexpected token, any other word is an unknown operator (as the reference
+#: interpreter's lexer and parser tell them apart).
+GRAMMAR_KEYWORDS = frozenset({
+    "module", "type", "func", "param", "result", "local", "import", "export", "table",
+    "memory", "global", "elem", "data", "start", "offset", "item", "declare", "mut", "then",
+    "else", "end", "funcref", "externref", "extern", "i32", "i64", "f32", "f64", "binary",
+    "quote", "register", "invoke", "get", "nan:canonical", "nan:arithmetic"})
+
+
 def _unknown(c: Cursor, op: str) -> None:
+    if op in GRAMMAR_KEYWORDS or op[0] == "$" or _is_number(op):
+        c.fail(f"unexpected token {op!r}", c.i - 1)
     for prefix, feature in UNSUPPORTED_PREFIXES.items():
         if op.startswith(prefix):
             c.fail(f"unknown operator {op} (unsupported feature: {feature})", c.i - 1)
@@ -71,6 +83,8 @@ def blocktype(c: Cursor, ctx: IdContext) -> ValType | int | None:
     inline_start = c.i
     ps = params(c, None)
     rs = results(c)
+    if c.opened() in ("param", "type"):
+        c.fail(f"unexpected token: ({c.opened()} ...) out of order in a type use")
     if explicit is None:
         if not ps and len(rs) <= 1:
             return rs[0] if rs else None
@@ -100,6 +114,14 @@ def _memarg(c: Cursor, op: str) -> tuple[int, int]:
     return (align.bit_length() - 1, offset)
 
 
+def _is_number(t: str) -> bool:
+    """Whether an atom is a number token (an integer or a float literal)."""
+    try:
+        return parse_float(t, F64_FORMAT) is not None
+    except ValueError:
+        return True
+
+
 def _keyword_value(c: Cursor, text: str) -> int:
     from .values import parse_u32
 
@@ -122,7 +144,9 @@ def _literal(c: Cursor, parse: Callable[[str], int | None], what: str) -> int:
     except ValueError as e:
         c.fail(str(e))
     if v is None:
-        c.fail(f"unexpected token {t!r}: expected {what}")
+        if t[0] == "$" or t in IMMEDIATES or t in GRAMMAR_KEYWORDS or _is_number(t):
+            c.fail(f"unexpected token {t!r}: expected {what}")
+        c.fail(f"unknown operator {t!r}: expected {what}")
     c.i += 1
     return v
 

@@ -11,7 +11,7 @@ from typing import NoReturn
 
 from .errors import TextError
 from .lexer import ATOM, LPAR, RPAR, STRING, Tokens
-from .values import parse_name, parse_string, parse_u32
+from .values import is_reserved, parse_name, parse_string, parse_u32
 
 #: A pseudo kind past the last token.
 END = -1
@@ -144,6 +144,8 @@ class Cursor:
         except ValueError as e:
             self.fail(str(e))
         if v is None:
+            if t is not None and is_reserved(t):
+                self.fail(f"unknown operator {t!r}")
             self.unexpected()
         self.i += 1
         return v

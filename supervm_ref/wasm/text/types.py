@@ -123,6 +123,8 @@ def typeuse(c: Cursor, ctx: IdContext, names: list[str | None] | None) -> int:
     local_names: list[str | None] = []
     ps = params(c, local_names if names is not None else None)
     rs = results(c)
+    if c.opened() in ("param", "type"):
+        c.fail(f"unexpected token: ({c.opened()} ...) out of order in a type use")
     inline = c.i != inline_start
     if explicit is None:
         if names is not None:

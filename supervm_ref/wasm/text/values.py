@@ -169,6 +169,20 @@ def parse_float(text: str, fmt: tuple[int, int]) -> int | None:
     return None
 
 
+_KEYWORD_OR_ID = re.compile(r"(?:\$|[a-z])[" + "0-9A-Za-z!#$%&'*+\\-./:<=>?@\\\\^_`|~" + r"]*\Z")
+
+
+def is_reserved(text: str) -> bool:
+    """Whether an atom is a *reserved* token (spec 6.2.2): neither a keyword, an identifier
+    nor a number, like ``0x``, ``1_`` or ``0$l`` (WASM-TEXT-LEX-2: ``unknown operator``)."""
+    if _KEYWORD_OR_ID.match(text) and text != "$":
+        return False
+    try:
+        return parse_float(text, F64_FORMAT) is None
+    except ValueError:
+        return False
+
+
 _ESCAPES = {"t": b"\t", "n": b"\n", "r": b"\r", '"': b'"', "'": b"'", "\\": b"\\"}
 _HEXDIGITS = frozenset("0123456789abcdefABCDEF")
 
