@@ -4,6 +4,7 @@ oracle: parsing a text gives the module that decoding the oracle's binary gives.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 from fractions import Fraction
@@ -449,3 +450,42 @@ def test_long_literals_and_deep_nesting() -> None:
     for c in cmds:
         with pytest.raises(TextError, match="nesting too deep"):
             c["module"].load(decode_module)
+
+
+_SEEDS = [
+    '(module (type $t (func (param i32) (result i32))) (import "m" "f" (func $f (type $t)))'
+    ' (func (export "g") (param $x i32) (result i32) (local $y i64)'
+    ' (block $b (result i32) (br_if $b (local.get $x) (i32.const 1)))'
+    ' (if (result i32) (local.get 0) (then (call $f (i32.const 2))) (else (i32.const 3)))'
+    ' i32.add (call_indirect (type $t) (i32.const 0)))'
+    ' (table $tb 2 funcref) (elem (i32.const 0) $f) (memory 1) (data (i32.const 0) "a\\00")'
+    ' (global $g (mut f64) (f64.const -0x1.8p-3)) (start $f))',
+    '(func (param f32) (result f32) (f32.const nan:0x200000) (f32.add (local.get 0)))'
+    ' (func (i32.store offset=4 align=2 (i32.const 0) (i32.const 1)) (loop $l (br $l)))',
+    '(table 1 externref) (elem declare func 0) (func (ref.func 0) drop (table.init 0 0'
+    ' (i32.const 0) (i32.const 0) (i32.const 0)) (select (result i64) (i64.const 1)'
+    ' (i64.const 2) (i32.const 0)) drop)',
+]
+_WORDS = ["(", ")", "$x", "0", "-1", '"a"', "func", "i32", "end", "else", "then", "block",
+          "if", "param", "result", "type", "module", "offset=", "align=3", "nan:0x", "0x",
+          "1e", "(;", ";)", ";;", "\\", "inf", "select", "br_table", "call_indirect", "item",
+          "declare", "elem", "data", "table.init", "table.copy", "local", "export", "import"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_SEEDS), st.lists(st.tuples(st.integers(0, 2), st.integers(0, 10 ** 6),
+                                                   st.sampled_from(_WORDS)), max_size=4))
+def test_mutated_texts_raise_only_text_errors(seed: str, edits: list[tuple[int, int, str]]) -> None:
+    """WASM-TEXT-ERR-1: any text (here: valid modules with tokens inserted, deleted or cut
+    off) gives a Module or a TextError, never another exception."""
+    words = seed.split(" ")
+    for op, where, word in edits:
+        i = where % (len(words) + 1)
+        if op == 0:
+            words.insert(i, word)
+        elif op == 1 and words:
+            del words[min(i, len(words) - 1)]
+        else:
+            words = words[:i]
+    with contextlib.suppress(TextError):
+        assert isinstance(parse_module(" ".join(words)), Module)
