@@ -184,7 +184,12 @@ def test_types_and_profile() -> None:
     same_as_oracle("(module (type (func (param i32 i64) (param $x f32) (result f64 funcref)))"
                    " (global (mut externref) (ref.null extern)) (table 1 2 funcref)"
                    " (memory 1 2))")
-    malformed("(func (param v128))", "SIMD")
+    text_error = malformed("(func (param v128))", "SIMD")
+    # the binary form of the same module fails with the same kind of error, naming the feature
+    binary = b"\0asm\1\0\0\0\1\5\1\x60\1\x7b\0\3\2\1\0\n\4\1\2\0\x0b"
+    with pytest.raises(DecodeError, match="SIMD") as info:
+        decode_module(binary)
+    assert info.value.kind == text_error.kind == "malformed"
     malformed("(memory i64 1)", "memory64")
     malformed("(memory 1 2 shared)", "threads")
     malformed("(func (param (ref func)))", "function references")
