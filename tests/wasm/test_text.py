@@ -347,10 +347,10 @@ def test_errors_carry_position() -> None:
     assert isinstance(e, DecodeError) and isinstance(e, SuperVMError)
     assert e.kind == "malformed"
     assert (e.line, e.column) == (4, 5)
-    assert str(e).startswith("<input>:4:5: unknown operator")
+    assert str(e).startswith("4:5: unknown operator")
     with pytest.raises(TextError) as info:
         parse_module("(func", name="f.wat")
-    assert str(info.value).startswith("f.wat:1:1:")
+    assert str(info.value).startswith("1:1:") and info.value.name == "f.wat"
     with pytest.raises(TextError):
         parse_module("(func " + "(block " * 5000 + ")" * 5001)
 
