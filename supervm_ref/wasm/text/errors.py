@@ -3,8 +3,8 @@
 A text that does not match the grammar of chapter 6 is *malformed*, like a binary that does not
 match chapter 5: `TextError` is a `DecodeError` (kind ``"malformed"``), so everything that
 handles a malformed binary handles malformed text the same way. It carries the 1-based
-``line`` and ``column`` of the offending token (first in its message, as spec/runtime.md
-RT-CODE-3 shows text errors) and the ``name`` of the input.
+``line`` and ``column`` of the offending token (first in its message, the form in which the
+runtime reports text errors) and the ``name`` of the input.
 """
 
 from __future__ import annotations
