@@ -17,6 +17,7 @@ from supervm_ref.conformance import Case, Env, Tx, Value, contract
 from supervm_ref.conformance.filler import FillerError, measure_gas
 from supervm_ref.runtime.runtime import Runtime
 from supervm_ref.runtime.storage import MemoryStorage
+from supervm_ref.wasm import Export, ExportDesc, Func, FuncType, Instruction, Module, encode_module
 
 AREA = "engine"
 ENGINE = "engine"
@@ -178,26 +179,12 @@ def value_cases() -> list[Case]:
     ]
 
 
-def leb128(n: int) -> bytes:
-    """Unsigned LEB128 (spec 5.2.2)."""
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def nops(count: int) -> bytes:
     """A module exporting ``run: [] -> []`` whose body is ``count`` nops and the final ``end``:
     ``count + 1`` instructions as WASM-LIMIT-9 counts them."""
-    body = b"\x00" + b"\x01" * count + b"\x0b"  # no locals; nop...; end
-    code = leb128(len(body)) + body
-    return (b"\x00asm\x01\x00\x00\x00"
-            + b"\x01\x04\x01\x60\x00\x00"                   # type 0: [] -> []
-            + b"\x03\x02\x01\x00"                             # function 0 of type 0
-            + b"\x07\x07\x01\x03run\x00\x00"                  # export "run"
-            + b"\x0a" + leb128(len(code) + 1) + b"\x01" + code)  # code section
+    body = (Instruction("nop"),) * count + (Instruction("end"),)
+    return encode_module(Module(types=(FuncType((), ()),), funcs=(Func(0, (), body),),
+                                exports=(Export("run", ExportDesc("func", 0)),)))
 
 
 def pre_execution_cases() -> list[Case]:

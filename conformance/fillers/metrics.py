@@ -65,6 +65,30 @@ def cases() -> list[MetricsCase]:
              "10 s only",
              ["METRIC-TPS-1", "METRIC-COLL-1"],
              [e for t in range(20) for e in txns(t * 1.0, 2)] + [export(19), export(20)]),
+        case("tps_first_is_a_start",
+             "the TPS divisor starts at the first record of any kind: a start at 0 then its "
+             "commit at 4 is 1 commit in 8 s at 8 (0.125), not in 4 s",
+             ["METRIC-TPS-1", "METRIC-COLL-1"],
+             [ev("txn_start", 0), ev("txn_commit", 4), export(4), export(8)]),
+        case("tps_first_is_an_abort",
+             "an abort at 0 starts the TPS clock too: a commit at 6 is 1 commit in 8 s at 8 "
+             "(0.125), not in 2 s (the start at 4 comes later)",
+             ["METRIC-TPS-1", "METRIC-COLL-1"],
+             [ev("txn_abort", 0), ev("txn_start", 4), ev("txn_commit", 6), export(8)]),
+        case("tps_window_membership_on_doubles",
+             "window 7.9 s, a commit at 39.32: at 47.22, now - W rounds to 39.32 in double, so "
+             "the commit (stamp <= now - W) is outside (0.0), although now - t = "
+             "7.899999999999999 < W and the exact difference is below W; at 47.21 it is inside",
+             ["METRIC-TPS-1"],
+             [ev("txn_start", 39.32), ev("txn_commit", 39.32), export(47.21), export(47.22)],
+             {"tps_window_seconds": 7.9}),
+        case("tps_window_membership_on_doubles_inside",
+             "window 16.17 s, a commit at 5.88: at 22.05, now - W rounds to "
+             "5.879999999999999, below the stamp, so the commit is inside, although now - t "
+             "is 16.17 = W in double",
+             ["METRIC-TPS-1"],
+             [ev("txn_start", 5.88), ev("txn_commit", 5.88), export(22.05)],
+             {"tps_window_seconds": 16.17}),
         case("clock_never_goes_back",
              "a reading earlier than the last one counts as the last one",
              ["METRIC-TPS-2", "METRIC-TPS-1"],
@@ -111,6 +135,13 @@ def cases() -> list[MetricsCase]:
              [ev("zk_verify", 0, ms=1), export(0),
               *[ev("zk_verify", 1, ms=v) for v in (2, 3, 4, 5, 6)], export(1)],
              {"zk_latency_window": 4}),
+        case("zk_average_is_the_sum_over_the_count",
+             "ZK latencies 0.1, 0.2, 0.3 ms: the average is their double sum in recording "
+             "order, 0.6000000000000001, over 3 (0.20000000000000004), not a running mean "
+             "(0.2) nor an exact sum (0.19999999999999998); after each one too",
+             ["METRIC-ZK-2"],
+             [ev("zk_verify", 0, ms=0.1), export(0), ev("zk_verify", 1, ms=0.2), export(1),
+              ev("zk_verify", 2, ms=0.3), export(2)]),
         case("bad_inputs_record_nothing",
              "negative, text and boolean latencies, negative and boolean counts, a flush "
              "field that is not an integer, a target outside [0, 1]: each refused with its "

@@ -12,11 +12,11 @@ Four workloads, each a small module run through the public embedding API
 extra) the same binaries run on pywasm in the same process and the table shows the ratio
 ``pywasm seconds / supervm-ref seconds`` (above 1: supervm-ref is faster).
 
-The package has no WAT parser, so the modules are assembled here from bytes by a tiny builder
-that follows the binary format (spec chapter 5); the WAT source of each module is kept beside
-it (``*_WAT``) and ``tests/bench/test_bench.py`` checks that ``wasmtime.wat2wasm`` of that source
-gives the same bytes. Timings use the wall clock; nothing measured here feeds back into the
-engine.
+Each module is written here as a `Module` (spec chapter 2) and turned into bytes by the
+engine's encoder (`encode_module`, spec/wasm.md WASM-ENC-*); the WAT source of each module is
+kept beside it (``*_WAT``) and ``tests/bench/test_bench.py`` checks that ``wasmtime.wat2wasm``
+of that source gives the same bytes. Timings use the wall clock; nothing measured here feeds
+back into the engine.
 """
 
 from __future__ import annotations
@@ -25,153 +25,55 @@ import io
 import json
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
 from .. import wasm as E
-from ..wasm import MASK32, ExternVal, FuncType, ValType, Value
+from ..wasm import (
+    MASK32,
+    Export,
+    ExportDesc,
+    ExternVal,
+    Func,
+    FuncType,
+    Import,
+    ImportDesc,
+    Instruction,
+    Limits,
+    Mem,
+    MemType,
+    Module,
+    ValType,
+    Value,
+    encode_module,
+)
 from . import package_version
 
-# --- a tiny binary-format builder (spec chapter 5) ---------------------------------------------
+# --- building modules (spec chapter 2) ----------------------------------------------------------
+
+I32 = ValType.I32
 
 
-def u32(n: int) -> bytes:
-    """Unsigned LEB128 (spec 5.2.2)."""
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+def ins(op: str, *imm: int | ValType | None) -> Instruction:
+    """One instruction: its mnemonic and immediates (`supervm_ref.wasm.structure`)."""
+    return Instruction(op, imm)
 
 
-def s32(n: int) -> bytes:
-    """Signed LEB128 (spec 5.2.2), as used by ``i32.const``."""
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if (n == 0 and not byte & 0x40) or (n == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
+def func(type_idx: int, *body: Instruction, locals_: tuple[ValType, ...] = ()) -> Func:
+    """A function of type ``type_idx`` whose body is ``body`` then ``end``."""
+    return Func(type_idx, locals_, (*body, ins("end")))
 
 
-def vec(items: Sequence[bytes]) -> bytes:
-    """A vector: its length, then its elements (spec 5.1.3)."""
-    return u32(len(items)) + b"".join(items)
+def export_func(name: str, funcidx: int) -> Export:
+    """An export of function ``funcidx``."""
+    return Export(name, ExportDesc("func", funcidx))
 
 
-def name(text: str) -> bytes:
-    """A name: UTF-8 bytes as a vector (spec 5.2.4)."""
-    return vec([bytes([b]) for b in text.encode("utf-8")])
-
-
-I32 = b"\x7f"  # value type i32 (spec 5.3.1)
-
-
-def functype(params: Sequence[bytes], results: Sequence[bytes]) -> bytes:
-    """A function type (spec 5.3.6)."""
-    return b"\x60" + vec(params) + vec(results)
-
-
-def section(section_id: int, items: Sequence[bytes]) -> bytes:
-    """A section holding a vector of ``items`` (spec 5.5.2); empty sections are omitted."""
-    if not items:
-        return b""
-    content = vec(items)
-    return bytes([section_id]) + u32(len(content)) + content
-
-
-def code(locals_: Sequence[tuple[int, bytes]], *instrs: bytes) -> bytes:
-    """A code-section entry: its size, local declarations, and the body ending in ``end``
-    (spec 5.5.13)."""
-    body = vec([u32(n) + t for n, t in locals_]) + b"".join(instrs) + END
-    return u32(len(body)) + body
-
-
-def module(types: Sequence[bytes] = (), imports: Sequence[bytes] = (),
-           funcs: Sequence[int] = (), memories: Sequence[bytes] = (),
-           exports: Sequence[bytes] = (), codes: Sequence[bytes] = ()) -> bytes:
-    """A module: magic, version and the sections in their required order (spec 5.5.15)."""
-    return (b"\x00asm\x01\x00\x00\x00"
-            + section(1, types) + section(2, imports) + section(3, [u32(i) for i in funcs])
-            + section(5, memories) + section(7, exports) + section(10, codes))
-
-
-def import_func(mod: str, field_: str, typeidx: int) -> bytes:
-    """An import of a function of type ``typeidx`` (spec 5.5.5)."""
-    return name(mod) + name(field_) + b"\x00" + u32(typeidx)
-
-
-def export(field_: str, kind: int, index: int) -> bytes:
-    """An export (spec 5.5.10): kind 0 function, 2 memory."""
-    return name(field_) + bytes([kind]) + u32(index)
-
-
-def memory(min_pages: int) -> bytes:
-    """A memory type without maximum (spec 5.3.8)."""
-    return b"\x00" + u32(min_pages)
-
-
-# Instructions (spec 5.4), only those the benchmark modules use.
-END, ELSE = b"\x0b", b"\x05"
-I32_ADD, I32_SUB, I32_LT_U, I32_EQZ = b"\x6a", b"\x6b", b"\x49", b"\x45"
-
-
-def block() -> bytes:
-    """``block`` with the empty block type."""
-    return b"\x02\x40"
-
-
-def loop() -> bytes:
-    """``loop`` with the empty block type."""
-    return b"\x03\x40"
-
-
-def if_i32() -> bytes:
-    """``if (result i32)``."""
-    return b"\x04" + I32
-
-
-def br_if(label: int) -> bytes:
-    """``br_if label``."""
-    return b"\x0d" + u32(label)
-
-
-def call(funcidx: int) -> bytes:
-    """``call funcidx``."""
-    return b"\x10" + u32(funcidx)
-
-
-def drop() -> bytes:
-    """``drop``."""
-    return b"\x1a"
-
-
-def local_get(i: int) -> bytes:
-    """``local.get i``."""
-    return b"\x20" + u32(i)
-
-
-def local_set(i: int) -> bytes:
-    """``local.set i``."""
-    return b"\x21" + u32(i)
-
-
-def local_tee(i: int) -> bytes:
-    """``local.tee i``."""
-    return b"\x22" + u32(i)
-
-
-def i32_const(v: int) -> bytes:
-    """``i32.const v``."""
-    return b"\x41" + s32(v)
+def import_func(module: str, name: str, typeidx: int) -> Import:
+    """An import of a function of type ``typeidx``."""
+    return Import(module, name, ImportDesc("func", typeidx))
 
 
 # --- the benchmark modules ----------------------------------------------------------------------
@@ -190,20 +92,19 @@ FIB_WAT = """
     end)
   (export "fib" (func 0)))
 """
-FIB_WASM = module(
-    types=[functype([I32], [I32])],
-    funcs=[0],
-    exports=[export("fib", 0, 0)],
-    codes=[code([],
-                local_get(0), i32_const(2), I32_LT_U,
-                if_i32(),
-                local_get(0),
-                ELSE,
-                local_get(0), i32_const(1), I32_SUB, call(0),
-                local_get(0), i32_const(2), I32_SUB, call(0),
-                I32_ADD,
-                END)],
-)
+FIB_WASM = encode_module(Module(
+    types=(FuncType((I32,), (I32,)),),
+    funcs=(func(0,
+                ins("local.get", 0), ins("i32.const", 2), ins("i32.lt_u"),
+                ins("if", I32),
+                ins("local.get", 0),
+                ins("else"),
+                ins("local.get", 0), ins("i32.const", 1), ins("i32.sub"), ins("call", 0),
+                ins("local.get", 0), ins("i32.const", 2), ins("i32.sub"), ins("call", 0),
+                ins("i32.add"),
+                ins("end")),),
+    exports=(export_func("fib", 0),),
+))
 
 LOOP_WAT = """
 (module
@@ -220,21 +121,21 @@ LOOP_WAT = """
     local.get 2)
   (export "sum" (func 0)))
 """
-LOOP_WASM = module(
-    types=[functype([I32], [I32])],
-    funcs=[0],
-    exports=[export("sum", 0, 0)],
-    codes=[code([(2, I32)],
-                block(),
-                local_get(0), I32_EQZ, br_if(0),
-                loop(),
-                local_get(2), local_get(1), I32_ADD, local_set(2),
-                local_get(1), i32_const(1), I32_ADD, local_tee(1),
-                local_get(0), I32_LT_U, br_if(0),
-                END,
-                END,
-                local_get(2))],
-)
+LOOP_WASM = encode_module(Module(
+    types=(FuncType((I32,), (I32,)),),
+    funcs=(func(0,
+                ins("block", None),
+                ins("local.get", 0), ins("i32.eqz"), ins("br_if", 0),
+                ins("loop", None),
+                ins("local.get", 2), ins("local.get", 1), ins("i32.add"), ins("local.set", 2),
+                ins("local.get", 1), ins("i32.const", 1), ins("i32.add"), ins("local.tee", 1),
+                ins("local.get", 0), ins("i32.lt_u"), ins("br_if", 0),
+                ins("end"),
+                ins("end"),
+                ins("local.get", 2),
+                locals_=(I32, I32)),),
+    exports=(export_func("sum", 0),),
+))
 
 ADD_WAT = """
 (module
@@ -242,12 +143,11 @@ ADD_WAT = """
   (func (type 0) local.get 0 local.get 1 i32.add)
   (export "add" (func 0)))
 """
-ADD_WASM = module(
-    types=[functype([I32, I32], [I32])],
-    funcs=[0],
-    exports=[export("add", 0, 0)],
-    codes=[code([], local_get(0), local_get(1), I32_ADD)],
-)
+ADD_WASM = encode_module(Module(
+    types=(FuncType((I32, I32), (I32,)),),
+    funcs=(func(0, ins("local.get", 0), ins("local.get", 1), ins("i32.add")),),
+    exports=(export_func("add", 0),),
+))
 
 HOSTS_WAT = """
 (module
@@ -273,19 +173,18 @@ HOST_SIGNATURES: tuple[tuple[tuple[ValType, ...], tuple[ValType, ...]], ...] = (
     ((ValType.I32, ValType.I32), ()), ((ValType.I32, ValType.I32), ()),
     ((), (ValType.I32,)),
 )
-HOSTS_WASM = module(
-    types=[functype([I32], [I32]), functype([I32, I32], []), functype([], [I32])],
-    imports=[import_func("env", "h0", 0), import_func("env", "h1", 0),
+HOSTS_WASM = encode_module(Module(
+    types=(FuncType((I32,), (I32,)), FuncType((I32, I32), ()), FuncType((), (I32,))),
+    imports=(import_func("env", "h0", 0), import_func("env", "h1", 0),
              import_func("env", "h2", 1), import_func("env", "h3", 1),
-             import_func("env", "h4", 2)],
-    funcs=[2],
-    memories=[memory(1)],
-    exports=[export("memory", 2, 0), export("run", 0, 5)],
-    codes=[code([],
-                call(4), call(0), call(1),
-                i32_const(0), i32_const(1), call(2),
-                i32_const(2), i32_const(3), call(3))],
-)
+             import_func("env", "h4", 2)),
+    funcs=(func(2,
+                ins("call", 4), ins("call", 0), ins("call", 1),
+                ins("i32.const", 0), ins("i32.const", 1), ins("call", 2),
+                ins("i32.const", 2), ins("i32.const", 3), ins("call", 3)),),
+    mems=(Mem(MemType(Limits(1))),),
+    exports=(Export("memory", ExportDesc("memory", 0)), export_func("run", 5)),
+))
 
 # --- workloads ----------------------------------------------------------------------------------
 

@@ -150,7 +150,7 @@ class CountingRuntime(Runtime):
         super().__init__(MemoryStorage())
         self.calls = 0
 
-    def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
+    def call(self, wasm: bytes | str, function: str, args: Sequence[Value] = (), *,
              context: BlockContext | None = None, gas_limit: int | None = None,
              storage: Storage | None = None) -> CallResult:
         """`Runtime.call`, counted."""

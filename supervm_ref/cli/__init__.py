@@ -21,9 +21,9 @@ import threading
 from collections.abc import Sequence
 
 from ..config import ConfigError
-from . import bench, consume, demo, fill, fixtures, mutate, spectest, t8n, zk
+from . import bench, call, consume, demo, fill, fixtures, mutate, spectest, t8n, wat2wasm, zk
 
-SUBCOMMANDS = (demo, spectest, fill, consume, t8n, fixtures, zk, bench, mutate)
+SUBCOMMANDS = (demo, spectest, fill, consume, t8n, fixtures, zk, bench, mutate, call, wat2wasm)
 
 #: The exit status after Ctrl-C (128 + SIGINT, as a shell reports it).
 EXIT_INTERRUPTED = 130

@@ -8,8 +8,8 @@ engine on four workloads and, when pywasm is installed, the same work on pywasm
 on the reference runtime and on the wasmtime backend (when ``supervm-ref[wasmtime]`` is
 installed), and their ratio (`supervm_ref.bench.runtime`).
 
-``supervm bench parallel [--quick] [--json] [--block-size N] [--seed N]`` runs Block-STM's p2p
-workload in the deterministic simulator (`supervm_ref.bench.parallel`).
+``supervm bench parallel [--quick] [--json] [--block-size N] [--seed N] [--plot FILE.png]`` runs
+Block-STM's p2p workload in the deterministic simulator (`supervm_ref.bench.parallel`).
 
 ``supervm bench zk-latency [--count N] [--json] [--serve-metrics[:PORT]]`` times Groth16
 verification on the reference and the fast verifier (`supervm_ref.bench.zk`, spec/privacy.md
@@ -28,13 +28,17 @@ not given, as in the seed.
 the MVCC store on RocksDB: one flush of 10^5 keys, reopening, and commits with auto-flush off
 and on side by side (`supervm_ref.bench.persistence`, spec/persistence.md).
 
-``supervm bench metrics [--txns N] [--rounds N] [--json]`` measures MVCC commit throughput with
-a `MetricsCollector` attached and without, in interleaved rounds, and the overhead
-(`supervm_ref.bench.metrics`, spec/metrics.md METRIC-BENCH-2).
+``supervm bench metrics [--txns N] [--rounds N] [--json] [--plot FILE.png]`` measures MVCC
+commit throughput with a `MetricsCollector` attached and without, in interleaved rounds, and the
+overhead (`supervm_ref.bench.metrics`, spec/metrics.md METRIC-BENCH-2).
 
 ``--serve-metrics[:PORT]`` (zk-latency, mixed-path) serves the run's metrics on
 http://127.0.0.1:PORT/metrics and /summary while it runs, as the seed's benches do
 (spec/metrics.md METRIC-HTTP-5: ports 8082 and 8083, ``SUPERVM_ZK_BENCH_PORT``).
+
+``--plot FILE.png`` (parallel, metrics: the benches whose results are series) also draws
+them (`supervm_ref.bench.plot`); matplotlib is the extra ``plot``, and without it the command
+names the extra and exits 2 before running.
 
 Progress is shown on stderr when it is a terminal (`supervm_ref.cli.progress`), redrawn only
 between timed runs.
@@ -48,6 +52,7 @@ import math
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError
@@ -112,13 +117,14 @@ def mixed_path_env(args: argparse.Namespace, env: Mapping[str, str] | None = Non
 
 
 def zk_bench_port(env: Mapping[str, str] | None = None) -> int:
-    """METRIC-HTTP-5: ``SUPERVM_ZK_BENCH_PORT`` (an integer from 0 to 65535) or 8083; a
-    malformed value is a `ConfigError` naming the variable."""
+    """METRIC-HTTP-5: ``SUPERVM_ZK_BENCH_PORT`` (an integer from 0 to 65535, in ASCII decimal
+    digits) or 8083; a malformed value (other digits such as ``'²'`` or fullwidth ones
+    included) is a `ConfigError` naming the variable."""
     env = os.environ if env is None else env
     text = env.get(ZK_PORT_ENV, "").strip()
     if not text:
         return ZK_BENCH_PORT
-    if not text.isdigit() or int(text) > 65535:
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and int(text) <= 65535):
         raise ConfigError(f"{ZK_PORT_ENV}: expected a port from 0 to 65535, found {text[:40]!r}")
     return int(text)
 
@@ -139,9 +145,44 @@ def serving(command: str, port: int | None, *sources: Any) -> Iterator[None]:
 
 
 def _report(module: Any, report: Any, args: argparse.Namespace) -> int:
-    """Print a benchmark report (table or JSON); exit status 0 when its results were right."""
+    """Print a benchmark report (table or JSON) and draw its chart when ``--plot`` asks;
+    exit status 0 when its results were right, 2 when the chart cannot be written."""
     print(module.to_json(report) if args.json else module.format_table(report))
+    if getattr(args, "plot", None) is not None:
+        from ..bench.plot import PLOTS
+
+        sys.stdout.flush()
+        try:
+            PLOTS[args.benchmark](report, args.plot)
+        except OSError as e:
+            print(f"supervm bench {args.benchmark}: cannot write {args.plot}: "
+                  f"{e.strerror or e}", file=sys.stderr)
+            return 2
+        print(f"supervm bench {args.benchmark}: chart written to {args.plot}", file=sys.stderr)
     return 0 if report.ok else 1
+
+
+def plot_usable(args: argparse.Namespace) -> bool:
+    """Before a bench with ``--plot FILE`` runs: matplotlib is installed (the extra ``plot``)
+    and FILE's folder exists; else one line on stderr and False (exit status 2), so a long run
+    never ends without its chart."""
+    if getattr(args, "plot", None) is None:
+        return True
+    from ..bench.plot import PlotUnavailable, require_matplotlib
+
+    command = f"supervm bench {args.benchmark}"
+    try:
+        require_matplotlib()
+    except PlotUnavailable as e:
+        print(f"{command}: {e}", file=sys.stderr)
+        return False
+    folder = args.plot.parent
+    if not folder.is_dir() or args.plot.is_dir():
+        print(f"{command}: cannot write {args.plot}: "
+              + ("it is a directory" if args.plot.is_dir() else f"no such directory {folder}"),
+              file=sys.stderr)
+        return False
+    return True
 
 
 def run_engine(args: argparse.Namespace) -> int:
@@ -171,6 +212,8 @@ def run_parallel(args: argparse.Namespace) -> int:
     result (SCHED-RESULT-1)."""
     from ..bench import parallel
 
+    if not plot_usable(args):
+        return 2
     with CommandProgress("bench parallel", timing=True) as progress:
         report = parallel.run(quick=args.quick, block_size=args.block_size, seed=args.seed,
                               progress=progress.update)
@@ -201,6 +244,8 @@ def run_metrics(args: argparse.Namespace) -> int:
     commit of its rounds."""
     from ..bench import metrics
 
+    if not plot_usable(args):
+        return 2
     with CommandProgress("bench metrics", timing=True) as progress:
         report = metrics.run(args.txns, args.rounds, progress=progress.update)
     return _report(metrics, report, args)
@@ -318,6 +363,10 @@ def register(sub: Any) -> None:
                         "500 with --quick)")
     q.add_argument("--seed", type=bounded_int(0, MAX_SEED), default=0, metavar="N",
                    help="seed of the workload and schedule, 0 to 2**64 - 1 (default 0)")
+    q.add_argument("--plot", type=Path, default=None, metavar="FILE.png",
+                   help="also draw speedup against workers, a line per account count with its "
+                        "critical-path bound dashed, as a PNG (needs matplotlib: "
+                        "pip install 'supervm-ref[plot]')")
     q.set_defaults(func=run_parallel)
 
     z = benches.add_parser(
@@ -410,6 +459,9 @@ def register(sub: Any) -> None:
     mt.add_argument("--rounds", type=bounded_int(1, MAX_ROUNDS), default=5, metavar="N",
                     help=f"rounds per side, 1 to {MAX_ROUNDS:,} (default 5)")
     mt.add_argument("--json", action="store_true", help="print the report as JSON")
+    mt.add_argument("--plot", type=Path, default=None, metavar="FILE.png",
+                    help="also draw commits per second of every round, recording off and on, "
+                         "as a PNG (needs matplotlib: pip install 'supervm-ref[plot]')")
     mt.set_defaults(func=run_metrics)
 
     def usage(args: argparse.Namespace) -> int:

@@ -28,7 +28,7 @@ from ..errors import SuperVMError, shown
 from ..runtime.context import BlockContext
 from ..runtime.runtime import Runtime
 from ..runtime.storage import MemoryStorage
-from ..wasm import Value
+from ..wasm import Value, WasmError, as_module_bytes, text_error_message
 from .paths import CONTRACTS, find_root
 
 
@@ -69,7 +69,8 @@ class Case:
     the fixture format that fills the case (CONF-FORMAT-1): ``"call"`` (a
     ``supervm_call_test``) or ``"batch"`` (CONF-BATCH-1: the transactions are one block, a
     ``supervm_batch_test``). ``source`` (optional, CONF-FIX-8) is where the case comes from,
-    ``"<file>:<line>"``."""
+    ``"<file>:<line>"``. A contract of ``code`` given as WebAssembly text (a ``str``) is
+    kept as its binary (RT-CODE-1/2): fixtures hold binary code only."""
 
     name: str
     description: str
@@ -80,6 +81,23 @@ class Case:
     txs: list[Tx] = field(default_factory=list)
     kind: str = "call"
     source: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.code, dict) and any(isinstance(c, str) for c in self.code.values()):
+            object.__setattr__(self, "code", {name: _binary_code(self.name, name, c)
+                                              for name, c in self.code.items()})
+
+
+def _binary_code(case: object, name: object, code: object) -> object:
+    """CONF-FILL-1, RT-CODE-1..3: a case's contract given as text, as its binary; other values
+    are left for the format's checks (CONF-FILL-2)."""
+    if not isinstance(code, str):
+        return code
+    try:
+        return as_module_bytes(code)
+    except WasmError as e:
+        raise FillerError(f"case {shown(case)}: contract {shown(name)}: "
+                          f"{text_error_message(e)}") from e
 
 
 # --- Contracts --------------------------------------------------------------------------------

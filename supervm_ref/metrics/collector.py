@@ -5,6 +5,15 @@ Everything is observational (METRIC-OBS-1): a collector only counts what it is t
 the store or the VM ever reads it back to decide anything. Every method takes one lock, so a
 collector may be shared by threads (METRIC-COLL-2). Time comes from an injectable clock, a
 callable returning seconds (``time.monotonic`` by default), so tests are deterministic.
+
+The store's hooks (METRIC-HOOK-1) run at every begin and every end of a transaction, so they
+do the least work that keeps every value exact (`MetricsCollector._bind_hooks`): closures
+holding the lock's bound ``acquire``/``release``, the clock (``time.monotonic`` unchecked, as it
+always returns a finite float; an injected clock through a checking wrapper) and the deques'
+bound ``append``; raw samples in, windowing left to the readers -- `tps` drops the commit
+stamps that left the TPS window before counting (a hook trims them only every ``_TRIM_EVERY``
+commits, to bound memory), and the quantiles sort the latency deque (``maxlen`` = the latency
+window) when read.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidMetricInput
-from .window import LatencyWindow, check_latency, check_window
+from .window import check_latency, check_window, nearest_rank
 
 if TYPE_CHECKING:
     from prometheus_client.registry import CollectorRegistry
@@ -43,6 +52,11 @@ _INF = math.inf
 #: A counter's largest value: a uint64, as the seed's counters.
 _U64 = 2**64 - 1
 
+#: METRIC-TPS-1: the commit hooks drop the stamps that left the TPS window every this many
+#: commits (a power of two). Only memory depends on it: every reader drops them first.
+_TRIM_EVERY = 1024
+_TRIM_MASK = _TRIM_EVERY - 1
+
 
 def _check_tps_window(value: object) -> float:
     """METRIC-ERR-1: the TPS window is a finite number of seconds in (0, one day]."""
@@ -64,11 +78,28 @@ def _check_time(value: object, argument: str) -> float:
         raise InvalidMetricInput(argument, "a finite number of seconds", value)
     try:
         seconds = float(value)
-    except OverflowError:
+    except Exception:  # an int too large for a double; a subclass whose __float__ fails
         raise InvalidMetricInput(argument, "a finite number of seconds", value) from None
     if not math.isfinite(seconds):
         raise InvalidMetricInput(argument, "a finite number of seconds", value)
     return seconds
+
+
+def _checked_clock(clock: Clock) -> Clock:
+    """METRIC-TPS-2: ``clock`` with each reading checked: a clock that raises (any
+    ``Exception``), or a reading that is not a finite int or float, is `InvalidMetricInput`
+    (``argument`` ``clock()``); an int reading is its float."""
+
+    def read() -> float:
+        try:
+            now = clock()
+        except Exception as e:  # METRIC-TPS-2, METRIC-HOOK-2: a failing clock is a typed error
+            raise InvalidMetricInput("clock()", "a finite number of seconds", e) from e
+        if type(now) is float and -_INF < now < _INF:  # the common case, fast
+            return now
+        return _check_time(now, "clock()")
+
+    return read
 
 
 def _check_count(value: object, argument: str) -> int:
@@ -92,21 +123,34 @@ class MetricsCollector:
         if clock is not None and not callable(clock):
             raise InvalidMetricInput("clock", "a callable returning seconds, or None", clock)
         self._clock: Clock = time.monotonic if clock is None else clock
+        # METRIC-TPS-2: the checked reading every method takes. ``time.monotonic`` always
+        # returns a finite float, so the default clock is read as it is; an injected clock's
+        # readings are checked.
+        self._read: Clock = time.monotonic if clock is None else _checked_clock(clock)
         self._latency_window = check_window(latency_window, "latency_window")
         self._tps_window = _check_tps_window(tps_window_seconds)
         self._lock = threading.Lock()
         self._registry: CollectorRegistry | None = None
         self._registry_lock = threading.Lock()
+        # METRIC-QUANT-1: the raw latencies, the last ``latency_window`` of them; quantiles
+        # are computed when read.
+        self._latencies: deque[float] = deque(maxlen=self._latency_window)
+        # METRIC-TPS-1: the commit stamps, oldest first (non-decreasing: METRIC-TPS-2); those
+        # at or before now - W are dropped when read (and every _TRIM_EVERY commits).
+        self._commit_times: deque[float] = deque()
         self._reset_locked()
+        self._bind_hooks()
 
     def _reset_locked(self) -> None:
         self._started = 0
         self._committed = 0
         self._aborted = 0
-        self._latencies = LatencyWindow(self._latency_window)
-        self._commit_times: deque[float] = deque()
+        # Cleared, never replaced: the hooks hold their bound ``append`` (`_bind_hooks`).
+        self._latencies.clear()
+        self._commit_times.clear()
         self._first_time: float | None = None
-        self._last_time: float | None = None
+        # METRIC-TPS-2: the latest reading; -inf before any, so no reading is earlier.
+        self._last_time = -_INF
         self._gc_runs = 0
         self._gc_versions_cleaned = 0
         self._flush_count = 0
@@ -132,15 +176,11 @@ class MetricsCollector:
             return self._now_locked()
 
     def _now_locked(self) -> float:
-        raw = self._clock()
-        if type(raw) is float and -_INF < raw < _INF:  # the common case, fast
-            if self._last_time is not None and raw < self._last_time:
-                return self._last_time
-            self._last_time = raw
-            return raw
-        now = _check_time(raw, "clock()")
-        if self._last_time is not None and now < self._last_time:
-            now = self._last_time
+        """METRIC-TPS-2: one reading, checked and never earlier than the last (the hooks
+        inline the same lines)."""
+        now = self._read()
+        if now < self._last_time:
+            return self._last_time
         self._last_time = now
         return now
 
@@ -179,7 +219,7 @@ class MetricsCollector:
         is recorded)."""
         value = check_latency(latency_ms)
         with self._lock:
-            self._latencies.record(value)
+            self._latencies.append(value)
 
     def record_gc(self, run: GcStats) -> None:
         """METRIC-COLL-4: one GC run's `GcStats` (MVCC-GC-5): ``runs`` and
@@ -211,38 +251,95 @@ class MetricsCollector:
 
     def hook_begin(self) -> float:
         """METRIC-HOOK-1: `record_txn_start` and the begin time, under one lock and one clock
-        reading (what `MvccStore.begin` calls)."""
-        with self._lock:
-            now = self._now_locked()
-            if self._first_time is None:
-                self._first_time = now
-            self._started += 1
-            return now
+        reading (what `MvccStore.begin` calls, as the bound ``_hook_begin``)."""
+        return self._hook_begin()
 
     def hook_end(self, committed: bool, begun: float | None) -> None:
         """METRIC-HOOK-1: `record_txn_commit` (``committed``) or `record_txn_abort`, then, when
         ``begun`` is a time of `hook_begin`, `record_txn_latency((now - begun) * 1000)` --
-        one lock, one clock reading (what the store calls when a transaction ends).
-        ``committed`` is a bool, ``begun`` None or a finite number (`InvalidMetricInput`
-        otherwise, nothing recorded)."""
+        one lock, one clock reading (what the store does when a transaction ends, through
+        ``_hook_commit`` / ``_hook_abort``). ``committed`` is a bool, ``begun`` None or a
+        finite number (`InvalidMetricInput` otherwise, nothing recorded)."""
         if committed is not True and committed is not False:
             raise InvalidMetricInput("committed", "a bool", committed)
         if begun is not None and not (type(begun) is float and -_INF < begun < _INF):
             begun = _check_time(begun, "begun")
-        with self._lock:
-            now = self._now_locked()  # a begun transaction has set _first_time already
-            if self._first_time is None:
-                self._first_time = now
-            if committed:
-                self._committed += 1
-                times = self._commit_times
-                times.append(now)
-                if times[0] <= now - self._tps_window:
-                    self._expire_locked(now)
-            else:
+        if committed:
+            self._hook_commit(begun)
+        else:
+            self._hook_abort(begun)
+
+    def _bind_hooks(self) -> None:
+        """METRIC-HOOK-1: build the store's hooks once, as closures over the lock's bound
+        ``acquire``/``release``, the clock's checked reading (`_read`) and the deques' bound
+        ``append`` (the deques live as long as the collector: `reset` clears them), so that a
+        hook looks up nothing but the state it changes. Each inlines `_now_locked` and the
+        records it stands for, so the values are exactly those of `record_txn_start`,
+        `record_txn_commit` / `record_txn_abort` and `record_txn_latency` (METRIC-COLL-1,
+        METRIC-TPS-1/2, METRIC-QUANT-1); each holds the lock throughout (METRIC-COLL-2) and
+        records nothing when the clock's reading is refused (METRIC-ERR-1).
+
+        ``_hook_begin()`` is `hook_begin`. ``_hook_commit(begun)`` and ``_hook_abort(begun)``
+        are `hook_end(True, begun)` and `hook_end(False, begun)` without the argument checks:
+        the store's ``begun`` is None or a reading ``_hook_begin`` returned (a finite
+        float)."""
+        acquire, release, read = self._lock.acquire, self._lock.release, self._read
+        add_stamp, add_latency = self._commit_times.append, self._latencies.append
+        expire = self._expire_locked
+
+        def hook_begin() -> float:
+            acquire()
+            try:
+                now = read()  # METRIC-TPS-2: never earlier than the last reading
+                if now < self._last_time:
+                    now = self._last_time
+                else:
+                    self._last_time = now
+                if self._first_time is None:
+                    self._first_time = now
+                self._started += 1
+                return now
+            finally:
+                release()
+
+        def hook_commit(begun: float | None) -> None:
+            acquire()
+            try:
+                now = read()
+                if now < self._last_time:
+                    now = self._last_time
+                else:
+                    self._last_time = now
+                if self._first_time is None:  # a begun transaction has set it already
+                    self._first_time = now
+                self._committed = committed = self._committed + 1
+                add_stamp(now)  # METRIC-TPS-1: the commit's stamp
+                if not committed & _TRIM_MASK:  # memory only: readers drop old stamps first
+                    expire(now)
+                if begun is not None:
+                    add_latency((now - begun) * 1000)
+            finally:
+                release()
+
+        def hook_abort(begun: float | None) -> None:
+            acquire()
+            try:
+                now = read()
+                if now < self._last_time:
+                    now = self._last_time
+                else:
+                    self._last_time = now
+                if self._first_time is None:
+                    self._first_time = now
                 self._aborted += 1
-            if begun is not None:
-                self._latencies.record((now - begun) * 1000)
+                if begun is not None:
+                    add_latency((now - begun) * 1000)
+            finally:
+                release()
+
+        self._hook_begin: Callable[[], float] = hook_begin
+        self._hook_commit: Callable[[float | None], None] = hook_commit
+        self._hook_abort: Callable[[float | None], None] = hook_abort
 
     def reset(self) -> None:
         """METRIC-COLL-1: forget everything recorded (counters, latencies, the TPS clock)."""
@@ -252,6 +349,9 @@ class MetricsCollector:
     # --- Reading ---------------------------------------------------------------------------------
 
     def _expire_locked(self, now: float) -> None:
+        """METRIC-TPS-1: drop the commit stamps at or before ``now - W`` (outside the
+        window), the horizon ``now - W`` computed once in double: a stamp ``t`` is outside
+        exactly when ``t <= now - W`` (not ``now - t >= W``, not on exact values)."""
         horizon = now - self._tps_window
         times = self._commit_times
         while times and times[0] <= horizon:
@@ -289,17 +389,17 @@ class MetricsCollector:
         """METRIC-QUANT-1: the nearest-rank median of the last ``latency_window`` latencies
         (ms); 0.0 with none."""
         with self._lock:
-            return self._latencies.quantile(P50)
+            return nearest_rank(list(self._latencies), P50)
 
     def latency_p90(self) -> float:
         """METRIC-QUANT-1: the nearest-rank 0.9 quantile (ms); 0.0 with none."""
         with self._lock:
-            return self._latencies.quantile(P90)
+            return nearest_rank(list(self._latencies), P90)
 
     def latency_p99(self) -> float:
         """METRIC-QUANT-1: the nearest-rank 0.99 quantile (ms); 0.0 with none."""
         with self._lock:
-            return self._latencies.quantile(P99)
+            return nearest_rank(list(self._latencies), P99)
 
     def txn_started(self) -> int:
         """METRIC-COLL-1: transactions begun."""
@@ -330,12 +430,13 @@ class MetricsCollector:
         """METRIC-HTTP-2: every value at one instant (one lock, one clock reading): the
         ``mvcc`` section of ``/summary``."""
         with self._lock:
-            window = self._latencies
+            window = list(self._latencies)
             return {
                 "tps": self._tps_locked(),
                 "success_rate": self._success_locked(),
-                "latency_ms": {"p50": window.quantile(P50), "p90": window.quantile(P90),
-                               "p99": window.quantile(P99)},
+                "latency_ms": {"p50": nearest_rank(window, P50),
+                               "p90": nearest_rank(window, P90),
+                               "p99": nearest_rank(window, P99)},
                 "txn_started": self._started,
                 "txn_committed": self._committed,
                 "txn_aborted": self._aborted,

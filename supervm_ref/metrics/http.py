@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +25,10 @@ from .errors import InvalidMetricInput, MetricsServerError
 from .prometheus import combined_registry
 
 LOG = logging.getLogger("supervm_ref.metrics")
+# METRIC-HTTP-4: a library's logger has a handler of its own, so that without a logging
+# configuration of the application its records go nowhere -- not to logging's last-resort
+# handler, which prints warnings on stderr.
+LOG.addHandler(logging.NullHandler())
 
 #: A summary: a callable returning a JSON-serializable object.
 Summary = Callable[[], Any]
@@ -46,6 +51,20 @@ def summary_of(sources: Sequence[Any]) -> dict[str, Any]:
     return out
 
 
+def finite_json(value: Any) -> Any:
+    """METRIC-HTTP-2: ``value`` with every float that is not finite (an infinite or NaN
+    average, rate or TPS) replaced by None, in dicts, lists and tuples at any depth, so that
+    ``/summary`` is always JSON (``null``; JSON has no ``Infinity`` or ``NaN``). Anything else
+    is returned as it is."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -56,7 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
                 body = generate_latest(self.server.owner.registry)
                 self._send(200, CONTENT_TYPE_LATEST, body)
             elif path == "/summary":
-                body = json.dumps(self.server.owner.summary(), sort_keys=True).encode()
+                body = json.dumps(finite_json(self.server.owner.summary()), sort_keys=True,
+                                  allow_nan=False).encode()
                 self._send(200, "application/json", body)
             else:
                 self._send(404, "text/plain; charset=utf-8", b"not found\n")

@@ -5,6 +5,10 @@ A `LatencyWindow` keeps the last ``size`` samples (milliseconds, finite, >= 0) p
 sample ever recorded, their count, their sum (ordinary float addition in recording order) and
 the last one. Quantiles are computed over the window by the nearest-rank method with exact
 integer arithmetic on the rank, so the value is always one of the recorded samples.
+
+`LatencyWindow` is the ZK recorder's (METRIC-ZK-2 needs the count, sum and last). A
+`MetricsCollector` exports only quantiles, so its hooks append the raw samples to a deque with
+``maxlen`` and `nearest_rank` windows them when they are read (METRIC-QUANT-1).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ _CONF = "supervm_ref.conformance"
 _ROUTING = "supervm_ref.routing"
 _ZK = "supervm_ref.privacy"
 _PERSIST = "supervm_ref.persistence"
+_METRICS = "supervm_ref.metrics"
 
 
 
@@ -789,10 +790,29 @@ PERSISTENCE: tuple[Mutant, ...] = (
        "persistence"),
 )
 
+METRICS: tuple[Mutant, ...] = (
+    _m("metrics/quantile-rank-floor", "latency quantiles take rank floor(q * n) + 1 instead of "
+       "ceil(q * n)", f"{_METRICS}.window:nearest_rank",
+       Source("rank = max(1, -((-q.numerator * n) // q.denominator))",
+              "rank = min(n, q.numerator * n // q.denominator + 1)"), "metrics"),
+    _m("metrics/tps-window-closed", "a commit exactly W seconds old still counts in the TPS "
+       "window", f"{_METRICS}.collector:MetricsCollector._expire_locked",
+       Source("while times and times[0] <= horizon:", "while times and times[0] < horizon:"),
+       "metrics"),
+    _m("metrics/success-rate-fraction", "the success rate is a fraction of 1, not a percentage",
+       f"{_METRICS}.collector:MetricsCollector._success_locked",
+       Source("self._committed / ended * 100", "self._committed / ended"), "metrics"),
+    _m("metrics/zk-average-over-window", "the ZK average is taken over the window, not over "
+       "every verification", f"{_METRICS}.window:LatencyWindow.average",
+       Source("return self.total / self.count if self.count else 0.0",
+              "return sum(self._window) / len(self._window) if self._window else 0.0"),
+       "metrics"),
+)
+
 #: MUT-CAT-1: the whole catalogue, by area.
 CATALOGUE: tuple[Mutant, ...] = (NUMERICS + CONTROL + GAS + HOST + ATOMICITY + CRYPTO + MVCC
                                  + BLOCKSTM + PARALLEL + OBJECTS + ROUTING + ZK + ROUTER
-                                 + PERSISTENCE + CONSUMER)
+                                 + PERSISTENCE + METRICS + CONSUMER)
 
 #: The catalogue by id.
 BY_ID: dict[str, Mutant] = {m.mutant_id: m for m in CATALOGUE}

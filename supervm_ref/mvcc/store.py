@@ -18,6 +18,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sortedcontainers import SortedDict
 
@@ -98,8 +99,6 @@ class MvccStore:
                  metrics: MetricsCollector | None = None) -> None:
         if history is not None and not isinstance(history, History):
             raise InvalidInput("history", "a History or None", history)
-        if metrics is not None and not isinstance(metrics, MetricsCollector):
-            raise InvalidInput("metrics", "a MetricsCollector or None", metrics)
         self._lock = threading.RLock()
         self._clock = LogicalClock()
         self._chains: SortedDict = SortedDict()  # key -> VersionChain
@@ -120,10 +119,30 @@ class MvccStore:
         self._flush_totals = FlushStats()
         self._auto_flusher: AutoFlusher | None = None
         self._auto_flush_lock = threading.Lock()  # start/stop/notify, apart from the store lock
-        self.metrics = metrics
-        self._begun_at: dict[int, float] = {}  # txn id -> begin time on the metrics clock
+        self.metrics = metrics  # checked, and its hooks bound, by the property below
         #: METRIC-HOOK-2: observations the collector refused (its clock failed); never raised.
         self.metrics_errors = 0
+
+    @property
+    def metrics(self) -> MetricsCollector | None:
+        """METRIC-HOOK-1: the collector the store's hooks record in (None: no metrics)."""
+        return self._metrics
+
+    @metrics.setter
+    def metrics(self, metrics: MetricsCollector | None) -> None:
+        """METRIC-HOOK-1: attach a collector (or None); its hooks are bound once here, so a
+        transaction's begin and end cost one call each. A transaction begun while no collector
+        was attached carries no begin time and records no latency."""
+        if metrics is not None and not isinstance(metrics, MetricsCollector):
+            raise InvalidInput("metrics", "a MetricsCollector or None", metrics)
+        self._metrics = metrics
+        self._hook_begin: Callable[[], float] | None = None
+        self._hook_commit: Callable[[float | None], None] | None = None
+        self._hook_abort: Callable[[float | None], None] | None = None
+        if metrics is not None:
+            self._hook_begin = metrics._hook_begin
+            self._hook_commit = metrics._hook_commit
+            self._hook_abort = metrics._hook_abort
 
     # -----------------------------------------------------------------------------------------
     # Transactions
@@ -136,9 +155,10 @@ class MvccStore:
             txn = Txn(self, self._next_txn_id, self._clock.now())
             self._next_txn_id += 1
             self._active[txn.txn_id] = txn.start_ts
-            if self.metrics is not None:  # METRIC-HOOK-1
+            hook = self._hook_begin
+            if hook is not None:  # METRIC-HOOK-1: the begin time travels with the transaction
                 try:
-                    self._begun_at[txn.txn_id] = self.metrics.hook_begin()
+                    txn._metrics_begun = hook()
                 except MetricsError:  # METRIC-HOOK-2
                     self.metrics_errors += 1
             return txn
@@ -214,21 +234,24 @@ class MvccStore:
         since begin, in milliseconds on the collector's clock."""
         txn._finish(state, commit_ts, conflict)
         self._active.pop(txn.txn_id, None)
-        if state is TxnState.COMMITTED and self.history is not None:
+        committed = state is TxnState.COMMITTED
+        if committed and self.history is not None:
             self.history.record(txn.recorded())
-        if self.metrics is not None:  # METRIC-HOOK-1
-            begun = self._begun_at.pop(txn.txn_id, None)
+        # METRIC-HOOK-1: hook_end(committed, begun), through the half for this outcome (the
+        # store's begin time is None or a reading of hook_begin: nothing to check).
+        hook = self._hook_commit if committed else self._hook_abort
+        if hook is not None:
             try:
-                self.metrics.hook_end(state is TxnState.COMMITTED, begun)
+                hook(txn._metrics_begun)
             except MetricsError:  # METRIC-HOOK-2
                 self.metrics_errors += 1
 
-    def _observe(self, record: Callable[[], None]) -> None:
-        """METRIC-HOOK-2: one observation for the collector; if the collector refuses it (its
-        clock returned no number), the store counts it in ``metrics_errors`` and goes on:
-        metrics never change an outcome of the store (METRIC-OBS-1)."""
+    def _observe(self, record: Callable[[Any], None], run: Any) -> None:
+        """METRIC-HOOK-2: one observation for the collector, ``record(run)``; if the collector
+        refuses it (its clock returned no number), the store counts it in ``metrics_errors``
+        and goes on: metrics never change an outcome of the store (METRIC-OBS-1)."""
         try:
-            record()
+            record(run)
         except MetricsError:
             self.metrics_errors += 1
 
@@ -251,9 +274,8 @@ class MvccStore:
                 self._gc_floor = max(self._gc_floor, horizon)
             self._gc_totals = self._gc_totals.plus(run)
             self._commits_since_gc = 0
-            if self.metrics is not None:
-                metrics = self.metrics
-                self._observe(lambda: metrics.record_gc(run))
+            if self._metrics is not None:
+                self._observe(self._metrics.record_gc, run)
             return run
 
     def gc_stats(self) -> GcStats:
@@ -386,9 +408,8 @@ class MvccStore:
         (called with the store lock held); METRIC-HOOK-1: given to the collector's
         ``record_flush``."""
         self._flush_totals = self._flush_totals.plus(run)
-        if self.metrics is not None:
-            metrics = self.metrics
-            self._observe(lambda: metrics.record_flush(run))
+        if self._metrics is not None:
+            self._observe(self._metrics.record_flush, run)
 
     # -----------------------------------------------------------------------------------------
     # Persistence on RocksDB (spec/persistence.md)

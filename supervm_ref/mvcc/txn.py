@@ -37,6 +37,10 @@ class TxnState(StrEnum):
 class Txn:
     """A transaction handle, created by `MvccStore.begin` (MVCC-TXN-1)."""
 
+    #: METRIC-HOOK-1: the begin time on the store's metrics clock, set by `MvccStore.begin`
+    #: when a collector is attached (this class default, None, otherwise: no latency).
+    _metrics_begun: float | None = None
+
     def __init__(self, store: MvccStore, txn_id: int, start_ts: int) -> None:
         self._store = store
         self.txn_id = txn_id

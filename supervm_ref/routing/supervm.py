@@ -13,6 +13,7 @@ storage, the counters and the router exactly as they were (ROUTE-BLOCK-1).
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections import deque
@@ -508,15 +509,16 @@ class SuperVM:
     # --- Metrics (METRIC-ROUTE-1, METRIC-ZK-*) ----------------------------------------------------
 
     def _read_zk_clock(self) -> float | None:
-        """METRIC-ZK-1: the clock, or None when it fails or gives no number (METRIC-OBS-1:
-        a clock never fails a block)."""
+        """METRIC-ZK-1: the clock, or None when it fails or gives no finite number (an int too
+        large for a double included; METRIC-OBS-1: a clock never fails a block)."""
         try:
             now = self._zk_clock()
+            if isinstance(now, bool) or not isinstance(now, int | float):
+                return None
+            seconds = float(now)
         except Exception:
             return None
-        if isinstance(now, bool) or not isinstance(now, int | float):
-            return None
-        return float(now)
+        return seconds if math.isfinite(seconds) else None
 
     def _time_verification(self, started: float | None) -> None:
         """METRIC-ZK-1: keep aside the latency of the verification that began at

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InvalidArgumentError, require_int
 from ..objects.types import ID_LENGTH, check_id, check_type_tag, check_version
 from ..runtime.runtime import DEFAULT_GAS_LIMIT, MAX_GAS_LIMIT
-from ..wasm import BIT_WIDTH, ValType, Value
+from ..wasm import BIT_WIDTH, ValType, Value, WasmError, as_module_bytes, text_error_message
 
 #: OBJ-STORE-1: a contract addresses a slot with one byte, so a transaction has at most 256
 #: slots (inputs and created objects together).
@@ -80,7 +80,10 @@ class ObjectInput:
 @dataclass(frozen=True, slots=True)
 class ContractCall:
     """ROUTE-TX-1, OBJ-STORE-*: a call of ``function`` of the contract ``code`` with ``args``
-    (numbers only) under ``gas_limit``, run over the transaction's slots."""
+    (numbers only) under ``gas_limit``, run over the transaction's slots. ``code`` may be given
+    as WebAssembly text (a ``str``, RT-CODE-1): it is kept as its binary, so a transaction's
+    encoding and hash are those of the binary; text with an error is `InvalidArgumentError`
+    naming its line and column (RT-CODE-3)."""
 
     code: bytes
     function: str
@@ -88,8 +91,10 @@ class ContractCall:
     gas_limit: int = DEFAULT_GAS_LIMIT
 
     def __post_init__(self) -> None:
+        if isinstance(self.code, str):
+            object.__setattr__(self, "code", _code_of_text(self.code))
         if type(self.code) is not bytes:
-            raise InvalidArgumentError("code", "bytes", self.code)
+            raise InvalidArgumentError("code", "bytes or WebAssembly text", self.code)
         if not isinstance(self.function, str):
             raise InvalidArgumentError("function", "a string", self.function)
         args = _sequence(self.args, "args", MAX_CALL_ARGS, "Values")
@@ -99,6 +104,17 @@ class ContractCall:
                 raise InvalidArgumentError("args", "numeric Values (i32, i64, f32, f64)", a)
         object.__setattr__(self, "args", args)
         require_int(self.gas_limit, "gas_limit", 1, MAX_GAS_LIMIT)
+
+
+def _code_of_text(text: str) -> bytes:
+    """RT-CODE-1..3: the binary of a contract given as text; an error in the text is
+    `InvalidArgumentError` with the error's line and column."""
+    try:
+        return as_module_bytes(text)
+    except WasmError as e:
+        raise InvalidArgumentError(
+            "code", f"WebAssembly text without errors ({text_error_message(e)})",
+            text) from e
 
 
 class OpKind(StrEnum):

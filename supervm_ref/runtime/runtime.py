@@ -2,7 +2,8 @@
 
 A call goes through fixed steps (RT-CALL-1), each with its own canonical error:
 
-1. load the module (decode, validate; no start function) — MALFORMED_MODULE, INVALID_MODULE,
+1. load the module (text converted to binary by `as_code`, RT-CODE-*; decode, validate; no
+   start function) — MALFORMED_MODULE, INVALID_MODULE,
    CODE_TOO_LARGE, START_FUNCTION_NOT_ALLOWED;
 2. link its imports against the host ABI (spec/host-abi.md) — UNLINKABLE;
 3. find the exported function and check the arguments — NO_SUCH_FUNCTION, BAD_ARGUMENTS;
@@ -33,7 +34,6 @@ from ..wasm import (
     MASK64,
     Caller,
     CodeTooLarge,
-    DecodeError,
     EngineLimits,
     ExternType,
     ExternVal,
@@ -47,6 +47,7 @@ from ..wasm import (
     Value,
     WasmError,
     payload_matches,
+    text_error_message,
 )
 from .context import BlockContext
 from .errors import ErrorKind, ExecutionError, PreExecutionFailure, error_kind_of_trap
@@ -122,14 +123,27 @@ class Prepared:
 
 
 def as_code(wasm: object) -> bytes:
-    """RT-CALL-1: a contract's code is ``bytes`` (a ``bytearray`` or ``memoryview`` is copied);
-    anything else is BAD_ARGUMENTS."""
-    if type(wasm) is bytes:
-        return wasm
-    if isinstance(wasm, bytearray | memoryview):
-        return bytes(wasm)
-    raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
-                              f"the contract must be bytes, found {type(wasm).__name__}")
+    """RT-CALL-1, RT-CODE-1..3: a contract's code as the binary format, through the package's
+    one text-or-binary decision (`supervm_ref.wasm.as_module_bytes`): ``bytes`` as it is (a
+    ``bytearray`` or ``memoryview`` copied), a ``str`` converted from the text format; an error
+    in the text is MALFORMED_MODULE with its line and column, anything else BAD_ARGUMENTS."""
+    try:
+        return E.as_module_bytes(wasm)
+    except InvalidArgumentError:
+        raise PreExecutionFailure(ErrorKind.BAD_ARGUMENTS,
+                                  f"the contract must be WebAssembly text (str) or binary "
+                                  f"(bytes), found {type(wasm).__name__}") from None
+    except WasmError as e:
+        raise _load_failure(e, text_error_message(e)) from e
+
+
+def _load_failure(error: WasmError, message: str) -> PreExecutionFailure:
+    """RT-CALL-1 step 1: the error kind of a module that cannot be loaded."""
+    if isinstance(error, CodeTooLarge):
+        return PreExecutionFailure(ErrorKind.CODE_TOO_LARGE, message)
+    if isinstance(error, ValidationError):
+        return PreExecutionFailure(ErrorKind.INVALID_MODULE, message)
+    return PreExecutionFailure(ErrorKind.MALFORMED_MODULE, message)
 
 
 def select(prepared: Prepared, function: object, args: object) -> FuncType:
@@ -290,14 +304,14 @@ class Runtime:
 
     # --- The seed's API ---------------------------------------------------------------------
 
-    def execute_add(self, wasm: bytes, a: int, b: int) -> int:
+    def execute_add(self, wasm: bytes | str, a: int, b: int) -> int:
         """RT-CALL-4, the seed's ``execute_add``: call the export ``add(i32, i32) -> i32`` and
         return the signed result. ``a`` and ``b`` are integers in [-2**31, 2**32 - 1]; raises
         `ExecutionError` on failure (BAD_ARGUMENTS for a bad argument)."""
         args = [Value.i32(_i32_argument(a, "a")), Value.i32(_i32_argument(b, "b"))]
         return self._single_int(self.call(wasm, "add", args))
 
-    def execute_with_context(self, wasm: bytes, func: str, block_number: int, timestamp: int
+    def execute_with_context(self, wasm: bytes | str, func: str, block_number: int, timestamp: int
                              ) -> tuple[int, list[bytes], int, int]:
         """RT-CALL-4, the seed's ``execute_with_context``: call ``func`` (no parameters, one
         i32 or i64 result) in the given block context (RT-CTX-1: both signed 64-bit integers);
@@ -330,10 +344,11 @@ class Runtime:
 
     # --- The general call: RT-CALL-1 ----------------------------------------------------------
 
-    def call(self, wasm: bytes, function: str, args: Sequence[Value] = (), *,
+    def call(self, wasm: bytes | str, function: str, args: Sequence[Value] = (), *,
              context: BlockContext | None = None, gas_limit: int | None = None,
              storage: Storage | None = None) -> CallResult:
-        """RT-CALL-1: call ``function`` of the contract ``wasm`` with ``args``. Never raises
+        """RT-CALL-1: call ``function`` of the contract ``wasm`` (the binary format as bytes, or
+        the text format as a str: RT-CODE-1) with ``args``. Never raises
         for anything the contract or the arguments do (RT-ERR-1): every failure is a
         `CallResult` with an `ErrorKind`. ``storage`` runs this one call against another
         storage than the runtime's (RT-CALL-5: e.g. a transaction's view in a parallel
@@ -362,9 +377,10 @@ class Runtime:
         # Step 5.
         return finish_call(state, results, gas_used, limit)
 
-    def prepare(self, wasm: bytes) -> Prepared:
-        """RT-CALL-1 steps 1-2 for ``wasm`` and the backend's `compile`, cached by the code's
-        SHA-256 (RT-CALL-4)."""
+    def prepare(self, wasm: bytes | str) -> Prepared:
+        """RT-CALL-1 steps 1-2 for ``wasm`` (text or binary, RT-CODE-1) and the backend's
+        `compile`, cached by the SHA-256 of the binary (RT-CALL-4, RT-CODE-2)."""
+        wasm = as_code(wasm)
         key = hashlib.sha256(wasm).digest()
         with self._cache_lock:  # calls may run on several threads (SCHED-THREADS-1)
             prepared = self._prepared.get(key)
@@ -388,14 +404,8 @@ class Runtime:
         try:
             module = E.module_decode(wasm, self.engine_limits)
             E.module_validate(module)
-        except CodeTooLarge as e:
-            raise PreExecutionFailure(ErrorKind.CODE_TOO_LARGE, str(e)) from e
-        except DecodeError as e:
-            raise PreExecutionFailure(ErrorKind.MALFORMED_MODULE, str(e)) from e
-        except ValidationError as e:
-            raise PreExecutionFailure(ErrorKind.INVALID_MODULE, str(e)) from e
-        except WasmError as e:
-            raise PreExecutionFailure(ErrorKind.MALFORMED_MODULE, str(e)) from e
+        except WasmError as e:  # CodeTooLarge, DecodeError, ValidationError
+            raise _load_failure(e, str(e)) from e
         if module.start is not None:
             raise PreExecutionFailure(ErrorKind.START_FUNCTION_NOT_ALLOWED,
                                       "a contract may not have a start function")

@@ -5,6 +5,7 @@ Layout mirrors the WebAssembly specification: ``structure`` (chapter 2), ``valid
 test-script runner, apart from the engine as in the reference interpreter).
 """
 
+from .binary.encode import encode_module
 from .embedding import (
     EmbeddingError,
     func_alloc,
@@ -38,6 +39,7 @@ from .embedding import (
 from .errors import (
     CodeTooLarge,
     DecodeError,
+    EncodeError,
     LinkError,
     Trap,
     TrapKind,
@@ -48,7 +50,27 @@ from .limits import LIMIT_MAXIMA, PAGE_SIZE, EngineLimits
 from .runtime.host import Caller
 from .runtime.store import ExternVal, ModuleInst, Store
 from .runtime.values import MASK32, MASK64, ExternRef, Value, payload_matches
-from .structure.module import Module
+from .source import TextUnavailable, as_module_bytes, source_of_file, text_error_message
+from .structure.instructions import Instruction
+from .structure.module import (
+    CustomSection,
+    Data,
+    DataModeActive,
+    DataModePassive,
+    Elem,
+    ElemModeActive,
+    ElemModeDeclarative,
+    ElemModePassive,
+    Export,
+    ExportDesc,
+    Func,
+    Global,
+    Import,
+    ImportDesc,
+    Mem,
+    Module,
+    Table,
+)
 from .structure.types import (
     BIT_WIDTH,
     ExternType,
@@ -68,27 +90,48 @@ __all__ = [
     "PAGE_SIZE",
     "Caller",
     "CodeTooLarge",
+    "CustomSection",
+    "Data",
+    "DataModeActive",
+    "DataModePassive",
     "DecodeError",
+    "Elem",
+    "ElemModeActive",
+    "ElemModeDeclarative",
+    "ElemModePassive",
     "EmbeddingError",
+    "EncodeError",
     "EngineLimits",
+    "Export",
+    "ExportDesc",
     "ExternRef",
     "ExternType",
     "ExternVal",
+    "Func",
     "FuncType",
+    "Global",
     "GlobalType",
+    "Import",
+    "ImportDesc",
+    "Instruction",
     "Limits",
     "LinkError",
+    "Mem",
     "MemType",
     "Module",
     "ModuleInst",
     "Store",
+    "Table",
     "TableType",
+    "TextUnavailable",
     "Trap",
     "TrapKind",
     "ValType",
     "ValidationError",
     "Value",
     "WasmError",
+    "as_module_bytes",
+    "encode_module",
     "func_alloc",
     "func_invoke",
     "func_invoke_with_gas",
@@ -110,6 +153,7 @@ __all__ = [
     "module_instantiate",
     "module_validate",
     "payload_matches",
+    "source_of_file",
     "store_init",
     "table_alloc",
     "table_grow",
@@ -117,4 +161,5 @@ __all__ = [
     "table_size",
     "table_type",
     "table_write",
+    "text_error_message",
 ]

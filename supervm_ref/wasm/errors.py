@@ -88,6 +88,14 @@ class CodeTooLarge(WasmError):
         self.offset = offset
 
 
+class EncodeError(WasmError):
+    """A `Module` cannot be written in the binary format (rule WASM-ENC-6): an index or a
+    value out of range, an instruction outside the profile, immediates of the wrong shape."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "unencodable")
+
+
 class LinkError(WasmError):
     """The module cannot be instantiated with the given imports, or its declared sizes exceed the
     engine limits (spec section 4.5.4; rule WASM-ERR-4)."""

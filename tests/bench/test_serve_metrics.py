@@ -123,6 +123,21 @@ def test_zk_bench_port_variable() -> None:
             zk_bench_port({"SUPERVM_ZK_BENCH_PORT": bad})
 
 
+def test_zk_bench_port_wants_ascii_digits() -> None:
+    """METRIC-HTTP-5: SUPERVM_ZK_BENCH_PORT is ASCII decimal digits: a superscript or
+    fullwidth digit, or a digit string too long for int(), is a ConfigError naming the
+    variable; from the CLI, exit status 2 and one line, no traceback."""
+    for bad in ("\u00b2", "\uff18\uff10\uff18\uff13", "\u0668\u0660", "1" * 5000, "000080835"):
+        with pytest.raises(ConfigError, match="SUPERVM_ZK_BENCH_PORT"):
+            zk_bench_port({"SUPERVM_ZK_BENCH_PORT": bad})
+    assert zk_bench_port({"SUPERVM_ZK_BENCH_PORT": " 08083 "}) == 8083
+    proc = subprocess.run([sys.executable, "-m", "supervm_ref", "bench", "zk-latency", "--count",
+                           "1", "--serve-metrics"], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "SUPERVM_ZK_BENCH_PORT": "\u00b2"}, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "SUPERVM_ZK_BENCH_PORT" in proc.stderr
+
+
 def test_bench_metrics_agree_with_the_report() -> None:
     """METRIC-BENCH-1: the BenchMetrics a run fills count what its report counts."""
     metrics = BenchMetrics()

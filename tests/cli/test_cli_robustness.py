@@ -27,6 +27,7 @@ from supervm_ref.conformance.schema import MAX_JSON_DEPTH, json_depth, parse_jso
 from ..support import REPO, default_sigint, external_dir
 
 FIXTURE = REPO / "conformance" / "fixtures" / "engine.json"
+COUNTER = str(REPO / "conformance" / "contracts" / "counter.wasm")
 DEEP = "[" * 100_000
 #: A t8n input with no transaction.
 EMPTY_INPUT = (b'{"env": {"block_number": 1, "timestamp": 2, "gas_limit": 1000}, '
@@ -139,6 +140,38 @@ BAD = [
         "runtime.default_gas_limit must be a positive integer from 1 to"),
     Bad(("demo", "--once", "--config", "{tmp}/tiny_gas.toml"), 1, "failed with the configuration"),
     Bad(("demo", "--once", "--config", "{tmp}/tiny_key.toml"), 1, "HOST_LIMIT_EXCEEDED"),
+    # --plot: checked before the bench runs
+    Bad(("bench", "parallel", "--quick", "--plot", "{tmp}/absent/p.png"), 2,
+        "no such directory"),
+    Bad(("bench", "metrics", "--plot", "{tmp}"), 2, "it is a directory"),
+    # call (RT-CLI-1..4)
+    Bad(("call",), 2, "CONTRACT, FUNCTION"),
+    Bad(("call", "{tmp}/absent.wasm", "f"), 2, "cannot read the contract"),
+    Bad(("call", "{tmp}", "f"), 2, "cannot read the contract"),
+    Bad(("call", COUNTER, "increment"), 2, "increment takes 1 argument(s) (i64), got 0"),
+    Bad(("call", COUNTER, "increment", "x"), 2, "argument 1 of increment: expected an i64"),
+    Bad(("call", COUNTER, "increment", "i32:1"), 2, "is an i64, got 'i32:1'"),
+    Bad(("call", COUNTER, "increment", "9" * 5000), 2, "out of the i64 range"),
+    Bad(("call", COUNTER, "get", "--gas", "-1"), 2, "--gas: expected an integer from 0"),
+    Bad(("call", COUNTER, "get", "--gas", str(2**64)), 2, "--gas"),
+    Bad(("call", COUNTER, "get", "--block", str(2**63)), 2, "--block"),
+    Bad(("call", COUNTER, "get", "--timestamp", "now"), 2, "--timestamp"),
+    Bad(("call", COUNTER, "get", "--state", "{tmp}/garbage.json"), 2, "garbage.json"),
+    Bad(("call", COUNTER, "get", "--state", "{tmp}/deep.json"), 2, "nested deeper"),
+    Bad(("call", COUNTER, "get", "--state", "{tmp}/one.json"), 2, "expected hex strings"),
+    Bad(("call", COUNTER, "get", "--state", "{tmp}"), 2, "cannot read the state"),
+    Bad(("call", COUNTER, "get", "--state", "{tmp}/absent/state.json"), 2,
+        "cannot write the state"),
+    Bad(("call", COUNTER, "nope"), 1, "NO_SUCH_FUNCTION"),
+    Bad(("call", "{tmp}/garbage.json", "f"), 1, "MALFORMED_MODULE"),
+    Bad(("call", "{tmp}/blank.json", "f"), 1, "MALFORMED_MODULE"),
+    # wat2wasm (RT-CODE-5)
+    Bad(("wat2wasm",), 2, "FILE"),
+    Bad(("wat2wasm", "{tmp}/absent.wat"), 2, "cannot read"),
+    Bad(("wat2wasm", "{tmp}"), 2, "cannot read"),
+    Bad(("wat2wasm", COUNTER), 2, "it is already binary"),
+    Bad(("wat2wasm", "{tmp}/garbage.json"), 2, "not UTF-8"),
+    Bad(("wat2wasm", "{tmp}/blank.json", "-o", "{tmp}/blank.json"), 2, "would replace"),
 ]
 
 

@@ -174,6 +174,27 @@ def test_bad_statistics_and_clock() -> None:
         assert broken.txn_started() == 0
 
 
+def test_a_clock_that_raises_is_a_typed_error() -> None:
+    """METRIC-TPS-2, METRIC-ERR-1: a clock that raises (any Exception), or whose int reading
+    cannot be a double, is InvalidMetricInput (argument clock()); nothing is recorded."""
+
+    def raising() -> float:
+        raise RuntimeError("clock source unavailable")
+
+    class BadInt(int):
+        def __float__(self) -> float:
+            raise ValueError("no float")
+
+    for clock in (raising, lambda: 10**400, lambda: BadInt(3)):
+        m = MetricsCollector(clock=clock)
+        for call in (m.record_txn_start, m.record_txn_commit, m.record_txn_abort, m.now,
+                     m.tps, m.snapshot, m.hook_begin, lambda m=m: m.hook_end(True, None)):
+            with pytest.raises(InvalidMetricInput) as e:
+                call()
+            assert e.value.argument == "clock()"
+        assert (m.txn_started(), m.txn_committed(), m.txn_aborted()) == (0, 0, 0)
+
+
 def test_global_instance() -> None:
     """METRIC-COLL-3: global_() is one process-wide collector; export_prometheus() is its
     text."""

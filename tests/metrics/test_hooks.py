@@ -71,6 +71,31 @@ def test_a_broken_clock_never_fails_the_store() -> None:
     assert store.read_latest(b"a") == b"1"
 
 
+def test_a_clock_that_raises_never_fails_the_store() -> None:
+    """METRIC-HOOK-2, METRIC-OBS-1: a collector clock that raises is counted in metrics_errors;
+    begin and commit complete as without metrics, and a commit that happened never reports a
+    failure."""
+    fail = [False]
+
+    def clock() -> float:
+        if fail[0]:
+            raise RuntimeError("clock source unavailable")
+        return 1.0
+
+    store = MvccStore(metrics=MetricsCollector(clock=clock))
+    t = store.begin()
+    t.write(b"k", b"v")
+    fail[0] = True
+    assert t.commit() == 1
+    assert store.read_latest(b"k") == b"v" and store.metrics_errors == 1
+    u = store.begin()
+    u.write(b"k", b"w")
+    u.abort()
+    assert store.metrics_errors == 3 and store.read_latest(b"k") == b"v"
+    store.gc_now()
+    assert store.metrics_errors == 3  # record_gc reads no clock
+
+
 OPS = st.lists(st.tuples(st.sampled_from(["begin", "read", "write", "delete", "commit",
                                           "abort", "gc"]),
                          st.integers(0, 3), st.sampled_from([b"a", b"b", b"c"])),
@@ -141,3 +166,69 @@ def test_hook_methods_check_their_arguments() -> None:
         with pytest.raises(SuperVMError):
             m.hook_end(committed, start)  # type: ignore[arg-type]
     assert (m.txn_committed(), m.txn_aborted()) == (1, 2)
+
+
+def test_store_hooks_are_hook_end_without_the_checks() -> None:
+    """METRIC-HOOK-1: the store's bound halves record exactly what hook_end records; reset
+    keeps them recording (into the emptied windows); attaching a collector later binds them."""
+    clocks = [ManualClock(1.0), ManualClock(1.0)]
+    via_store, via_hooks = (MetricsCollector(clock=c, latency_window=4) for c in clocks)
+    store = MvccStore(metrics=via_store)
+    for n, step in enumerate([0.5, 0.25, 0.0, 2.0, 0.125, 3.0]):
+        txn = store.begin()
+        begun = via_hooks.hook_begin()
+        txn.write(b"k", b"%d" % n)
+        for clock in clocks:
+            clock.now += step
+        if n % 3 == 2:
+            txn.abort()
+            via_hooks.hook_end(False, begun)
+        else:
+            txn.commit()
+            via_hooks.hook_end(True, begun)
+        if n == 3:
+            via_store.reset()
+            via_hooks.reset()
+        assert via_store.snapshot() == via_hooks.snapshot()
+    assert via_store.txn_started() == 2 and via_store.latency_p99() == 3000.0
+    later = MvccStore()
+    early = later.begin()  # begun without a collector: no latency when it ends
+    later.metrics = MetricsCollector(clock=ManualClock())
+    early.commit()
+    later.begin().abort()
+    assert later.metrics.snapshot()["txn_committed"] == 1
+    assert later.metrics.latency_p50() == 0.0 and later.metrics.txn_started() == 1
+    with pytest.raises(InvalidInput):
+        later.metrics = object()  # type: ignore[assignment]
+
+
+def test_commit_stamps_are_trimmed_but_tps_is_exact() -> None:
+    """METRIC-TPS-1, METRIC-HOOK-1: the commit hook drops stamps older than the window only
+    now and then (memory stays bounded); tps counts exactly the window's commits."""
+    clock = ManualClock(0.0)
+    m = MetricsCollector(clock=clock, tps_window_seconds=10.0)
+    store = MvccStore(metrics=m)
+    for n in range(5000):
+        clock.now = n * 0.01  # 100 commits a second
+        txn = store.begin()
+        txn.write(b"k", b"v")
+        txn.commit()
+        assert len(m._commit_times) <= 1000 + 1024
+    now = clock.now
+    inside = sum(now - 10.0 < n * 0.01 <= now for n in range(5000))  # the rule, directly
+    assert 990 <= inside <= 1010 and m.tps() == inside / 10.0
+    assert len(m._commit_times) == inside
+
+
+def test_the_default_clock_needs_no_check() -> None:
+    """METRIC-TPS-2, METRIC-HOOK-1: with the default clock (time.monotonic) the store's
+    hooks record every transaction and its latency."""
+    m = MetricsCollector()
+    store = MvccStore(metrics=m)
+    for _ in range(3):
+        txn = store.begin()
+        txn.write(b"k", b"v")
+        txn.commit()
+    store.begin().abort()
+    assert (m.txn_started(), m.txn_committed(), m.txn_aborted()) == (4, 3, 1)
+    assert m.latency_p99() >= 0.0 and store.metrics_errors == 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from typing import Any
@@ -22,6 +25,7 @@ from supervm_ref.metrics import (
     summary_of,
 )
 
+from ..support import REPO
 from .test_collector import ManualClock
 
 
@@ -101,6 +105,57 @@ def test_a_failing_source_is_a_500_without_traceback(capfd: pytest.CaptureFixtur
         assert get(server.url + "/metrics")[0] == 200
     err = capfd.readouterr().err
     assert "Traceback" not in err and err == ""
+
+
+def test_a_500_prints_nothing_without_a_logging_configuration(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """METRIC-HTTP-4: the 500's warning goes to the supervm_ref.metrics logger, which has a
+    handler of its own: in a process that configured no logging, nothing reaches stderr
+    (logging's last-resort handler would print it); an application's handlers still get
+    it."""
+    child = (
+        "import urllib.request, urllib.error\n"
+        "from supervm_ref.metrics import MetricsServer, ZkLatencyRecorder\n"
+        "a, b = ZkLatencyRecorder(), ZkLatencyRecorder()\n"
+        "with MetricsServer(port=0, registries=[a, b], summary=lambda: 1 / 0) as srv:\n"
+        "    a.record(1.0); b.record(2.0)\n"
+        "    for path in ('/metrics', '/summary'):\n"
+        "        try:\n"
+        "            urllib.request.urlopen(srv.url + path, timeout=10)\n"
+        "        except urllib.error.HTTPError as e:\n"
+        "            print(e.code)\n")
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                          cwd=REPO, timeout=60)
+    assert proc.stdout.split() == ["500", "500"] and proc.stderr == ""
+    with caplog.at_level(logging.WARNING, logger="supervm_ref.metrics"), \
+            MetricsServer(port=0, registries=[], summary=lambda: 1 / 0) as server:
+        assert get(server.url + "/summary")[0] == 500
+    assert any(r.levelno == logging.WARNING and "/summary" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_summary_is_always_json() -> None:
+    """METRIC-HTTP-2: /summary is strict JSON: a value that is not finite (a bench average
+    or estimated TPS that overflowed, a NaN from a summary callable) is null."""
+    def strict(token: str) -> Any:
+        raise ValueError(f"not JSON: {token}")
+
+    bench = BenchMetrics()
+    bench.record_fastpath(5e-324)  # estimated TPS 1e9 / 5e-324 = inf
+    bench.record_privacy(1e308)
+    bench.record_privacy(1e308)  # average (1e308 + 1e308) / 2 = inf
+    with MetricsServer(port=0, registries=[bench]) as server:
+        status, _, body = get(server.url + "/summary")
+        summary = json.loads(body, parse_constant=strict)
+    assert status == 200
+    assert summary["bench"]["fastpath"]["estimated_tps"] is None
+    assert summary["bench"]["privacy"]["avg_latency_ns"] is None
+    assert summary["bench"]["privacy"]["estimated_tps"] == 0.0
+    custom = {"a": [float("nan"), (1.5, float("-inf"))], "b": {"c": float("inf"), "d": 2}}
+    with MetricsServer(port=0, registries=[], summary=lambda: custom) as server:
+        body = get(server.url + "/summary")[2]
+    assert json.loads(body, parse_constant=strict) == {"a": [None, [1.5, None]],
+                                                       "b": {"c": None, "d": 2}}
 
 
 def test_custom_summary_and_bad_arguments() -> None:

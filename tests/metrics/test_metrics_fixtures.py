@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,8 @@ from supervm_ref.conformance.filler import FillerError
 from supervm_ref.conformance.formats import format_named
 from supervm_ref.conformance.formats.metrics import EVENTS, MetricsCase, run_metrics_script
 from supervm_ref.conformance.schema import load_schema
+from supervm_ref.metrics.collector import MetricsCollector
+from supervm_ref.metrics.window import LatencyWindow
 
 from ..support import REPO
 
@@ -83,6 +88,79 @@ def test_every_vector_passes_and_tampering_is_reported(tmp_path: Path, backend: 
     assert _problems(tmp_path, swapped, factory)
 
 
+def _first_from_commits_only(self: MetricsCollector, record: str) -> None:
+    """A misreading of METRIC-TPS-1: starts and aborts do not start the TPS clock."""
+    with self._lock:
+        self._now_locked()
+        if record == "start":
+            self._started += 1
+        else:
+            self._aborted += 1
+
+
+def _running_mean(self: LatencyWindow, latency_ms: float) -> None:
+    """A misreading of METRIC-ZK-2: the average kept as a running mean in ``total``."""
+    self._window.append(latency_ms)
+    self.count += 1
+    self.total += (latency_ms - self.total) / self.count
+    self.last = latency_ms
+
+
+def _exact_total(self: LatencyWindow, latency_ms: float) -> None:
+    """A misreading of METRIC-ZK-2: the sum kept exactly (a Fraction), rounded once."""
+    self._window.append(latency_ms)
+    self.count += 1
+    self.total = Fraction(self.total) + Fraction(latency_ms)  # type: ignore[assignment]
+    self.last = latency_ms
+
+
+def _expire_by_difference(self: MetricsCollector, now: float) -> None:
+    """A misreading of METRIC-TPS-1: a stamp t is outside when now - t >= W."""
+    while self._commit_times and now - self._commit_times[0] >= self._tps_window:
+        self._commit_times.popleft()
+
+
+def _expire_exactly(self: MetricsCollector, now: float) -> None:
+    """A misreading of METRIC-TPS-1: membership on the exact values of the doubles."""
+    while self._commit_times and (Fraction(now) - Fraction(self._commit_times[0])
+                                  >= Fraction(self._tps_window)):
+        self._commit_times.popleft()
+
+
+MISREADINGS: dict[str, list[tuple[type, str, Any]]] = {
+    "tps-first-from-commits": [
+        (MetricsCollector, "record_txn_start",
+         lambda self: _first_from_commits_only(self, "start")),
+        (MetricsCollector, "record_txn_abort",
+         lambda self: _first_from_commits_only(self, "abort"))],
+    "zk-running-mean": [(LatencyWindow, "record", _running_mean),
+                        (LatencyWindow, "average",
+                         lambda self: self.total if self.count else 0.0)],
+    "zk-exact-sum": [(LatencyWindow, "record", _exact_total),
+                     (LatencyWindow, "average",
+                      lambda self: float(self.total / self.count) if self.count else 0.0)],
+    "tps-window-by-difference": [(MetricsCollector, "_expire_locked", _expire_by_difference)],
+    "tps-window-exact": [(MetricsCollector, "_expire_locked", _expire_exactly)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISREADINGS))
+def test_vectors_catch_plausible_misreadings(monkeypatch: pytest.MonkeyPatch,
+                                             name: str) -> None:
+    """CONF-METRIC-3, METRIC-TPS-1, METRIC-ZK-2: another implementation that reads a rule
+    plausibly but wrongly fails a committed vector: ``first`` from the first commit only
+    (a start or an abort comes first), the ZK average as a running mean or as an exact sum
+    rounded once (latencies 0.1, 0.2, 0.3), TPS window membership as now - t >= W or on exact values
+    (window 7.9 s, a commit at 39.32, an export at 47.22; METRIC-TPS-1 states the comparison
+    t <= now - W in double)."""
+    for owner, attribute, replacement in MISREADINGS[name]:
+        monkeypatch.setattr(owner, attribute, replacement)
+    failing = [n for n, fixture in _fixtures().items()
+               if FORMAT.compare(fixture, run_metrics_script(fixture["config"],
+                                                             fixture["events"]))]
+    assert failing, f"{name}: every committed vector passes"
+
+
 def test_integer_values_equal_floats() -> None:
     """CONF-METRIC-3: a backend writing 2 for 2.0 passes; 3 for 2.0 does not."""
     fixture = _fixtures()["metrics/gc_and_flush_counters"]
@@ -101,6 +179,7 @@ def test_integer_values_equal_floats() -> None:
     ({}, [{"op": "export"}]), ({}, [{"op": "export", "at": "0"}]),
     ({}, [{"op": "txn_latency", "at": 0}]), ({}, [{"op": "export", "at": 0, "x": 1}]),
     ({}, ["export"]), ({}, [{"op": "export", "at": True}]),
+    ({}, [{"op": "export", "at": 10**400}]), ({}, [{"op": "txn_start", "at": -(10**400)}]),
 ])
 def test_malformed_scripts_are_rejected(config: Any, events: Any) -> None:
     """CONF-METRIC-2: a bad config or event is not a script: FillerError when filling,
@@ -111,6 +190,44 @@ def test_malformed_scripts_are_rejected(config: Any, events: Any) -> None:
         FORMAT.decode_input({"fixture_format": FORMAT.name, "config": config,
                              "events": events})
     assert FORMAT.invalid({"config": config, "events": events})
+
+
+def test_integers_too_large_for_a_double_are_typed_answers(tmp_path: Path) -> None:
+    """CONF-METRIC-2/3, METRIC-ERR-1: a JSON integer too large for a double (10**400) is
+    never an OverflowError: as an event's ``at``, the input is not a script (supervm t8n:
+    bad input, no traceback; consume: the fixture is reported); as a router's value or a
+    latency, a refused event; as a backend's sample value, a difference."""
+    huge = 10**400
+    runs = {
+        "at": [{"op": "export", "at": huge}],
+        "target": [{"op": "router", "at": 0, "target_fast_ratio": huge, "adjustments": 0}],
+        "adjustments": [{"op": "router", "at": 0, "target_fast_ratio": 0.5,
+                         "adjustments": huge}],
+        "zk": [{"op": "zk_verify", "at": 0, "ms": huge}],
+    }
+    answers = {}
+    for what, events in runs.items():
+        text = json.dumps({"fixture_format": FORMAT.name, "config": {}, "events": events})
+        done = subprocess.run([sys.executable, "-m", "supervm_ref", "t8n"], input=text,
+                              capture_output=True, text=True, cwd=REPO, timeout=120)
+        assert "Traceback" not in done.stderr, (what, done.stderr)
+        answers[what] = (done.returncode, done.stdout, done.stderr)
+    code, _, err = answers["at"]
+    assert code != 0 and "at must be a finite number" in err and len(err.splitlines()) == 1
+    for what, argument in (("target", "target_fast_ratio"), ("adjustments", "adjustments"),
+                           ("zk", "latency_ms")):
+        code, out, _ = answers[what]
+        assert code == 0 and json.loads(out) == {"results": [
+            {"error": "metrics_invalid_input", "argument": argument}]}
+    fixture = copy.deepcopy(_fixtures()["metrics/routing_ratios"])
+    fixture["events"][0]["at"] = huge
+    factory = load_backend("reference")
+    assert any("at must be a finite number" in p
+               for p in _problems(tmp_path, fixture, factory))
+    fixture = _fixtures()["metrics/routing_ratios"]
+    got = copy.deepcopy(fixture["post"])
+    got["results"][-1]["samples"][0]["value"] = huge
+    assert FORMAT.compare(fixture, got)
 
 
 def test_input_and_output_shapes() -> None:

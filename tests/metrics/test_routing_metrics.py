@@ -128,6 +128,21 @@ def test_a_failed_block_records_no_latency_and_a_bad_clock_fails_nothing() -> No
         assert r.status == "success" and vm.zk_latency_stats() is None
 
 
+def test_a_clock_reading_that_is_no_finite_double_fails_nothing() -> None:
+    """METRIC-ZK-1, METRIC-OBS-1: an int reading too large for a double, an infinite or NaN
+    reading, or an int whose conversion fails, is no reading: the block succeeds and
+    nothing is recorded."""
+
+    class BadInt(int):
+        def __float__(self) -> float:
+            raise ValueError("no float")
+
+    for reading in (10**400, -(10**400), float("inf"), float("nan"), BadInt(1)):
+        vm = SuperVM(verifier=lambda p: None, clock=lambda r=reading: r)  # type: ignore[misc]
+        [r] = vm.execute_block([(tx(ALICE, proof=cubic_proof()), Privacy.Private)])
+        assert r.status == "success" and vm.zk_latency_stats() is None
+
+
 def test_a_replay_times_its_verifications_but_counts_no_route() -> None:
     """METRIC-ZK-1, ROUTE-STATS-1: execute_sequentially verifies and times proofs; the route
     counters do not count replays."""

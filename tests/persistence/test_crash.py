@@ -49,7 +49,7 @@ def test_sigkill_at_random_moments_never_loses_a_complete_flush(tmp_path: Path) 
             assert proc.stdout is not None
             ready = proc.stdout.readline()
             assert ready.startswith("ready"), (ready, proc.stderr.read() if proc.stderr else "")
-            time.sleep(rng.uniform(0.0, 0.4))  # the moment of the kill
+            time.sleep(rng.uniform(0.0, 0.3))  # the moment of the kill
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
         finally:

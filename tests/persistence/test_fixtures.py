@@ -143,11 +143,11 @@ def test_input_output_and_t8n() -> None:
 def test_call_and_batch_fixtures_run_on_rocksdb() -> None:
     """CONF-STORAGE-1, PERSIST-DB-1: every call and batch fixture gives its post on a
     RocksDBStorage (reference backend: the storage is what is under test; the whole
-    conformance/fixtures folder of those two formats, about 10 s); --storage rocksdb with an
+    conformance/fixtures folder of those two formats, in two processes); --storage rocksdb with an
     external command is a usage error."""
     done = subprocess.run(
         [sys.executable, "-m", "supervm_ref", "consume", "--storage", "rocksdb", "--json",
-         "--format", "supervm_call_test", "--format", "supervm_batch_test",
+         "-j", "2", "--format", "supervm_call_test", "--format", "supervm_batch_test",
          str(REPO / "conformance" / "fixtures")],
         capture_output=True, text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import pytest
 
 from supervm_ref.errors import InvalidArgumentError
 from supervm_ref.wasm import embedding as E
+from supervm_ref.wasm.binary.encode import encode_module
 from supervm_ref.wasm.errors import (
     CodeTooLarge,
     DecodeError,
@@ -19,9 +21,26 @@ from supervm_ref.wasm.errors import (
 from supervm_ref.wasm.limits import LIMIT_MAXIMA, EngineLimits
 from supervm_ref.wasm.runtime.store import ExternVal
 from supervm_ref.wasm.runtime.values import Value
-from supervm_ref.wasm.structure.types import FuncType, ValType
+from supervm_ref.wasm.structure.instructions import Instruction
+from supervm_ref.wasm.structure.module import (
+    Export,
+    ExportDesc,
+    Func,
+    Global,
+    Import,
+    ImportDesc,
+    Module,
+)
+from supervm_ref.wasm.structure.types import FuncType, GlobalType, ValType
 
 from ..support import wat
+
+END, NOP = Instruction("end"), Instruction("nop")
+
+
+def ins(op: str, *imm: object) -> Instruction:
+    """One instruction and its immediates."""
+    return Instruction(op, imm)
 
 DEPTH = wat("""(module
   (global $max (mut i32) (i32.const 0))
@@ -137,16 +156,10 @@ def test_deep_block_nesting_does_not_recurse() -> None:
     (far beyond Python's recursion limit; 80,003 instructions, within WASM-LIMIT-9) run
     fine."""
     n = 40_000
-    body = bytes([0x02, 0x40]) * n + bytes([0x0B]) * n + bytes([0x41, 0x07, 0x0B])
-    func = bytes([0x00]) + body  # no locals
-    code_entry = _leb(len(func)) + func
-    sections = [
-        bytes([1]) + _vec_section(bytes([0x60, 0x00, 0x01, 0x7F])),  # type () -> i32
-        bytes([3]) + _vec_section(bytes([0x00])),
-        bytes([7]) + _vec_section(bytes([0x01]) + b"f" + bytes([0x00, 0x00])),
-        bytes([10]) + _vec_section(code_entry),
-    ]
-    wasm = b"\0asm\x01\0\0\0" + b"".join(s[:1] + _leb(len(s) - 1) + s[1:] for s in sections)
+    body = (ins("block", None),) * n + (END,) * n + (ins("i32.const", 7), END)
+    wasm = encode_module(Module(types=(FuncType((), (ValType.I32,)),),
+                                funcs=(Func(0, (), body),),
+                                exports=(Export("f", ExportDesc("func", 0)),)))
     store = E.store_init()
     inst = E.module_instantiate(store, E.module_decode(wasm), [])
     assert E.func_invoke(store, E.instance_export(inst, "f").addr, []) == [Value.i32(7)]
@@ -160,10 +173,6 @@ def _leb(n: int) -> bytes:
         out.append(b | (0x80 if n else 0))
         if not n:
             return bytes(out)
-
-
-def _vec_section(item: bytes) -> bytes:
-    return bytes([1]) + item
 
 
 @pytest.mark.parametrize("field", ["max_call_depth", "max_value_stack", "max_memory_pages",
@@ -191,19 +200,13 @@ def test_default_limits_documented() -> None:
 # --- code-size limits (WASM-LIMIT-8, WASM-LIMIT-9) ---------------------------------------------
 
 
-def _module_with_body(body: bytes, imports: int = 0) -> bytes:
+def _module_with_body(body: tuple[Instruction, ...], imports: int = 0) -> bytes:
     """A module with ``imports`` imported functions and one function ``() -> ()`` whose body
     is ``body`` followed by ``end``."""
-    func = bytes([0x00]) + body + bytes([0x0B])  # no locals
-    imported = b"".join(b"\x01m\x01f\x00\x00" for _ in range(imports))  # m.f: func type 0
-    sections = [
-        bytes([1]) + _vec_section(bytes([0x60, 0x00, 0x00])),  # type () -> ()
-        bytes([2]) + _leb(imports) + imported if imports else b"",
-        bytes([3]) + _vec_section(bytes([0x00])),
-        bytes([10]) + _vec_section(_leb(len(func)) + func),
-    ]
-    return b"\0asm\x01\0\0\0" + b"".join(s[:1] + _leb(len(s) - 1) + s[1:]
-                                           for s in sections if s)
+    return encode_module(Module(
+        types=(FuncType((), ()),),
+        imports=(Import("m", "f", ImportDesc("func", 0)),) * imports,
+        funcs=(Func(0, (), (*body, END)),)))
 
 
 def _padded_module(size: int) -> bytes:
@@ -242,10 +245,10 @@ def test_function_instruction_limit() -> None:
     """WASM-LIMIT-9: a body of exactly max_function_instructions instructions (its final
     ``end`` included) decodes and runs; one more is CodeTooLarge naming the function."""
     limits = EngineLimits(max_function_instructions=10)
-    at_limit = _module_with_body(bytes([0x01]) * 9)  # 9 nops + end = 10 instructions
+    at_limit = _module_with_body((NOP,) * 9)  # 9 nops + end = 10 instructions
     store = E.store_init(limits)
     E.module_instantiate(store, E.module_decode(at_limit, limits), [])
-    over = _module_with_body(bytes([0x02, 0x40, 0x0B]) + bytes([0x01]) * 8, imports=2)
+    over = _module_with_body((ins("block", None), END) + (NOP,) * 8, imports=2)
     with pytest.raises(CodeTooLarge) as e:  # block, end, 8 nops = 10; the final end is 11th
         E.module_decode(over, limits)
     err = e.value
@@ -261,16 +264,18 @@ def test_constant_expressions_are_not_function_bodies() -> None:
     WASM-LIMIT-8 alone."""
     limits = EngineLimits(max_function_instructions=2)
     # (global i32 (i32.const 7)): 2 instructions with its end; a body of 1 instruction.
-    wasm = b"\0asm\x01\0\0\0" + bytes([6, 6, 1, 0x7F, 0x00, 0x41, 0x07, 0x0B])
+    wasm = encode_module(Module(globals=(Global(GlobalType(False, ValType.I32),
+                                                (ins("i32.const", 7), END)),)))
     assert len(E.module_decode(wasm, limits).globals) == 1
 
 
 FOUR_MILLION = 4_000_000
 
 
+@functools.cache
 def _four_million_nops() -> bytes:
     """One function of 4,000,000 nops (plus its end): a binary of about 4 MB."""
-    return _module_with_body(bytes([0x01]) * FOUR_MILLION)
+    return _module_with_body((NOP,) * FOUR_MILLION)
 
 
 def test_four_million_instruction_module_fails_fast() -> None:

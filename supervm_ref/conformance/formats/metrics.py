@@ -77,8 +77,15 @@ class MetricsCase:
 
 
 def _number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) \
-        and math.isfinite(value)
+    """CONF-METRIC-2: a finite double: an int or float (not a bool) whose double is finite --
+    an integer too large for a double (JSON allows any) is not one, and never an
+    ``OverflowError``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def check_script(config: Any, events: Any) -> None:
