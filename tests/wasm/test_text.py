@@ -324,7 +324,7 @@ def test_inline_exports_imports_and_segments() -> None:
 def test_module_forms_and_errors() -> None:
     """WASM-TEXT-MOD-1: (module ...) or fields alone; import order; one start."""
     assert parse_module("(module $m (func))") == parse_module("(func)")
-    assert parse_module("") == Module()
+    assert parse_module("") == parse_module(" ;; nothing\n (; at all ;)") == Module()
     for kind, field in [("function", "(func)"), ("global", "(global i32 (i32.const 0))"),
                         ("table", "(table 0 funcref)"), ("memory", "(memory 0)")]:
         malformed(f'{field} (import "" "" (func))', f"import after {kind}")

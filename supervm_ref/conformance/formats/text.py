@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from ...backends import BackendFactory
 from ...errors import shown
-from ...wasm.errors import WasmError
+from ...wasm import WasmError, as_module_bytes
 from ..encoding import EncodingError
 from ..filler import FillerError
 from .base import FixtureFormat
@@ -48,12 +48,11 @@ class TextCase:
 
 
 def text_outcome(text: str) -> dict[str, Any]:
-    """CONF-TEXT-2, WASM-TEXT-API-1: the conversion of ``text``: ``{"module": hex}`` (the
+    """CONF-TEXT-2, WASM-TEXT-API-1: the conversion of ``text`` by the engine's public
+    interface (``as_module_bytes``: ``wat2wasm`` for a ``str``): ``{"module": hex}`` (the
     canonical binary) or ``{"error": kind}``."""
-    from ...wasm.text import wat2wasm
-
     try:
-        return {"module": "0x" + wat2wasm(text).hex()}
+        return {"module": "0x" + as_module_bytes(text).hex()}
     except WasmError as e:
         return {"error": e.kind}
 
