@@ -1,6 +1,8 @@
-"""``supervm spectest``: run the official WebAssembly test suite (``wast2json`` output).
+"""``supervm spectest``: run the official WebAssembly test suite, from its ``.wast`` sources or
+from ``wast2json`` output (told apart by content, WASM-TEXT-SCRIPT-4).
 
-Runs every subfolder ``NAME`` of the suite directory that holds ``NAME.json`` (sorted by name),
+Runs every ``NAME.wast`` of the directory, or else every subfolder ``NAME`` that holds
+``NAME.json`` (sorted by name),
 prints a per-file table of passed and failed commands in the *execution* and *validation*
 groups (see `supervm_ref.wasm.script.report`) with totals and pass percentages, and exits with
 status 1 when a group's pass percentage is below its threshold, 2 for a usage error or when
@@ -26,15 +28,16 @@ groups:
   execution   module, register, action, assert_return, assert_trap, assert_exhaustion,
               assert_uninstantiable
   validation  assert_malformed, assert_invalid, assert_unlinkable (binary modules)
-  n/a         commands on modules in the text format (.wat), which are not run and count
-              neither as passed nor as failed
+  n/a         in wast2json output, commands on modules in the text format (.wat), which
+              are not run and count neither as passed nor as failed; a folder of .wast
+              scripts is run from the sources and has none
 
 The exit status is 1 when a group's pass percentage is below its threshold:
   --min-pass-exec   execution  (default {DEFAULT_MIN_EXECUTION})
   --min-pass-valid  validation (default {DEFAULT_MIN_VALIDATION})
 --min-pass sets both. The status is 2 for a usage error: no such directory, no script
-(subfolder NAME holding NAME.json) in it, no script of that --file name, or scripts in which
-no command could be run (a wrong directory must not pass as 0/0).
+(NAME.wast, or subfolder NAME holding NAME.json) in it, no script of that --file name,
+or scripts in which no command could be run (a wrong directory must not pass as 0/0).
 """
 
 
@@ -42,15 +45,16 @@ def register(sub: Any) -> None:
     """Add the ``spectest`` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
         "spectest",
-        help="run the WebAssembly spec test suite (wast2json output)",
-        description="Run the official WebAssembly test suite, converted to JSON by wabt's "
-                    "wast2json, and report passed and failed commands per file.",
+        help="run the WebAssembly spec test suite (.wast files or wast2json output)",
+        description="Run the official WebAssembly test suite, from a folder of .wast scripts "
+                    "or its conversion to JSON by wabt's wast2json, and report passed and "
+                    "failed commands per file.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("directory", metavar="DIR", type=Path,
-                   help="suite directory: one subfolder NAME per script, holding NAME.json "
-                        "and its .wasm modules")
+                   help="suite directory: NAME.wast scripts, or one subfolder NAME per "
+                        "script holding NAME.json and its .wasm modules")
     p.add_argument("--min-pass", metavar="PCT", type=percentage, default=None,
                    help="minimum pass percentage of both groups, 0 to 100 (sets the two "
                         "options below)")
@@ -65,7 +69,7 @@ def register(sub: Any) -> None:
                    help="also list every failure, the failures by cause and the trap-text "
                         "notes; name each script on stderr as it starts")
     p.add_argument("--file", metavar="NAME", nargs="+", action="extend", dest="files",
-                   default=None, help="run only these scripts (subfolder names)")
+                   default=None, help="run only these scripts (.wast stems or subfolder names)")
     p.set_defaults(func=run)
 
 
@@ -100,8 +104,9 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if not scripts:
-        print(f"supervm spectest: no script in {directory}: expected subfolders NAME holding "
-              "NAME.json (the output of wabt's wast2json)", file=sys.stderr)
+        print(f"supervm spectest: no script in {directory}: expected NAME.wast files or "
+              "subfolders NAME holding NAME.json (the output of wabt's wast2json)",
+              file=sys.stderr)
         return 2
     results = []
     with CommandProgress("spectest") as progress:

@@ -20,6 +20,8 @@ Every kind of fixture is one `FixtureFormat` (a module of this package) and one 
   the exact bytes of the database after each flush, prune and reopen (CONF-PERSIST-*).
 - `metrics`: ``supervm_metrics_test``, timed metric events and the Prometheus samples exported
   after them (CONF-METRIC-*).
+- `text`: ``supervm_text_test``, modules in the WebAssembly text format and their canonical
+  binary or error kind (CONF-TEXT-*).
 
 Adding a kind is CONF-FORMAT-4: a module here, an entry in `FORMATS`, a section in
 spec/conformance.md.
@@ -40,6 +42,7 @@ from .metrics import MetricsFormat
 from .persistence import PersistenceFormat
 from .router import RouterFormat
 from .scheduler import SchedulerFormat
+from .text import TextFormat
 from .transaction import TransactionFormat
 from .zk import ZkFormat
 
@@ -54,6 +57,7 @@ FORMATS: tuple[FixtureFormat, ...] = (
     TransactionFormat(),
     PersistenceFormat(),
     MetricsFormat(),
+    TextFormat(),
 )
 
 #: CONF-PROTO-1: the format of an input that names none.

@@ -17,8 +17,11 @@ as data. A script is a list of commands run in order against one store:
   the module is rejected by the decoder (DecodeError), by validation (ValidationError), by
   linking (LinkError) or traps while being instantiated (Trap).
 
-Scripts also contain modules in the text format (``module_type: "text"``, ``.wat``); there is no
-text parser here, so such commands are *not applicable*: neither passed nor failed.
+In wast2json output, text-format modules (``module_type: "text"``, ``.wat``: the
+``assert_malformed`` cases of ``module quote``) are *not applicable*: neither passed nor failed.
+A ``.wast`` script (`supervm_ref.wasm.text.script`, WASM-TEXT-SCRIPT-1) gives the same commands
+with the module itself under ``"module"``: text is parsed, so nothing is not applicable there
+(WASM-TEXT-SCRIPT-2).
 
 Each command has an outcome (`CommandResult`): passed, failed (with a short ``cause`` for
 grouping and a ``detail``) or not applicable. The runner catches every exception around each
@@ -45,6 +48,7 @@ from ..limits import EngineLimits
 from ..runtime.store import ExternVal, ModuleInst
 from ..runtime.values import Value
 from ..structure.types import ExternType, extern_kind
+from ..text.script import ScriptModule, read_script
 from .spectest_host import spectest_instance
 from .values import ScriptError, format_expected, format_value, matches, parse_expected, parse_value
 
@@ -194,6 +198,8 @@ class ScriptRunner:
 
     @staticmethod
     def _is_text(cmd: dict[str, Any]) -> bool:
+        if "module" in cmd:  # a module of a .wast script: text is parsed, not skipped
+            return False
         filename = cmd.get("filename")
         return cmd.get("module_type") == "text" or (
             isinstance(filename, str) and filename.endswith(".wat"))
@@ -314,6 +320,9 @@ class ScriptRunner:
     # --- Modules, imports and actions -----------------------------------------------------
 
     def _decode(self, cmd: dict[str, Any]) -> Any:
+        inline = cmd.get("module")
+        if isinstance(inline, ScriptModule):  # a module of a .wast script
+            return inline.load(self.api.module_decode)
         filename = cmd.get("filename")
         if not isinstance(filename, str) or Path(filename).name != filename:
             raise _Failed("script error", f"bad module file name {filename!r}")
@@ -393,15 +402,19 @@ _HANDLERS: dict[str, Any] = {
 def run_script(path: Path, name: str | None = None, api: ModuleType | None = None,
                limits: EngineLimits | None = None,
                progress: Callable[[int, int], None] | None = None) -> FileResult:
-    """Run the ``wast2json`` script at ``path`` (module files are looked up next to it) and
-    return the outcome of every command. Never raises (but lets KeyboardInterrupt through): an
-    unreadable script or a failure to set up the store is one failed command of kind "script".
+    """Run the script at ``path`` and return the outcome of every command: a ``wast2json``
+    JSON script (module files are looked up next to it) or a ``.wast`` text script
+    (WASM-TEXT-SCRIPT-1, read by `supervm_ref.wasm.text.script.read_script`). Never raises
+    (but lets KeyboardInterrupt through): an unreadable or malformed script or a failure to
+    set up the store is one failed command of kind "script".
     ``progress(done, total)`` is called before each command."""
     name = name if name is not None else path.stem
     try:
-        with open(path, encoding="utf-8") as f:
-            script = json.load(f)
-        commands = script["commands"]
+        if path.suffix == ".wast":
+            commands: Any = read_script(path)
+        else:
+            with open(path, encoding="utf-8") as f:
+                commands = json.load(f)["commands"]
         if not isinstance(commands, list):
             raise ScriptError("'commands' is not a list")
         runner = ScriptRunner(path.parent, api, limits)
@@ -418,9 +431,14 @@ def run_script(path: Path, name: str | None = None, api: ModuleType | None = Non
 
 
 def find_scripts(directory: Path, names: list[str] | None = None) -> list[tuple[str, Path]]:
-    """The scripts of a suite directory: each subfolder ``NAME`` holding ``NAME.json``, sorted
-    by name; restricted to ``names`` when given (unknown names are skipped; the caller checks)."""
+    """The scripts of a suite directory, sorted by name; restricted to ``names`` when given
+    (unknown names are skipped; the caller checks). A directory holding ``NAME.wast`` files is
+    a folder of text scripts (WASM-TEXT-SCRIPT-4); otherwise each subfolder ``NAME`` holding
+    ``NAME.json`` is a wast2json script."""
     found: list[tuple[str, Path]] = []
+    wast = sorted(p for p in directory.glob("*.wast") if p.is_file())
+    if wast:
+        return [(p.stem, p) for p in wast if names is None or p.stem in names]
     for sub in sorted(directory.iterdir(), key=lambda p: p.name):
         script = sub / f"{sub.name}.json"
         if sub.is_dir() and script.is_file() and (names is None or sub.name in names):
