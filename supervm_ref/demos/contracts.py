@@ -1,7 +1,8 @@
 """WebAssembly modules used by the demos, as binary with their text form beside them.
 
-The reference has no text-format parser; each module is committed as the bytes ``wat2wasm``
-produces for the WAT shown, and ``tests/demos/test_demo.py`` checks the two agree.
+Each module is committed as the bytes wasmtime's ``wat2wasm`` produced for the WAT shown;
+``tests/demos/test_demo.py`` checks that both wasmtime's and our own text parser
+(`supervm_ref.wasm.text`, spec/wasm-text.md) make that module of the WAT.
 """
 
 from __future__ import annotations

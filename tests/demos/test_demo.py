@@ -118,3 +118,13 @@ def test_eip55_checksum(address: str) -> None:
     from supervm_ref.crypto.eth_address import to_checksum_address
 
     assert to_checksum_address(bytes.fromhex(address[2:])) == address
+
+
+@pytest.mark.parametrize("name", ["ADD", "EVENTS", "CRYPTO"])
+def test_our_text_parser_makes_the_committed_modules(name: str) -> None:
+    """WASM-TEXT-API-1: our wat2wasm of each demo's WAT decodes to the committed module."""
+    from supervm_ref.wasm import module_decode as decode_module
+    from supervm_ref.wasm.text import wat2wasm
+
+    text, binary = getattr(contracts, f"{name}_WAT"), getattr(contracts, f"{name}_WASM")
+    assert decode_module(wat2wasm(text)) == decode_module(binary)
