@@ -148,16 +148,18 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert "crypto/keccak-is-sha3" in capsys.readouterr().out
 
 
-def _mutation_processes() -> set[int]:
-    """The processes of this machine running a mutant's subprocess."""
+def _mutation_processes(parent: int | None = None) -> set[int]:
+    """The processes of this machine running a mutant's subprocess (only the children of
+    ``parent`` when given: other tests may run mutations at the same time)."""
     found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            if b"supervm_ref.mutation.run" in cmdline:
+            if b"supervm_ref.mutation.run" in cmdline and parent in (None, ppid):
                 found.add(int(entry.name))
     return found
 
@@ -167,20 +169,20 @@ def _mutation_processes() -> set[int]:
 def test_ctrl_c_ends_the_run_and_its_subprocesses() -> None:
     """MUT-RUN-4: Ctrl-C is exit status 130 with one line and no traceback, and the run's
     subprocesses are ended."""
-    before = _mutation_processes()
     env = {**os.environ, "SUPERVM_PROGRESS": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "supervm_ref", "mutate", "--backend",
                              "reference", "-j", "2"], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=default_sigint)
     deadline = time.monotonic() + 30
-    while not _mutation_processes() - before and time.monotonic() < deadline:
+    while not _mutation_processes(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _mutation_processes() - before, "no subprocess started"
+    assert _mutation_processes(proc.pid), "no subprocess started"
+    ours = _mutation_processes(proc.pid)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-1000:]
     assert b"supervm: interrupted" in err and b"Traceback" not in err
     assert out == b""
     time.sleep(0.2)
-    assert not _mutation_processes() - before
+    assert not ours & _mutation_processes()
