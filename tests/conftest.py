@@ -75,3 +75,14 @@ def consumed() -> Callable[[str], ConsumeRun]:
         return runs[backend]
 
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """README's test command runs the tests in two processes (pytest-xdist, ``-n 2 --dist
+    loadgroup`` in pyproject.toml): each file is one group, so its module-scoped fixtures are
+    built once, and every test of the session's consume (`consumed`) is one group, so each
+    backend's fixtures are consumed once in all."""
+    for item in items:
+        uses_consume = "consumed" in getattr(item, "fixturenames", ())
+        group = "consumed" if uses_consume else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
