@@ -89,8 +89,9 @@ def test_every_wat_contract_is_listed() -> None:
 
 @pytest.mark.parametrize("name", WAT_CONTRACTS)
 def test_wat_binary_is_up_to_date(name: str) -> None:
-    """Each committed WAT-built .wasm equals ``wasmtime.wat2wasm`` of its source, and the build
-    is deterministic."""
+    """Each committed WAT-built .wasm equals the reference's ``wat2wasm`` of its source
+    (WASM-TEXT-API-1; that it is wasmtime's module too is tests/cli/test_call.py's), and the
+    build is deterministic."""
     built = build.build_wat(CONTRACTS / f"{name}.wat")
     assert built == code(name)
     assert build.build_wat(CONTRACTS / f"{name}.wat") == built
