@@ -43,6 +43,7 @@ _ROUTING = "supervm_ref.routing"
 _ZK = "supervm_ref.privacy"
 _PERSIST = "supervm_ref.persistence"
 _METRICS = "supervm_ref.metrics"
+_TEXT = "supervm_ref.wasm.text"
 
 
 
@@ -809,10 +810,24 @@ METRICS: tuple[Mutant, ...] = (
        "metrics"),
 )
 
+TEXT: tuple[Mutant, ...] = (
+    _m("text/tab-escape-is-space", "the string escape \\t gives a space",
+       f"{_TEXT}.values:_ESCAPES",
+       _const({"t": b" ", "n": b"\n", "r": b"\r", '"': b'"', "'": b"'", "\\": b"\\"}),
+       "text"),
+    _m("text/named-local-off-by-one", "a named local resolves to the next index",
+       f"{_TEXT}.resolve:IdContext.local",
+       Source("return x\n        return c.u32()", "return x + 1\n        return c.u32()"),
+       "text"),
+    _m("text/hex-float-digit-three-bits", "each fraction digit of a hex float counts three bits, "
+       "not four", f"{_TEXT}.values:parse_float",
+       Source("- 4 * len(frac)", "- 3 * len(frac)"), "text"),
+)
+
 #: MUT-CAT-1: the whole catalogue, by area.
 CATALOGUE: tuple[Mutant, ...] = (NUMERICS + CONTROL + GAS + HOST + ATOMICITY + CRYPTO + MVCC
                                  + BLOCKSTM + PARALLEL + OBJECTS + ROUTING + ZK + ROUTER
-                                 + PERSISTENCE + METRICS + CONSUMER)
+                                 + PERSISTENCE + METRICS + TEXT + CONSUMER)
 
 #: The catalogue by id.
 BY_ID: dict[str, Mutant] = {m.mutant_id: m for m in CATALOGUE}

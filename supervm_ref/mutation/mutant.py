@@ -18,7 +18,7 @@ from .patch import Installed, MutantNotApplicable, Patch, install
 #: MUT-CAT-1: the areas of the package a mutant may break, in the order reports list them.
 AREAS: tuple[str, ...] = ("numerics", "control", "gas", "host", "atomicity", "crypto", "mvcc",
                           "blockstm", "parallel", "objects", "routing", "zk", "router",
-                          "persistence", "metrics", "consumer")
+                          "persistence", "metrics", "text", "consumer")
 
 #: MUT-CAT-1: a mutant id: lower-case words joined by ``-``, prefixed by its area and ``/``.
 MUTANT_ID = re.compile(r"^[a-z]+/[a-z0-9]+(?:-[a-z0-9]+)*$")
