@@ -647,13 +647,19 @@ def test_schema_error_kinds_are_the_runtime_s() -> None:
 
 
 def test_probe_binaries_are_their_wat() -> None:
-    """Every committed ``abi_probe*.wasm`` is wat2wasm of its ``.wat``, and every
+    """Every committed ``abi_probe*.wasm`` is the reference's wat2wasm of its ``.wat``
+    (WASM-TEXT-API-1), the module wasmtime's wat2wasm makes of it too, and every
     ``abi_probe*.wat`` has its binary."""
+    from supervm_ref.wasm import module_decode
+    from supervm_ref.wasm.text import wat2wasm
+
     sources = sorted(CONTRACTS.glob("abi_probe*.wat"))
     assert len(sources) >= 10
     assert {p.stem for p in CONTRACTS.glob("abi_probe*.wasm")} == {p.stem for p in sources}
     for source in sources:
-        assert source.with_suffix(".wasm").read_bytes() == wat(source.read_text()), source.name
+        committed = source.with_suffix(".wasm").read_bytes()
+        assert committed == wat2wasm(source.read_text()), source.name
+        assert module_decode(committed) == module_decode(wat(source.read_text())), source.name
 
 
 def test_probe_memory_layout() -> None:
