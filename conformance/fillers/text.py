@@ -91,6 +91,25 @@ VALID: list[tuple[str, str, list[str], str]] = [
         "WASM-TEXT-MOD-4"],
      '(module (memory 1) (data "x") (func (memory.init 0 (i32.const 0) (i32.const 0)'
      " (i32.const 1)) (data.drop 0)))"),
+    ("flat_nesting", "2000 plain blocks nest without a depth limit", ["WASM-TEXT-INSTR-5"],
+     "(module (func " + "block " * 2000 + "end " * 2000 + "))"),
+    ("folded_nesting_at_limit", "200 nested folded instructions, the limit", [
+        "WASM-TEXT-INSTR-5"], "(module (func " + "(block " * 200 + ")" * 200 + "))"),
+    ("comment_sequences_in_strings", "(; ;) and ;; inside strings are string characters, "
+     "not comments", ["WASM-TEXT-LEX-1", "WASM-TEXT-LEX-3"],
+     '(module (memory 1) (data (i32.const 0) "(;") (data (i32.const 1) ";)x;;y")'
+     ' (data (i32.const 8) "a(; b ;)c") (func (export ";;") nop))'),
+    ("f32_hex_rounding_exact", "a long hexadecimal f32 literal rounds once, exactly (not "
+     "through f64)", ["WASM-TEXT-NUM-2"],
+     "(module (func (result f32 f32 f32) (f32.const 0x1.000001000000000000001p0)"
+     " (f32.const -0x1.000001000000000000001p0) (f32.const 0x1.fffffefffffffffffp127)))"),
+    ("integer_bounds", "the extreme i32 and i64 literals", ["WASM-TEXT-NUM-1"],
+     "(module (func (result i64 i64 i32) (i64.const -0x8000000000000000)"
+     " (i64.const 0xffffffffffffffff) (i32.const -2147483648)))"),
+    ("f32_nan_payload_bound", "the largest f32 NaN payload, 2^23 - 1", ["WASM-TEXT-NUM-2"],
+     "(module (func (result f32 f32) (f32.const nan:0x7fffff) (f32.const -nan:0x400000)))"),
+    ("memarg_offset_max", "a memarg offset of 2^32 - 1", ["WASM-TEXT-INSTR-1"],
+     "(module (memory 1) (func (drop (i32.load offset=4294967295 (i32.const 0)))))"),
     ("start", "a start function", [], "(module (func $s) (start $s))"),
     ("invalid_but_well_formed", "a text that parses into an invalid module converts",
      ["WASM-TEXT-ERR-1"], "(module (func (result i32) (i64.const 0)))"),
@@ -141,6 +160,30 @@ MALFORMED: list[tuple[str, str, list[str], str]] = [
      '(module (func) (import "m" "f" (func)))'),
     ("two_starts", "one start function at most", ["WASM-TEXT-MOD-1"],
      "(module (func $s) (start $s) (start $s))"),
+    ("u32_plus_sign", "a u32 (limits, indices) has no sign", ["WASM-TEXT-NUM-1"],
+     "(module (memory +1))"),
+    ("u32_plus_sign_index", "a local index has no sign", ["WASM-TEXT-NUM-1"],
+     "(module (func (param i32) (drop (local.get +0))))"),
+    ("i64_below_range", "i64 literals stop at -2^63", ["WASM-TEXT-NUM-1"],
+     "(module (func (drop (i64.const -0x8000000000000001))))"),
+    ("i64_above_range", "i64 literals stop at 2^64 - 1", ["WASM-TEXT-NUM-1"],
+     "(module (func (drop (i64.const 18446744073709551616))))"),
+    ("i32_below_range", "i32 literals stop at -2^31", ["WASM-TEXT-NUM-1"],
+     "(module (func (drop (i32.const -2147483649))))"),
+    ("f32_nan_payload_too_large", "an f32 NaN payload is below 2^23", ["WASM-TEXT-NUM-2"],
+     "(module (func (drop (f32.const nan:0x800000))))"),
+    ("memarg_offset_overflow", "a memarg offset is a u32: 2^32 is refused, not wrapped", [
+        "WASM-TEXT-INSTR-1"],
+     "(module (memory 1) (func (drop (i32.load offset=4294967296 (i32.const 0)))))"),
+    ("comment_opened_in_string", "a string holding (; opens no comment: the ;) after it is "
+     "a reserved token", ["WASM-TEXT-LEX-1"], '(module (data "(;") ;) )'),
+    ("empty_identifier", "$ alone is not an identifier", ["WASM-TEXT-LEX-2"],
+     "(module (func $) (func (call $)))"),
+    ("elem_table_use_bare_indices", "after (table x) an element list needs func or a "
+     "reference type", ["WASM-TEXT-MOD-3"],
+     "(module (func $f) (table 1 funcref) (elem (table 0) (i32.const 0) $f))"),
+    ("folded_nesting_over_limit", "201 nested folded instructions are too deep", [
+        "WASM-TEXT-INSTR-5"], "(module (func " + "(block " * 201 + ")" * 201 + "))"),
     ("two_modules", "one module per text", ["WASM-TEXT-MOD-1"], "(module) (module)"),
 ]
 

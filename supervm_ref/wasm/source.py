@@ -68,8 +68,10 @@ def as_module_bytes(code: object) -> bytes:
 @functools.lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _text_to_binary(text: str) -> bytes:
     """RT-CODE-2: ``wat2wasm(text)``, kept for the last `TEXT_CACHE_SIZE` texts (a pure
-    function of the text: keeping it changes nothing but the time). A text nested beyond
-    Python's recursion limit is malformed, whatever the parser does with it."""
+    function of the text: keeping it changes nothing but the time, since the parser's
+    verdict does not depend on the caller's stack: plain blocks nest without recursion and
+    folded nesting has a fixed limit, WASM-TEXT-INSTR-5). A RecursionError (only a call made
+    within a few hundred frames of Python's limit) is still malformed, never an escape."""
     try:
         text_format: Any = importlib.import_module(f"{__package__}.text")
     except ImportError as e:

@@ -5,8 +5,10 @@ oracle: parsing a text gives the module that decoding the oracle's binary gives.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import struct
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -444,9 +446,40 @@ def test_spectest_on_a_wast_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     assert list(json.loads(capsys.readouterr().out)["files"]) == ["good"]
 
 
+def test_empty_identifier_is_malformed() -> None:
+    """WASM-TEXT-LEX-2: ``$`` alone is no identifier (spec 6.3.5), on either lexer path."""
+    for text in ("(module (func $) (func (call $)))", "(module (func (call $)))",
+                 "(module (; c ;) (func $))", "(module (func $ ))"):
+        e = malformed(text, "empty identifier")
+        assert e.reason.startswith("unknown operator")
+    parse_module("(module (func $$) (func (call $$)))")
+
+
+def test_lone_surrogates_are_not_text() -> None:
+    """WASM-TEXT-LEX-4: a str with a lone surrogate is malformed, wherever it is; a file's
+    script keeps undecodable bytes (surrogate escapes) for its quoted strings."""
+    for ch in ("\udcff", "\ud800", "\udfff"):
+        e = malformed(f'(module (memory 1) (data (i32.const 0) "{ch}"))',
+                      "malformed UTF-8 encoding: lone surrogate")
+        assert (e.line, e.column) == (1, 41)
+        malformed(f"(module) ;; {ch}", "lone surrogate")
+    assert parse_module('(module (memory 1) (data (i32.const 0) "\\ff\\u{10000}"))')
+
+
+def test_elem_table_use_needs_an_element_list() -> None:
+    """WASM-TEXT-MOD-3: bare function indices follow an offset only without ``(table x)``
+    (spec 6.6.12), as wasmtime reads it; a bare table index keeps the older form."""
+    head = "(module (func $f) (table 1 funcref) "
+    malformed(head + "(elem (table 0) (i32.const 0) $f))", "unexpected token")
+    malformed(head + "(elem (table 0) (i32.const 0)))", "unexpected token")
+    for ok in ("(elem (table 0) (i32.const 0) func $f))", "(elem (i32.const 0) $f))",
+               "(elem 0 (i32.const 0) $f))", "(elem (table 0) (i32.const 0) funcref))"):
+        assert len(parse_module(head + ok).elems) == 1
+
+
 def test_long_literals_and_deep_nesting() -> None:
-    """WASM-TEXT-NUM-1/2, WASM-TEXT-ERR-1: literals of any length; nesting deeper than the
-    parser's stack is a TextError in a script module too."""
+    """WASM-TEXT-NUM-1/2, WASM-TEXT-ERR-1, WASM-TEXT-INSTR-5: literals of any length; folded
+    nesting beyond the limit is a TextError in a script module too."""
     assert parse_float("0." + "0" * 5000 + "1e5001", F64_FORMAT) == f64_bits(1.0)
     assert parse_iN("0" * 5000 + "7", 32) == 7
     malformed("(func (i32.const 1" + "0" * 5000 + "))", "constant out of range")
@@ -455,6 +488,45 @@ def test_long_literals_and_deep_nesting() -> None:
     for c in cmds:
         with pytest.raises(TextError, match="nesting too deep"):
             c["module"].load(decode_module)
+
+
+def _at_stack_depth(frames: int, fn: Callable[[], object]) -> object:
+    return fn() if frames == 0 else _at_stack_depth(frames - 1, fn)
+
+
+def test_nesting_limit_is_independent_of_the_stack() -> None:
+    """WASM-TEXT-INSTR-5: plain blocks nest without limit and without recursion; folded
+    instructions nest up to FOLDED_DEPTH_LIMIT, counted, the same from any caller's depth."""
+    from supervm_ref.wasm.text.instructions import FOLDED_DEPTH_LIMIT
+
+    assert FOLDED_DEPTH_LIMIT == 200
+    flat = "(module (func (result i32) " + "block (result i32) " * 3000 + "i32.const 7 " + \
+        "end " * 3000 + "))"
+    m = parse_module(flat)
+    assert len(m.funcs[0].body) == 2 * 3000 + 2
+    ifs = "(module (func " + "i32.const 0 if $l " * 800 + "nop else $l nop " + \
+        "end $l " * 800 + "))"
+    parse_module(ifs)
+    malformed("(module (func block if else else end end))", "unexpected token")
+    malformed("(module (func " + "block " * 900 + "end " * 899 + "))", "unexpected token")
+
+    def folded(n: int) -> str:
+        return "(module (func " + "(block " * n + ")" * n + "))"
+
+    def operands(n: int) -> str:
+        return ("(module (func (result i32) " + "(i32.add (i32.const 1) " * (n - 1)
+                + "(i32.const 0)" + ")" * (n - 1) + "))")
+
+    for make in (folded, operands):
+        at_limit, over = make(FOLDED_DEPTH_LIMIT), make(FOLDED_DEPTH_LIMIT + 1)
+        for frames in (0, 500):
+            _at_stack_depth(frames, functools.partial(parse_module, at_limit))
+            with pytest.raises(TextError, match="nesting too deep: more than 200"):
+                _at_stack_depth(frames, functools.partial(parse_module, over))
+    # Plain nesting far beyond the recursion limit, at any depth of the caller.
+    plain = "(module (func " + "block " * 2000 + "end " * 2000 + "))"
+    for frames in (0, 300, 500):
+        _at_stack_depth(frames, functools.partial(parse_module, plain))
 
 
 _SEEDS = [

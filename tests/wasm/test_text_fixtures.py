@@ -59,8 +59,10 @@ def test_vectors_cite_the_text_rules() -> None:
     cited = {r for f in fixtures.values() for r in f["_info"]["rules"]}
     text = (REPO / "spec" / "wasm-text.md").read_text()
     defined = set(re.findall(r"\*\*(WASM-TEXT-[A-Z]+-\d+)", text))
-    assert defined - cited == {"WASM-TEXT-INPUT-1", "WASM-TEXT-SCRIPT-1", "WASM-TEXT-SCRIPT-2",
-                               "WASM-TEXT-SCRIPT-3", "WASM-TEXT-SCRIPT-4"}
+    # WASM-TEXT-LEX-4 is about a Python str holding a lone surrogate, which a JSON vector
+    # cannot carry portably (tests/wasm/test_text.py cites it).
+    assert defined - cited == {"WASM-TEXT-INPUT-1", "WASM-TEXT-LEX-4", "WASM-TEXT-SCRIPT-1",
+                               "WASM-TEXT-SCRIPT-2", "WASM-TEXT-SCRIPT-3", "WASM-TEXT-SCRIPT-4"}
     assert {"CONF-TEXT-1", "CONF-TEXT-2", "CONF-TEXT-3"} <= cited
     kinds = {"module" if "module" in f["outcome"] else f["outcome"]["error"]
              for f in fixtures.values()}

@@ -8,6 +8,7 @@ format with the binary encoder.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..structure.module import Module
@@ -15,11 +16,14 @@ from .errors import TextError
 
 __all__ = ["TextError", "parse_module", "wat2wasm"]
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def parse_module(source: str, *, name: str = "<input>") -> Module:
     """Spec 6.6.13: parse a module in the text format (WASM-TEXT-MOD-1).
 
-    ``source`` is ``(module ...)`` or the module's fields alone. Raises `TextError` (a
+    ``source`` is ``(module ...)`` or the module's fields alone, Unicode text: a lone surrogate
+    anywhere is malformed (WASM-TEXT-LEX-4). Raises `TextError` (a
     malformed-kind `DecodeError` with ``line``, ``column`` and ``reason``, WASM-TEXT-ERR-1) and
     no other exception. The module is not validated."""
     from .lexer import tokenize
@@ -28,12 +32,19 @@ def parse_module(source: str, *, name: str = "<input>") -> Module:
 
     if not isinstance(source, str):
         raise TextError(f"expected text (str), got {type(source).__name__}", 1, 1, name)
+    lone = _SURROGATE.search(source)
+    if lone is not None:  # WASM-TEXT-LEX-4: a str source is Unicode text (spec 6.2.1)
+        from .lexer import _error_at
+
+        raise _error_at(source, name, lone.start(), "malformed UTF-8 encoding: lone surrogate "
+                        f"U+{ord(lone.group()):04X} is not a Unicode scalar value")
     return guarded(lambda: module(Cursor(tokenize(source, name))), name)
 
 
 def guarded(parse: Callable[[], Module], name: str) -> Module:
-    """Run a parse, turning a Python recursion overflow (folded instructions nested deeper
-    than the interpreter's stack) into a TextError (WASM-TEXT-ERR-1)."""
+    """Run a parse, turning a Python recursion overflow into a TextError (WASM-TEXT-ERR-1): a
+    last resort only, for a parse started within a few hundred frames of the recursion limit
+    (folded nesting is bounded by a counter, plain nesting does not recurse, WASM-TEXT-INSTR-5)."""
     try:
         return parse()
     except RecursionError:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..structure.instructions import INSTRUCTIONS, MEMORY_ACCESS, Instruction
 from ..structure.types import FuncType, ValType
-from .lexer import ATOM, LPAR
+from .lexer import ATOM, LPAR, RPAR
 from .parser import Cursor
 from .resolve import IdContext
 from .types import heaptype, params, results
@@ -252,78 +252,95 @@ def _end_label(c: Cursor, label: str | None) -> None:
         c.i += 1
 
 
-def instrs(c: Cursor, ctx: IdContext, out: list[Instruction]) -> None:
+#: WASM-TEXT-INSTR-5: the deepest nesting of folded instructions (a folded instruction inside
+#: this many enclosing folded instructions is malformed, ``nesting too deep``). Plain
+#: ``block``/``loop``/``if`` ... ``end`` nest without limit. The limit is a fixed counter, not
+#: Python's stack: the outcome does not depend on where the parser is called from.
+FOLDED_DEPTH_LIMIT = 200
+
+
+def instrs(c: Cursor, ctx: IdContext, out: list[Instruction], depth: int = 0) -> None:
     """Spec 6.5 a sequence of instructions, plain or folded (WASM-TEXT-INSTR-2), up to a
-    ``)``, ``end`` or ``else`` (not consumed)."""
+    ``)``, ``end`` or ``else`` (not consumed) that closes no plain block of the sequence.
+
+    Plain structured instructions (WASM-TEXT-INSTR-3, WASM-TEXT-INSTR-4) are parsed without
+    recursion, with an explicit stack of the open blocks (WASM-TEXT-INSTR-5); ``depth`` is the
+    number of folded instructions around the sequence."""
     kinds, texts = c.kinds, c.texts
-    while c.i < c.n:
-        k = kinds[c.i]
+    # The open plain blocks: (mnemonic, label, inside the else branch).
+    blocks: list[tuple[str, str | None, bool]] = []
+    while True:
+        k = kinds[c.i] if c.i < c.n else None
         if k == LPAR:
-            folded(c, ctx, out)
-        elif k == ATOM:
+            folded(c, ctx, out, depth)
+            continue
+        if k == ATOM:
             op = texts[c.i]
-            if op == "end" or op == "else":
-                return
-            c.i += 1
-            if op in STRUCTURED:
-                _plain_block(c, ctx, op, out)
-            elif op == "select":
-                out.append(_select(c))
-            else:
-                out.append(plain(c, ctx, op))
-        else:
-            if k != 1:  # a string where an instruction should be
-                c.unexpected()
+            if op != "end" and op != "else":
+                c.i += 1
+                if op in STRUCTURED:
+                    label = c.id_opt()
+                    out.append(Instruction(op, (blocktype(c, ctx),)))
+                    ctx.labels.append(label)
+                    blocks.append((op, label, False))
+                elif op == "select":
+                    out.append(_select(c))
+                else:
+                    out.append(plain(c, ctx, op))
+                continue
+        elif k is not None and k != RPAR:  # a string where an instruction should be
+            c.unexpected()
+        # ``end``, ``else``, ``)`` or the end of the input: it closes the innermost plain block.
+        if not blocks:
             return
-
-
-def _plain_block(c: Cursor, ctx: IdContext, op: str, out: list[Instruction]) -> None:
-    """``block label bt instr* end id?`` and the like for loop and if ... else ... end."""
-    label = c.id_opt()
-    out.append(Instruction(op, (blocktype(c, ctx),)))
-    ctx.labels.append(label)
-    instrs(c, ctx, out)
-    if op == "if" and c.atom() == "else":
-        c.i += 1
-        _end_label(c, label)
-        out.append(ELSE_INSTR)
-        instrs(c, ctx, out)
-        if out[-1] is ELSE_INSTR:  # an empty else branch is the short form
+        op, label, in_else = blocks[-1]
+        if op == "if" and not in_else and k == ATOM and texts[c.i] == "else":
+            c.i += 1
+            _end_label(c, label)
+            out.append(ELSE_INSTR)
+            blocks[-1] = (op, label, True)
+            continue
+        if in_else and out[-1] is ELSE_INSTR:  # an empty else branch is the short form
             out.pop()
-    ctx.labels.pop()
-    c.keyword("end")
-    _end_label(c, label)
-    out.append(END_INSTR)
+        blocks.pop()
+        ctx.labels.pop()
+        c.keyword("end")
+        _end_label(c, label)
+        out.append(END_INSTR)
 
 
-def folded(c: Cursor, ctx: IdContext, out: list[Instruction]) -> None:
-    """Spec 6.5.8 Folded instructions (WASM-TEXT-INSTR-2)."""
+def folded(c: Cursor, ctx: IdContext, out: list[Instruction], depth: int = 0) -> None:
+    """Spec 6.5.8 Folded instructions (WASM-TEXT-INSTR-2); ``depth`` folded instructions
+    enclose this one, at most `FOLDED_DEPTH_LIMIT` - 1 (WASM-TEXT-INSTR-5)."""
     op = c.opened()
     if op is None:
         c.i += 1
         c.unexpected()
+    if depth >= FOLDED_DEPTH_LIMIT:
+        c.fail(f"nesting too deep: more than {FOLDED_DEPTH_LIMIT} nested folded instructions")
+    depth += 1
     c.i += 2
     if op in ("block", "loop"):
         label = c.id_opt()
         out.append(Instruction(op, (blocktype(c, ctx),)))
         ctx.labels.append(label)
-        instrs(c, ctx, out)
+        instrs(c, ctx, out, depth)
         ctx.labels.pop()
         out.append(END_INSTR)
     elif op == "if":
         label = c.id_opt()
         bt = blocktype(c, ctx)
         while c.kind() == LPAR and c.opened() != "then":
-            folded(c, ctx, out)
+            folded(c, ctx, out, depth)
         out.append(Instruction("if", (bt,)))
         ctx.labels.append(label)
         c.open("then")
-        instrs(c, ctx, out)
+        instrs(c, ctx, out, depth)
         c.close()
         if c.opened() == "else":
             c.i += 2
             out.append(ELSE_INSTR)
-            instrs(c, ctx, out)
+            instrs(c, ctx, out, depth)
             if out[-1] is ELSE_INSTR:  # an empty else branch is the short form
                 out.pop()
             c.close()
@@ -332,7 +349,7 @@ def folded(c: Cursor, ctx: IdContext, out: list[Instruction]) -> None:
     else:
         instr = _select(c) if op == "select" else plain(c, ctx, op)
         while c.kind() == LPAR:
-            folded(c, ctx, out)
+            folded(c, ctx, out, depth)
         out.append(instr)
     c.close()
 

@@ -122,7 +122,7 @@ def tokenize(source: str, name: str = "<input>") -> Tokens:
             if len(t) < 2 or not _STRING_TOKEN.match(t):
                 return _tokenize(source, name)  # the general path reports it
             kinds.append(STRING)
-        elif c in idstart and '"' not in t:
+        elif c in idstart and '"' not in t and t != "$":
             kinds.append(ATOM)
         else:
             return _tokenize(source, name)
@@ -180,6 +180,8 @@ def _tokenize(source: str, name: str) -> Tokens:
         pos = m.end()
         if group == 5:
             text = m.group(5)
+            if text == "$":  # an identifier has one idchar at least (spec 6.3.5)
+                raise _error_at(source, name, start, "unknown operator: empty identifier '$'")
             if not _ATOM.match(text):
                 if not _STRING_TOKEN.match(text):
                     raise _error_at(source, name, start, f"unknown operator {text!r}")

@@ -383,7 +383,8 @@ def _elem_items(c: Cursor, ctx: IdContext, rt: ValType,
 
 def _elem_list(c: Cursor, ctx: IdContext,
                after_offset: bool) -> tuple[ValType, tuple[tuple[Instruction, ...], ...]]:
-    """An element list: ``func x*``, ``reftype elemexpr*``, or (after an offset) ``x*``."""
+    """An element list: ``func x*``, ``reftype elemexpr*``, or (after an offset with no
+    ``(table x)`` use) ``x*``."""
     if c.atom() == "func":
         c.i += 1
         return ValType.FUNCREF, _elem_items(c, ctx, ValType.FUNCREF, True)
@@ -404,7 +405,8 @@ def _elem(c: Cursor, ctx: IdContext, b: _Builder) -> None:
         b.elems.append(Elem(rt, items, ElemModeDeclarative()))
         return
     table: int | None = None
-    if c.opened() == "table":
+    table_use = c.opened() == "table"
+    if table_use:
         c.i += 2
         table = ctx.index(c, "table")
         c.close()
@@ -415,7 +417,10 @@ def _elem(c: Cursor, ctx: IdContext, b: _Builder) -> None:
         b.elems.append(Elem(rt, items, ElemModePassive()))
         return
     offset = _offset(c, ctx)
-    rt, items = _elem_list(c, ctx, True)
+    # Spec 6.6.12: bare function indices only in the abbreviation without a table use
+    # (``(elem (offset e) x*)``, or the older bare table index); ``(table x)`` needs an
+    # element list (WASM-TEXT-MOD-3).
+    rt, items = _elem_list(c, ctx, not table_use)
     b.elems.append(Elem(rt, items, ElemModeActive(0 if table is None else table, offset)))
 
 
