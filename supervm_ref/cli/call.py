@@ -7,6 +7,8 @@ FUNCTION with the ARGs typed by the function's parameters (RT-CLI-2) through `Ru
 prints the results, the events, the storage writes, the gas and, on failure, the error kind
 (RT-CLI-3). ``--state FILE`` is a JSON object of hex key to hex value: the storage before the
 call, replaced by the storage after it when the call succeeds, so calls chain (RT-CLI-4).
+Options may also follow FUNCTION: there a word starting with ``--`` is an option and any other
+word, ``-inf`` or ``-1e5`` included, is an ARG (`split_words`).
 
 Exit status: 0 the call succeeded, 1 it failed (its error kind is printed), 2 a usage error or
 an unusable file (nothing was called).
@@ -19,6 +21,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: RT-CLI-2: the numeric parameter types an argument can have.
 NUMERIC_TYPES = ("i32", "i64", "f32", "f64")
 
-_INTEGER = re.compile(r"[+-]?(0[xX][0-9a-fA-F](_?[0-9a-fA-F])*|[0-9](_?[0-9])*)")
 _HEX = re.compile(r"(0x)?([0-9a-fA-F]{2})*")
 
 
@@ -61,58 +63,44 @@ def split_argument(word: str) -> Argument:
 
 
 def parse_value(type_name: str, text: str) -> Any:
-    """RT-CLI-2: the `Value` of type ``type_name`` written as ``text``.
+    """RT-CLI-2: the `Value` of type ``type_name`` written as ``text``, in the text format's
+    number syntax and rounding (the `supervm_ref.wasm.text.values` parsers).
 
-    Integers: decimal or ``0x`` hexadecimal with an optional sign and ``_`` between digits, in
-    [-2**(N-1), 2**N - 1] (signed or unsigned). Floats: a decimal or hexadecimal
-    (``0x1.8p1``) number, ``inf``, ``-inf``, ``nan`` or ``nan:0xPAYLOAD``, rounded to the
-    nearest f32 for f32 (a finite number beyond the type's range is refused)."""
+    Integers (WASM-TEXT-NUM-1): decimal or ``0x`` hexadecimal with an optional sign and ``_``
+    only between two digits, in [-2**(N-1), 2**N - 1] (signed or unsigned). Floats
+    (WASM-TEXT-NUM-2): a decimal or hexadecimal (``0x1.8p1``) number, ``inf``, ``nan`` or
+    ``nan:0xPAYLOAD`` with an optional sign, rounded exactly to the nearest value of the type
+    (ties to even); a finite number that rounds to infinity is refused."""
     from ..wasm import Value
+    from ..wasm.text.values import F32_FORMAT, F64_FORMAT, parse_float, parse_iN
 
     bits = int(type_name[1:])
-    t = text.strip()
+    shown = text if len(text) <= 40 else text[:37] + "..."
     if type_name[0] == "i":
-        if not _INTEGER.fullmatch(t):
-            raise CallUsageError(f"expected an {type_name} (a decimal or 0x integer), "
-                                 f"got {t!r}")
-        digits = t.replace("_", "")
-        # More than 40 characters cannot be in range (and int() refuses over 4,300 digits).
-        value = int(digits, 0) if len(digits) <= 40 else 1 << 64
-        if not -(1 << (bits - 1)) <= value < (1 << bits):
-            shown = t if len(t) <= 40 else t[:37] + "..."
+        try:
+            pattern = parse_iN(text, bits)
+        except ValueError:
             raise CallUsageError(f"{shown} is out of the {type_name} range "
-                             f"[-2**{bits - 1}, 2**{bits} - 1]")
-        return Value.i32(value) if bits == 32 else Value.i64(value)
-    sign, body = ("-", t[1:]) if t[:1] in "+-" and t else ("", t)
-    if body.lower().startswith("nan:0x"):
-        return _nan(type_name, sign, body[6:], t)
+                                 f"[-2**{bits - 1}, 2**{bits} - 1]") from None
+        if pattern is None:
+            raise CallUsageError(f"expected an {type_name} (a decimal or 0x integer), "
+                                 f"got {shown!r}")
+        return Value.i32(pattern) if bits == 32 else Value.i64(pattern)
+    fmt = F32_FORMAT if bits == 32 else F64_FORMAT
+    is_nan_payload = text.lstrip("+-").startswith("nan:")
     try:
-        number = float.fromhex(t) if body.lower().startswith("0x") else float(t.replace("_", ""))
+        pattern = parse_float(text, fmt)
     except ValueError:
-        raise CallUsageError(f"expected an {type_name} (a number, inf or nan), got {t!r}") from None
-    if math.isinf(number) and "inf" not in body.lower():
-        raise CallUsageError(f"{t} is beyond the {type_name} range")
-    try:
-        return Value.f64(number) if bits == 64 else Value.f32(number)
-    except SuperVMError:  # a finite number that would round to infinity
-        raise CallUsageError(f"{t} is beyond the {type_name} range") from None
-
-
-def _nan(type_name: str, sign: str, payload_text: str, t: str) -> Any:
-    """``nan:0xPAYLOAD``: a NaN with that payload (non-zero, fitting the mantissa)."""
-    from ..wasm import Value
-
-    width = 23 if type_name == "f32" else 52
-    try:
-        payload = int(payload_text.replace("_", ""), 16)
-    except ValueError:
-        raise CallUsageError(f"expected a NaN payload in hexadecimal, got {t!r}") from None
-    if not 0 < payload < (1 << width):
-        raise CallUsageError(f"the NaN payload of {t!r} must be from 1 to 2**{width} - 1")
-    exponent = (0xFF << 23) if type_name == "f32" else (0x7FF << 52)
-    signbit = (1 << (31 if type_name == "f32" else 63)) if sign == "-" else 0
-    bits = signbit | exponent | payload
-    return Value.f32_bits(bits) if type_name == "f32" else Value.f64_bits(bits)
+        if is_nan_payload:
+            raise CallUsageError(f"the NaN payload of {shown!r} must be from 1 to "
+                                 f"2**{fmt[0]} - 1") from None
+        raise CallUsageError(f"{shown} is beyond the {type_name} range") from None
+    if pattern is None:
+        if is_nan_payload:
+            raise CallUsageError(f"expected a NaN payload in hexadecimal (nan:0x...), "
+                                 f"got {shown!r}")
+        raise CallUsageError(f"expected an {type_name} (a number, inf or nan), got {shown!r}")
+    return Value.f32_bits(pattern) if bits == 32 else Value.f64_bits(pattern)
 
 
 def typed_arguments(words: list[str], function: str, params: tuple[Any, ...]) -> list[Any]:
@@ -141,24 +129,31 @@ def typed_arguments(words: list[str], function: str, params: tuple[Any, ...]) ->
 
 def load_state(path: Path) -> dict[bytes, bytes]:
     """RT-CLI-4: a JSON object of hex key to hex value (``0x`` optional); a file that does not
-    exist is the empty state."""
+    exist is the empty state. A key given twice, even spelled differently (``ab``, ``AB``,
+    ``0xab``), is a usage error rather than one spelling silently winning."""
     from ..conformance.schema import parse_json
 
     if not path.exists():
         return {}
     try:
         data = _read(path, "the state")
-        document = parse_json(data)
+        document = parse_json(data, unique_members=True)
     except ValueError as e:
         raise CallUsageError(f"{path}: {e}") from None
     if not isinstance(document, dict):
         raise CallUsageError(f"{path}: expected a JSON object of hex key to hex value")
     state: dict[bytes, bytes] = {}
+    spelling: dict[bytes, str] = {}
     for key, value in document.items():
         if not isinstance(value, str) or not _HEX.fullmatch(key) or not _HEX.fullmatch(value):
             raise CallUsageError(f"{path}: expected hex strings, got {key[:40]!r}: "
                              f"{str(value)[:40]!r}")
-        state[bytes.fromhex(key.removeprefix("0x"))] = bytes.fromhex(value.removeprefix("0x"))
+        name = bytes.fromhex(key.removeprefix("0x"))
+        if name in spelling:
+            raise CallUsageError(f"{path}: the key {key[:40]!r} is the key "
+                                 f"{spelling[name][:40]!r} again (keys are compared as bytes)")
+        spelling[name] = key
+        state[name] = bytes.fromhex(value.removeprefix("0x"))
     return state
 
 
@@ -314,25 +309,89 @@ def _call(args: argparse.Namespace) -> int:
     return 0
 
 
+#: RT-CLI-1: the options of ``supervm call`` that take a value (the next word or ``=VALUE``)
+#: and those that do not; after FUNCTION only these (and unique prefixes of them) are options.
+VALUE_OPTIONS = ("--state", "--block", "--timestamp", "--gas")
+FLAG_OPTIONS = ("--json", "--help")
+
+
+def split_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """RT-CLI-1: the words after FUNCTION as (option words, ARGs). A word starting with ``--``
+    is an option (with the next word as its value when it takes one) and ``-h`` is the help
+    option; every other word is an ARG, so ``-1``, ``-inf``, ``-1e5`` and ``-nan:0x1`` are
+    ARGs. After a ``--`` word every word is an ARG."""
+    options: list[str] = []
+    arguments: list[str] = []
+    k = 0
+    while k < len(words):
+        word = words[k]
+        k += 1
+        if word == "--":
+            arguments += words[k:]
+            break
+        if word == "-h":
+            options.append(word)
+        elif word.startswith("--"):
+            options.append(word)
+            if _takes_value(word) and k < len(words):
+                options.append(words[k])
+                k += 1
+        else:
+            arguments.append(word)
+    return options, arguments
+
+
+def _takes_value(word: str) -> bool:
+    """Whether the option word ``--NAME`` (no ``=VALUE``) is an option taking a value, named
+    in full or by a unique prefix as argparse allows."""
+    if "=" in word:
+        return False
+    named = [o for o in VALUE_OPTIONS + FLAG_OPTIONS if o == word] or [
+        o for o in VALUE_OPTIONS + FLAG_OPTIONS if o.startswith(word)]
+    return len(named) == 1 and named[0] in VALUE_OPTIONS
+
+
+class _ArgumentWords(argparse.Action):
+    """The words after FUNCTION (``nargs=REMAINDER``): the options among them are parsed by
+    the ``call`` parser itself, the others are the ARGs (`split_words`)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        options, arguments = split_words([str(v) for v in values or ()])
+        if options:  # the positionals again after "--", so that only the options are new
+            parser.parse_args([*options, "--", namespace.contract, namespace.function],
+                              namespace)
+        setattr(namespace, self.dest, arguments)
+
+
 def register(sub: Any) -> None:
-    """Add the ``call`` subcommand."""
+    """Add the ``call`` subcommand (RT-CLI-1): options go before CONTRACT, between CONTRACT and
+    FUNCTION, or after FUNCTION among the ARGs (`split_words`)."""
     p: argparse.ArgumentParser = sub.add_parser(
         "call", help="call one function of a contract (.wasm or .wat) and show what it did",
+        usage="%(prog)s [-h] [--state FILE] [--block N] [--timestamp T] [--gas N] [--json] "
+              "CONTRACT FUNCTION [ARG ...]",
         description="Call FUNCTION of CONTRACT (the binary format, or the text format: a file "
                     "not starting with \\0asm is read as UTF-8 text) on the reference runtime "
                     "and print its results, events (hex, and text when printable), storage "
                     "writes, gas used and, on failure, the error kind. ARGs take the "
-                    "function's parameter types: 7, -1, 0xff, 1.5, inf, nan, nan:0x200000, "
-                    "or with a type prefix that must match it: i32:7, i64:-1, f32:1.5, "
-                    "f64:0x1.8p1. --state FILE (a JSON object of hex key to hex value; absent "
-                    "= empty) is the storage before the call and is replaced by the storage "
-                    "after a successful call, so calls chain.",
+                    "function's parameter types and the text format's number syntax: 7, -1, "
+                    "0xff, 1_000, 1.5, -1e5, inf, -inf, nan, nan:0x200000, or with a type "
+                    "prefix that must match it: i32:7, i64:-1, f32:1.5, f64:0x1.8p1. Options "
+                    "may come before CONTRACT, between CONTRACT and FUNCTION, or after "
+                    "FUNCTION: there a word starting with -- is an option and every other "
+                    "word (-1, -inf, -nan:0x1 included) is an ARG; after a -- word, every "
+                    "word is an ARG. --state FILE (a JSON object of hex key to hex value; "
+                    "absent = empty) is the storage before the call and is replaced by the "
+                    "storage after a successful call, so calls chain.",
         epilog="Exit status: 0 the call succeeded, 1 it failed (its error kind is printed), 2 "
                "usage error or unusable file.")
     p.add_argument("contract", metavar="CONTRACT", help="the contract: .wasm or .wat")
     p.add_argument("function", metavar="FUNCTION", help="the exported function to call")
-    p.add_argument("args", metavar="ARG", nargs="*",
-                   help="the arguments (numbers; optionally i32:, i64:, f32:, f64:)")
+    words = p.add_argument("args", metavar="ARG", nargs=argparse.REMAINDER,
+                           action=_ArgumentWords,
+                           help="the arguments (numbers; optionally i32:, i64:, f32:, f64:)")
+    words.required = False  # argparse makes a REMAINDER positional required; ARGs are optional
     p.add_argument("--state", metavar="FILE", default=None,
                    help="JSON storage (hex key -> hex value) read before and written after a "
                         "successful call; created when absent")

@@ -23,6 +23,7 @@ from supervm_ref.cli.call import (
     load_state,
     parse_value,
     printable,
+    split_words,
     state_json,
     typed_arguments,
 )
@@ -39,6 +40,12 @@ HELLO_WAT = """(module
   (data (i32.const 0) "hello, world")
   (func (export "hello") (result i32)
     (call $emit (i32.const 0) (i32.const 12))))
+"""
+#: A contract echoing the bits of its float and integer arguments.
+BITS_WAT = """(module
+  (func (export "f32bits") (param f32) (result i32) local.get 0 i32.reinterpret_f32)
+  (func (export "f64bits") (param f64) (result i64) local.get 0 i64.reinterpret_f64)
+  (func (export "i64") (param i64) (result i64) local.get 0))
 """
 
 
@@ -172,6 +179,93 @@ def test_argument_values_refused(type_name: str, text: str, says: str) -> None:
         parse_value(type_name, text)
 
 
+@pytest.mark.parametrize("type_name, text, payload", [
+    ("i32", "010", 10), ("i32", "0_1", 1), ("i32", "-007", 2**32 - 7),
+    ("i64", "-0x8000000000000000", 2**63),
+    ("f64", "+nan:0x1", 0x7FF0000000000001), ("f32", "+nan:0x1", 0x7F800001),
+    ("f32", "1.00000005960464477539062501", 0x3F800001),
+    ("f32", "0x1.000001000000000000001p0", 0x3F800001),
+    ("f32", "3.4028235677973366e38", 0x7F7FFFFF),
+])
+def test_argument_values_are_text_format_numbers(type_name: str, text: str,
+                                                 payload: int) -> None:
+    """RT-CLI-2 (WASM-TEXT-NUM-1, WASM-TEXT-NUM-2): leading zeros and ``_`` between digits
+    are integers; ``+`` never sets a NaN's sign bit; an f32 is the exact nearest value (no
+    double rounding through f64), the text parser's own bits for the same literal."""
+    from supervm_ref.wasm.text.values import F32_FORMAT, F64_FORMAT, parse_float, parse_iN
+
+    value = parse_value(type_name, text)
+    assert value.type is ValType(type_name) and value.payload == payload
+    bits = int(type_name[1:])
+    expected = (parse_iN(text, bits) if type_name[0] == "i"
+                else parse_float(text, F32_FORMAT if bits == 32 else F64_FORMAT))
+    assert value.payload == expected
+
+
+@pytest.mark.parametrize("type_name, text, says", [
+    ("f64", "0x1p99999999999", "beyond the f64 range"), ("f32", "0x1p5000", "beyond the f32"),
+    ("f64", "-0x1p1024", "beyond the f64 range"), ("f64", "_1", "expected an f64"),
+    ("f64", "1__0", "expected an f64"), ("f64", "1_", "expected an f64"),
+    ("f64", "infinity", "expected an f64"), ("f64", "INF", "expected an f64"),
+    ("f64", "NaN", "expected an f64"), ("f64", " 1.5 ", "expected an f64"),
+    ("f32", "1e5_", "expected an f32"), ("i32", " 1", "expected an i32"),
+    ("i64", "0X10", "expected an i64"), ("f64", "nan:0x", "NaN payload"),
+])
+def test_argument_values_refuse_other_spellings(type_name: str, text: str, says: str) -> None:
+    """RT-CLI-2: only the text format's number syntax; a hexadecimal float beyond the range
+    is a usage error, not an OverflowError."""
+    with pytest.raises(CallUsageError, match=says):
+        parse_value(type_name, text)
+
+
+def test_argument_errors_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    """RT-CLI-1, RT-CLI-2: a leading zero is a number and a huge hexadecimal float a usage
+    error, both without a Python exception escaping `main`."""
+    assert main(["call", str(COUNTER), "increment", "010", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["args"] == [{"type": "i64", "value": 10}]
+    assert main(["call", str(COUNTER), "increment", "0x1p99999999999"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("supervm call: argument 1 of increment") and err.count("\n") == 1
+
+
+def test_split_words() -> None:
+    """RT-CLI-1, RT-CLI-2: after FUNCTION, a word starting with -- is an option (with its
+    value, named in full or by a unique prefix), -h is help, anything else an ARG; after --,
+    all ARGs."""
+    words = ["-inf", "--gas", "-1", "1e5", "--json", "--st", "s.json", "--gas=5", "-h",
+             "-nan:0x1", "--", "--json", "-h"]
+    assert split_words(words) == (
+        ["--gas", "-1", "--json", "--st", "s.json", "--gas=5", "-h"],
+        ["-inf", "1e5", "-nan:0x1", "--json", "-h"])
+    assert split_words(["1", "--state"]) == (["--state"], ["1"])
+    assert split_words(["--bogus", "1"]) == (["--bogus"], ["1"])
+
+
+def test_negative_arguments_on_the_command_line(tmp_path: Path, stand_in: Any,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """RT-CLI-1, RT-CLI-2: -inf, -1e5, -nan:0x1 and -0x8000000000000000 are ARGs, not
+    options, wherever the options are (before CONTRACT, between CONTRACT and FUNCTION, after
+    FUNCTION among the ARGs); a -- before them still works."""
+    source = tmp_path / "bits.wat"
+    source.write_text(BITS_WAT)
+
+    def bits(*argv: str) -> list[Any]:
+        assert main(["call", *argv]) == 0, capsys.readouterr().err
+        outcome = json.loads(capsys.readouterr().out)
+        return [a.get("bits", a["value"]) for a in outcome["args"]]
+
+    assert bits(str(source), "f64bits", "-inf", "--json") == ["0xfff0000000000000"]
+    assert bits("--json", str(source), "f64bits", "-1e5") == [f"0x{Value.f64(-1e5).payload:016x}"]
+    assert bits(str(source), "--json", "f64bits", "-nan:0x1") == ["0xfff0000000000001"]
+    assert bits(str(source), "i64", "-0x8000000000000000", "--gas", "1000", "--json") == [
+        -(2**63)]
+    assert bits(str(source), "f32bits", "--json", "--", "-0x1p-149") == ["0x80000001"]
+    with pytest.raises(SystemExit) as exit_status:  # argparse's own usage error
+        main(["call", str(source), "f64bits", "-inf", "--gas"])
+    assert exit_status.value.code == 2
+    assert "--gas: expected one argument" in capsys.readouterr().err
+
+
 def test_arguments_follow_the_parameters() -> None:
     """RT-CLI-2: one ARG per parameter, a type prefix must match, reference types refused."""
     params = (ValType.I32, ValType.F64)
@@ -208,6 +302,24 @@ def test_state_file_format(tmp_path: Path) -> None:
         path.write_text(bad)
         with pytest.raises(CallUsageError, match=str(path)):
             load_state(path)
+
+
+@pytest.mark.parametrize("document, says", [
+    ('{"ab": "01", "AB": "02", "0xab": "03"}', "'AB' is the key 'ab' again"),
+    ('{"0xAB": "01", "ab": "02"}', "'ab' is the key '0xAB' again"),
+    ('{"ab": "01", "ab": "02"}', "duplicate member"),
+])
+def test_state_file_duplicate_keys(document: str, says: str, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """RT-CLI-4: a key given twice, even in another spelling, is a usage error (exit status
+    2) and the file is left as it was, not merged with the last spelling winning."""
+    path = tmp_path / "s.json"
+    path.write_text(document)
+    with pytest.raises(CallUsageError, match=says):
+        load_state(path)
+    assert main(["call", str(COUNTER), "get", "--state", str(path)]) == 2
+    assert says in capsys.readouterr().err
+    assert path.read_text() == document
 
 
 # --- RT-CODE-5: wat2wasm ------------------------------------------------------------------------

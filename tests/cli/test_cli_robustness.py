@@ -162,6 +162,16 @@ BAD = [
     Bad(("call", COUNTER, "get", "--state", "{tmp}"), 2, "cannot read the state"),
     Bad(("call", COUNTER, "get", "--state", "{tmp}/absent/state.json"), 2,
         "cannot write the state"),
+    Bad(("call", COUNTER, "get", "--state", "{tmp}/twice.json"), 2, "'AB' is the key 'ab' again"),
+    Bad(("call", COUNTER, "increment", "0_"), 2, "expected an i64"),
+    Bad(("call", COUNTER, "increment", " 1"), 2, "expected an i64"),
+    Bad(("call", COUNTER, "increment", "-1e5"), 2, "argument 1 of increment: expected an i64"),
+    Bad(("call", COUNTER, "increment", "-0x8000000000000001"), 2, "out of the i64 range"),
+    Bad(("call", COUNTER, "increment", "-inf", "--gas"), 2, "--gas: expected one argument"),
+    Bad(("call", "{tmp}/bits.wat", "f64bits", "0x1p99999999999"), 2, "beyond the f64 range"),
+    Bad(("call", "{tmp}/bits.wat", "f32bits", "-0x1p5000"), 2, "beyond the f32 range"),
+    Bad(("call", "{tmp}/bits.wat", "f32bits", "infinity"), 2, "expected an f32"),
+    Bad(("call", "{tmp}/bits.wat", "f64bits", "-nan:0x0"), 2, "NaN payload"),
     Bad(("call", COUNTER, "nope"), 1, "NO_SUCH_FUNCTION"),
     Bad(("call", "{tmp}/garbage.json", "f"), 1, "MALFORMED_MODULE"),
     # an empty file is the empty text, which is the empty module (WASM-TEXT-MOD-1)
@@ -184,6 +194,11 @@ def _scratch(tmp: Path) -> None:
     (tmp / "deep.toml").write_text("a = " + DEEP)
     (tmp / "garbage.json").write_bytes(bytes(range(256)) * 4)
     (tmp / "blank.json").write_text("")
+    (tmp / "twice.json").write_text('{"ab": "01", "AB": "02"}')
+    (tmp / "bits.wat").write_text(
+        '(module (func (export "f32bits") (param f32) (result i32) local.get 0 '
+        'i32.reinterpret_f32) (func (export "f64bits") (param f64) (result i64) local.get 0 '
+        'i64.reinterpret_f64))')
     (tmp / "deepsuite" / "d").mkdir(parents=True)
     (tmp / "deepsuite" / "d" / "d.json").write_text(DEEP)
     (tmp / "textonly" / "t").mkdir(parents=True)
