@@ -251,6 +251,26 @@ def run_metrics(args: argparse.Namespace) -> int:
     return _report(metrics, report, args)
 
 
+def run_text(args: argparse.Namespace) -> int:
+    """Run ``bench text`` (WASM-TEXT-BENCH-1); exit status 0 when parsing stayed under a third
+    of the JSON suite run and both runs passed every command, 2 when there is no suite."""
+    from ..bench import text
+    from ..conformance.filler import FillerError
+    from ..conformance.paths import RootNotFound, find_root
+
+    try:
+        root = find_root()
+    except RootNotFound:
+        root = Path.cwd()
+    try:
+        with CommandProgress("bench text", timing=True) as progress:
+            report = text.run(root, args.file or None, progress=progress.update)
+    except FillerError as e:
+        print(f"supervm bench text: {e}", file=sys.stderr)
+        return 2
+    return _report(text, report, args)
+
+
 def run_mixed_path(args: argparse.Namespace) -> int:
     """Run ``bench mixed-path`` (ROUTE-BENCH-1); exit status 0 when every transaction ran and
     succeeded, 2 for ratios summing over 1, a bad variable or a verifier backend that is not
@@ -314,9 +334,9 @@ def register(sub: Any) -> None:
     """Add the ``bench`` subcommand and its benchmarks."""
     p: argparse.ArgumentParser = sub.add_parser(
         "bench", help="run a benchmark (engine, runtime, parallel, zk-latency, mixed-path, "
-                      "persistence, metrics)",
+                      "persistence, metrics, text)",
         description="Run a benchmark. Benchmarks: engine, runtime, parallel, zk-latency, "
-                    "mixed-path, persistence, metrics.")
+                    "mixed-path, persistence, metrics, text.")
     benches = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
 
     e = benches.add_parser(
@@ -463,6 +483,19 @@ def register(sub: Any) -> None:
                     help="also draw commits per second of every round, recording off and on, "
                          "as a PNG (needs matplotlib: pip install 'supervm-ref[plot]')")
     mt.set_defaults(func=run_metrics)
+
+    tx = benches.add_parser(
+        "text", help="the text format: parsing the .wast suite against running it",
+        description="Time reading every .wast script of the official suite and parsing every "
+                    "text module in it, running the suite from the wast2json output, and "
+                    "running it from the .wast sources; the target is parsing under a third "
+                    "of the JSON run (spec/wasm-text.md WASM-TEXT-BENCH-1). The suite is "
+                    "$SUPERVM_EXTERNAL/wasm-testsuite, else shared/external beside the "
+                    "checkout.")
+    tx.add_argument("--file", nargs="+", metavar="NAME", default=None,
+                    help="only these scripts (names without .wast)")
+    tx.add_argument("--json", action="store_true", help="print the report as JSON")
+    tx.set_defaults(func=run_text)
 
     def usage(args: argparse.Namespace) -> int:
         p.print_help()

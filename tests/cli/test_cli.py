@@ -43,7 +43,7 @@ def test_readme_command_table_matches_the_parsers() -> None:
 
     readme = (REPO / "README.md").read_text()
     rows = re.findall(r"^\| `supervm ([^`]*)` \|", readme, re.M)
-    assert len(rows) == 18
+    assert len(rows) == 19
     parser = build_parser()
     for row in rows:
         words = row.split()
@@ -63,8 +63,8 @@ def test_readme_command_table_matches_the_parsers() -> None:
                                   ["t8n"], ["bench"], ["bench", "engine"], ["bench", "runtime"],
                                   ["bench", "parallel"], ["bench", "zk-latency"],
                                   ["bench", "mixed-path"], ["bench", "persistence"],
-                                  ["bench", "metrics"], ["zk"], ["zk", "verify"], ["mutate"],
-                                  ["call"], ["wat2wasm"]])
+                                  ["bench", "metrics"], ["bench", "text"], ["zk"],
+                                  ["zk", "verify"], ["mutate"], ["call"], ["wat2wasm"]])
 def test_every_help_text_renders(path: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     """``--help`` of every (sub)command prints its usage and exits 0."""
     with pytest.raises(SystemExit) as e:

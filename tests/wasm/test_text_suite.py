@@ -121,9 +121,9 @@ def test_wast_folder_runs_like_wast2json(wast_dir: Path, suite_dir: Path,
 
 
 def test_parse_time_of_the_folder(wast_dir: Path) -> None:
-    """The timing target: reading every script and parsing every module of the .wast folder
-    (the quoted ones included) takes well under the time the suite takes to run (the
-    measured numbers are printed; the assertion is loose, for slow machines)."""
+    """WASM-TEXT-SCRIPT-1: every script of the .wast folder reads, and every module in it (the
+    quoted ones included) parses or is a typed error. (Its time beside the suite run is a
+    benchmark's, ``supervm bench text``, WASM-TEXT-BENCH-1.)"""
     start = time.perf_counter()
     modules = 0
     for wast in sorted(wast_dir.glob("*.wast")):
@@ -136,7 +136,6 @@ def test_parse_time_of_the_folder(wast_dir: Path) -> None:
     elapsed = time.perf_counter() - start
     print(f"\nparsed {modules} modules of {wast_dir} in {elapsed:.2f} s")
     assert modules > 3000
-    assert elapsed < 30
 
 
 def test_lexer_handles_every_script(wast_dir: Path) -> None:
