@@ -53,8 +53,8 @@ def test_vectors_are_the_reference_conversions() -> None:
 
 
 def test_vectors_cite_the_text_rules() -> None:
-    """CONF-TEXT-1: the vectors cite every rule of spec/wasm-text.md but those of scripts and
-    of telling inputs apart, and include both outcomes."""
+    """CONF-TEXT-1: the vectors cite every rule of spec/wasm-text.md but those of scripts, of
+    telling inputs apart and of the benchmark, and include both outcomes."""
     fixtures = _fixtures()
     cited = {r for f in fixtures.values() for r in f["_info"]["rules"]}
     text = (REPO / "spec" / "wasm-text.md").read_text()
@@ -62,7 +62,8 @@ def test_vectors_cite_the_text_rules() -> None:
     # WASM-TEXT-LEX-4 is about a Python str holding a lone surrogate, which a JSON vector
     # cannot carry portably (tests/wasm/test_text.py cites it).
     assert defined - cited == {"WASM-TEXT-INPUT-1", "WASM-TEXT-LEX-4", "WASM-TEXT-SCRIPT-1",
-                               "WASM-TEXT-SCRIPT-2", "WASM-TEXT-SCRIPT-3", "WASM-TEXT-SCRIPT-4"}
+                               "WASM-TEXT-SCRIPT-2", "WASM-TEXT-SCRIPT-3", "WASM-TEXT-SCRIPT-4",
+                               "WASM-TEXT-BENCH-1"}
     assert {"CONF-TEXT-1", "CONF-TEXT-2", "CONF-TEXT-3"} <= cited
     kinds = {"module" if "module" in f["outcome"] else f["outcome"]["error"]
              for f in fixtures.values()}
