@@ -79,9 +79,11 @@ def consumed() -> Callable[[str], ConsumeRun]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """README's test command runs the tests in two processes (pytest-xdist, ``-n 2 --dist
-    loadgroup`` in pyproject.toml): each file is one group, so its module-scoped fixtures are
-    built once, and every test of the session's consume (`consumed`) is one group, so each
-    backend's fixtures are consumed once in all."""
+    loadgroup`` in pyproject.toml): each file is one group, so its fixtures are built in one
+    process, and every test of the session's consume (`consumed`) is one group, so each
+    backend's fixtures are consumed once in all. A worker may interleave the files of its
+    groups, which tears module-scoped fixtures down between them: the expensive ones are
+    session-scoped instead."""
     for item in items:
         uses_consume = "consumed" in getattr(item, "fixturenames", ())
         group = "consumed" if uses_consume else item.nodeid.split("::", 1)[0]

@@ -212,7 +212,7 @@ def _scratch(tmp: Path) -> None:
     (tmp / "tiny_key.toml").write_text("[host]\nmax_key_size = 1\n")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave files: build once
 def bad_runs(tmp_path_factory: pytest.TempPathFactory
              ) -> dict[int, subprocess.CompletedProcess[str]]:
     """Every invocation of `BAD`, run as a process (several at a time)."""

@@ -25,7 +25,7 @@ from ..support import REPO
 TOP = f"supervm-fixtures-{SPEC_VERSION}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def packed() -> tuple[bytes, dict[str, Any]]:
     """The archive of the committed fixtures and its index."""
     return pack(REPO, SPEC_VERSION)

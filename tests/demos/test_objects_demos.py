@@ -20,12 +20,12 @@ def lines_of(demo: object) -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def routing_lines() -> list[str]:
     return lines_of(demo9_routing)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def privacy_lines() -> list[str]:
     return lines_of(demo10_privacy)
 

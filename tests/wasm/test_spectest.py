@@ -632,7 +632,7 @@ def test_cli_threshold_options() -> None:
 needs_suite = pytest.mark.usefixtures("suite_dir")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave files: run once
 def suite_results() -> list[FileResult]:
     from supervm_ref.wasm.script.runner import find_scripts
 
