@@ -147,8 +147,8 @@ def test_bench_settings_are_checked(env: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         zk_bench.settings_from_env(env)
     assert zk_bench.settings_from_env({}) == (0.0, 64)
-    assert zk_bench.nearest_rank([1.0, 2.0, 3.0, 4.0], 50) == 2.0
-    assert zk_bench.nearest_rank([1.0, 2.0, 3.0, 4.0], 95) == 4.0
+    assert zk_bench.nearest_rank([1.0, 2.0, 3.0, 4.0], zk_bench.P50) == 2.0
+    assert zk_bench.nearest_rank([1.0, 2.0, 3.0, 4.0], zk_bench.P95) == 4.0
 
 
 def test_bench_bad_variable_exits_two() -> None:
